@@ -1,0 +1,125 @@
+import * as z from 'zod/mini';
+import {
+  ALB_ARN_EXAMPLE,
+  APPLICATION_LOAD_BALANCER_ARN,
+  arnRegion,
+  TARGET_GROUP_ARN,
+  TARGET_GROUP_ARN_EXAMPLE,
+} from './arns.js';
+import { InvalidInputError } from './errors.js';
+
+/**
+ * The binding of an Application Load Balancer to the NLB target groups that front it: the one input
+ * of target-group-sync, whether it arrives as a schedule rule's Input, an ENI-event rule's Input or
+ * a custom resource's properties. CloudFormation turns booleans into strings, so `"true"` and
+ * `"false"` are accepted for DryRun.
+ */
+
+/** The most target groups one binding may name: an NLB has at most 50 listeners, one port each. */
+export const MAX_TARGET_GROUPS = 50;
+
+const booleanLike = z.union(
+  [z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((text) => text === 'true'))],
+  { error: 'expected true or false (or the strings "true" and "false")' },
+);
+
+const albArn = z
+  .string({ error: `expected an Application Load Balancer ARN, ${ALB_ARN_EXAMPLE}` })
+  .check(
+    z.regex(APPLICATION_LOAD_BALANCER_ARN, {
+      error: `expected an Application Load Balancer ARN, ${ALB_ARN_EXAMPLE}`,
+    }),
+  );
+
+const targetGroupArn = z
+  .string({ error: `expected a target group ARN, ${TARGET_GROUP_ARN_EXAMPLE}` })
+  .check(
+    z.regex(TARGET_GROUP_ARN, { error: `expected a target group ARN, ${TARGET_GROUP_ARN_EXAMPLE}` }),
+  );
+
+export const BindingSchema = z
+  .strictObject(
+    {
+      LoadBalancerArn: albArn,
+      TargetGroupArns: z.pipe(
+        z.array(targetGroupArn, { error: 'expected a list of target group ARNs' }),
+        // Piped so the length checks run only on a list: zod would measure a string's length too.
+        z
+          .array(z.string())
+          .check(
+            z.minLength(1, { error: 'expected at least one target group ARN' }),
+            z.maxLength(MAX_TARGET_GROUPS, {
+              error: `expected at most ${MAX_TARGET_GROUPS} target group ARNs`,
+            }),
+          ),
+      ),
+      DryRun: z._default(booleanLike, false),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'expected an object') },
+  )
+  .check(
+    z.superRefine((binding, context) => {
+      const seen = new Set<string>();
+      const region = arnRegion(binding.LoadBalancerArn);
+      binding.TargetGroupArns.forEach((arn, index) => {
+        if (seen.has(arn)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['TargetGroupArns', index],
+            input: arn,
+            message: 'expected each target group ARN once; this one is repeated',
+          });
+        }
+        seen.add(arn);
+        if (arnRegion(arn) !== region) {
+          context.addIssue({
+            code: 'custom',
+            path: ['TargetGroupArns', index],
+            input: arn,
+            message: `expected a target group in the load balancer's region (${region})`,
+          });
+        }
+      });
+    }),
+  );
+
+export type Binding = z.output<typeof BindingSchema>;
+
+/** Validates an input against a schema once; every problem names the field and the bad value. */
+export function parseInput<Schema extends z.ZodMiniType>(
+  schema: Schema,
+  input: unknown,
+): z.output<Schema> {
+  const result = schema.safeParse(input, { reportInput: true });
+  if (result.success) return result.data;
+  throw new InvalidInputError(result.error.issues.map(describeIssue));
+}
+
+export function parseBinding(input: unknown): Binding {
+  return parseInput(BindingSchema, input);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = formatPath(issue.path);
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    return `${field ? `${field}: ` : ''}unknown field ${keys}; expected only LoadBalancerArn, TargetGroupArns, DryRun`;
+  }
+  const got = 'input' in issue ? describeValue(issue.input) : 'nothing';
+  return `${field || 'input'}: got ${got}; ${issue.message}`;
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((key, index) =>
+      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`,
+    )
+    .join('');
+}
+
+function describeValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  const text = JSON.stringify(value);
+  if (text === undefined) return String(value);
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}

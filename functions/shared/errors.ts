@@ -1,0 +1,71 @@
+/**
+ * Every error this project throws on purpose. Each names what was wrong, the value, and what was
+ * expected, and keeps the underlying AWS error as `cause`.
+ */
+
+/** Input that does not match a function's schema. Nothing has been written when this is thrown. */
+export class InvalidInputError extends Error {
+  override readonly name = 'InvalidInputError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid input: ${problems.join('; ')}`);
+  }
+}
+
+/** A load balancer that is missing, or is not of the type the function works with. */
+export class LoadBalancerMismatchError extends Error {
+  override readonly name = 'LoadBalancerMismatchError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/** A target group that is missing or cannot hold the load balancer's IP addresses. */
+export class TargetGroupMismatchError extends Error {
+  override readonly name = 'TargetGroupMismatchError';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+  }
+}
+
+/**
+ * Discovery found no IP for the load balancer while a target group still has targets. Writing the
+ * plan would empty the group and cut traffic, so nothing is written.
+ */
+export class EmptyDiscoveryError extends Error {
+  override readonly name = 'EmptyDiscoveryError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/** An AWS call failed; the message says which call and for what. */
+export class AwsCallError extends Error {
+  override readonly name = 'AwsCallError';
+  constructor(message: string, options: ErrorOptions) {
+    const cause = options.cause;
+    const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`${message}: ${detail}`, options);
+  }
+}
+
+/** A function's configuration (its environment) is unusable. */
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+  constructor(message: string) {
+    super(message);
+  }
+}
+
+/**
+ * One or more target groups failed to sync. The others were synced before this was thrown; the
+ * summary says what happened to each.
+ */
+export class TargetGroupSyncError extends Error {
+  override readonly name = 'TargetGroupSyncError';
+  constructor(
+    message: string,
+    readonly summary: object,
+  ) {
+    super(message);
+  }
+}

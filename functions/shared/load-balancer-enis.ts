@@ -1,0 +1,62 @@
+import { type EC2Client, paginateDescribeNetworkInterfaces } from '@aws-sdk/client-ec2';
+import { eniDescriptionFor } from './arns.js';
+import { AwsCallError } from './errors.js';
+
+/** One network interface of a load balancer: its primary private IP and where it lives. */
+export interface LoadBalancerEni {
+  readonly networkInterfaceId: string;
+  readonly privateIp: string;
+  readonly vpcId: string;
+  readonly availabilityZone: string;
+}
+
+/** The most results DescribeNetworkInterfaces returns in one page. */
+const PAGE_SIZE = 1000;
+
+/**
+ * Finds a load balancer's network interfaces by the exact description AWS gives them
+ * (`ELB app/NAME/ID` or `ELB net/NAME/ID`), every page. The filter value has no wildcard, so a
+ * neighbour `web-2` or another `web` with a different id is not caught; each result is checked
+ * again here, because EC2 filter values treat `*` and `?` as wildcards.
+ */
+export async function discoverLoadBalancerEnis(
+  ec2: EC2Client,
+  loadBalancerArn: string,
+): Promise<LoadBalancerEni[]> {
+  const description = eniDescriptionFor(loadBalancerArn);
+  const found: LoadBalancerEni[] = [];
+  try {
+    const pages = paginateDescribeNetworkInterfaces(
+      { client: ec2, pageSize: PAGE_SIZE },
+      { Filters: [{ Name: 'description', Values: [description] }] },
+    );
+    for await (const page of pages) {
+      for (const eni of page.NetworkInterfaces ?? []) {
+        if (eni.Description !== description || !eni.PrivateIpAddress) continue;
+        found.push({
+          networkInterfaceId: eni.NetworkInterfaceId ?? '',
+          privateIp: eni.PrivateIpAddress,
+          vpcId: eni.VpcId ?? '',
+          availabilityZone: eni.AvailabilityZone ?? '',
+        });
+      }
+    }
+  } catch (cause) {
+    throw new AwsCallError(
+      `DescribeNetworkInterfaces for description ${JSON.stringify(description)} failed`,
+      { cause },
+    );
+  }
+  return found.sort((a, b) => compareIps(a.privateIp, b.privateIp));
+}
+
+/** Orders IPv4 addresses numerically, so logs and summaries read in address order. */
+export function compareIps(a: string, b: string): number {
+  const left = a.split('.').map(Number);
+  const right = b.split('.').map(Number);
+  for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
+    const difference = (left[index] ?? 0) - (right[index] ?? 0);
+    if (difference !== 0) return difference;
+  }
+  return a.localeCompare(b);
+}

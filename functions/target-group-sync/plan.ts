@@ -1,0 +1,131 @@
+import { compareIps } from '../shared/load-balancer-enis.js';
+
+/**
+ * The reconcile plan: a pure function of (discovered IPs, registered targets, target group). It
+ * decides what to register and deregister; `writeSteps` orders those writes so that new IPs are
+ * registered before stale ones are deregistered, and no step can leave the group empty.
+ */
+
+/** A target as RegisterTargets and DeregisterTargets take it. */
+export interface Target {
+  readonly id: string;
+  readonly port: number;
+  /** `all` for an IP outside the target group's VPC (a peered or transit-gateway ALB). */
+  readonly availabilityZone?: string;
+}
+
+/** A target that DescribeTargetHealth reported, with its health state. */
+export interface RegisteredTarget extends Target {
+  readonly state?: string;
+}
+
+/** An IP the load balancer answers on, and the VPC of its network interface. */
+export interface DiscoveredIp {
+  readonly ip: string;
+  readonly vpcId: string;
+}
+
+export interface TargetGroupFacts {
+  readonly targetGroupArn: string;
+  readonly port: number;
+  readonly vpcId: string;
+}
+
+export type TargetPlan =
+  | {
+      readonly kind: 'changes';
+      readonly register: readonly Target[];
+      readonly deregister: readonly Target[];
+      readonly unchanged: readonly Target[];
+    }
+  | {
+      /** Discovery found no IP while the group has targets: writing would empty the group. */
+      readonly kind: 'refused';
+      readonly reason: string;
+      readonly unchanged: readonly Target[];
+    };
+
+export interface WriteStep {
+  readonly action: 'register' | 'deregister';
+  readonly targets: readonly Target[];
+}
+
+/**
+ * A target in `draining` is already on its way out: it does not count as registered, so a stale one
+ * is not deregistered twice and an IP that came back is registered again.
+ */
+const LEAVING_STATES = new Set(['draining']);
+
+export const targetKey = (target: Pick<Target, 'id' | 'port'>): string =>
+  `${target.id}:${target.port}`;
+
+const byAddress = (a: Target, b: Target): number => compareIps(a.id, b.id) || a.port - b.port;
+
+export function planTargetChanges(
+  discovered: readonly DiscoveredIp[],
+  registered: readonly RegisteredTarget[],
+  targetGroup: TargetGroupFacts,
+): TargetPlan {
+  const current = new Map<string, Target>();
+  for (const target of registered) {
+    if (target.state !== undefined && LEAVING_STATES.has(target.state)) continue;
+    current.set(targetKey(target), withoutState(target));
+  }
+
+  const desired = new Map<string, Target>();
+  for (const { ip, vpcId } of discovered) {
+    const target: Target =
+      vpcId === targetGroup.vpcId
+        ? { id: ip, port: targetGroup.port }
+        : { id: ip, port: targetGroup.port, availabilityZone: 'all' };
+    desired.set(targetKey(target), target);
+  }
+
+  const unchanged = [...current.values()].filter((t) => desired.has(targetKey(t))).sort(byAddress);
+
+  if (desired.size === 0 && current.size > 0) {
+    return {
+      kind: 'refused',
+      reason: `discovery found no IP address for the load balancer while target group ${targetGroup.targetGroupArn} has ${current.size} target(s); nothing was written, because deregistering them would empty the group`,
+      unchanged: [...current.values()].sort(byAddress),
+    };
+  }
+
+  return {
+    kind: 'changes',
+    register: [...desired.values()].filter((t) => !current.has(targetKey(t))).sort(byAddress),
+    deregister: [...current.values()].filter((t) => !desired.has(targetKey(t))).sort(byAddress),
+    unchanged,
+  };
+}
+
+/**
+ * The plan's writes in the order they must happen: every register chunk, then every deregister
+ * chunk. Once the registers are done the group holds every discovered IP, so the deregisters that
+ * follow never take it below the number of IPs discovered.
+ */
+export function writeSteps(plan: TargetPlan, chunkSize: number): WriteStep[] {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new RangeError(`chunkSize: got ${chunkSize}; expected a whole number of at least 1`);
+  }
+  if (plan.kind === 'refused') return [];
+  return [
+    ...chunk(plan.register, chunkSize).map((targets) => ({ action: 'register' as const, targets })),
+    ...chunk(plan.deregister, chunkSize).map((targets) => ({
+      action: 'deregister' as const,
+      targets,
+    })),
+  ];
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  return chunks;
+}
+
+function withoutState({ id, port, availabilityZone }: RegisteredTarget): Target {
+  return availabilityZone === undefined ? { id, port } : { id, port, availabilityZone };
+}

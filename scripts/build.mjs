@@ -1,0 +1,21 @@
+// `npm run build`: bundles every esbuild function of template.yaml into dist/<function>/ with the
+// same esbuild command line `sam build` would run (see sam-esbuild.mjs).
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readTemplate } from './cloudformation-yaml.mjs';
+import { esbuildArguments, esbuildFunctions } from './sam-esbuild.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const esbuild = join(dirname(createRequire(import.meta.url).resolve('esbuild/package.json')), 'bin', 'esbuild');
+const template = readTemplate(join(root, 'template.yaml'));
+
+for (const fn of esbuildFunctions(template)) {
+  const outdir = join(root, 'dist', fn.name);
+  rmSync(outdir, { recursive: true, force: true });
+  const args = esbuildArguments(fn.buildProperties, outdir);
+  execFileSync(esbuild, [...args, '--log-level=warning'], { cwd: resolve(root, fn.codeUri), stdio: 'inherit' });
+  console.log(`built ${fn.logicalId} -> dist/${fn.name}`);
+}
