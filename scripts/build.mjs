@@ -9,13 +9,20 @@ import { readTemplate } from './cloudformation-yaml.mjs';
 import { esbuildArguments, esbuildFunctions } from './sam-esbuild.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const esbuild = join(dirname(createRequire(import.meta.url).resolve('esbuild/package.json')), 'bin', 'esbuild');
+const esbuild = join(
+  dirname(createRequire(import.meta.url).resolve('esbuild/package.json')),
+  'bin',
+  'esbuild',
+);
 const template = readTemplate(join(root, 'template.yaml'));
 
 for (const fn of esbuildFunctions(template)) {
   const outdir = join(root, 'dist', fn.name);
   rmSync(outdir, { recursive: true, force: true });
   const args = esbuildArguments(fn.buildProperties, outdir);
-  execFileSync(esbuild, [...args, '--log-level=warning'], { cwd: resolve(root, fn.codeUri), stdio: 'inherit' });
+  execFileSync(esbuild, [...args, '--log-level=warning'], {
+    cwd: resolve(root, fn.codeUri),
+    stdio: 'inherit',
+  });
   console.log(`built ${fn.logicalId} -> dist/${fn.name}`);
 }

@@ -4,22 +4,41 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 
 const FUNCTIONS = [
-  'And', 'Base64', 'Cidr', 'Equals', 'FindInMap', 'GetAZs', 'If', 'ImportValue', 'Join',
-  'Not', 'Or', 'Select', 'Split', 'Sub', 'Transform', 'ToJsonString', 'Length',
+  'And',
+  'Base64',
+  'Cidr',
+  'Equals',
+  'FindInMap',
+  'GetAZs',
+  'If',
+  'ImportValue',
+  'Join',
+  'Not',
+  'Or',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'ToJsonString',
+  'Length',
 ];
 
 const intrinsic = (tag, key, transform = (value) => value) =>
   ['scalar', 'seq', 'map'].map((collection) => ({
     tag: `!${tag}`,
     collection: collection === 'scalar' ? undefined : collection,
-    resolve: (value) => ({ [key]: transform(value && typeof value.toJSON === 'function' ? value.toJSON() : value) }),
+    resolve: (value) => ({
+      [key]: transform(value && typeof value.toJSON === 'function' ? value.toJSON() : value),
+    }),
   }));
 
 const customTags = [
   ...intrinsic('Ref', 'Ref'),
   ...intrinsic('Condition', 'Condition'),
   ...intrinsic('GetAtt', 'Fn::GetAtt', (value) =>
-    typeof value === 'string' ? [value.slice(0, value.indexOf('.')), value.slice(value.indexOf('.') + 1)] : value,
+    typeof value === 'string'
+      ? [value.slice(0, value.indexOf('.')), value.slice(value.indexOf('.') + 1)]
+      : value,
   ),
   ...FUNCTIONS.flatMap((name) => intrinsic(name, `Fn::${name}`)),
 ];

@@ -12,11 +12,17 @@ import { basename, dirname } from 'node:path';
 const NOT_CONFIGURABLE = new Set(['bundle', 'platform', 'outdir']);
 const NOT_FLAGS = new Set(['entry-points', 'use-npm-ci']);
 
-const kebab = (property) => property.replace(/(?<!^)(?=[A-Z])/g, '_').toLowerCase().replaceAll('_', '-');
+const kebab = (property) =>
+  property
+    .replace(/(?<!^)(?=[A-Z])/g, '_')
+    .toLowerCase()
+    .replaceAll('_', '-');
 
 /** The esbuild arguments for one function's BuildProperties, writing into `outdir`. */
 export function esbuildArguments(buildProperties, outdir) {
-  const properties = new Map(Object.entries(buildProperties ?? {}).map(([key, value]) => [kebab(key), value]));
+  const properties = new Map(
+    Object.entries(buildProperties ?? {}).map(([key, value]) => [kebab(key), value]),
+  );
   const entryPoints = properties.get('entry-points');
   if (!Array.isArray(entryPoints) || entryPoints.length === 0) {
     throw new Error('BuildProperties.EntryPoints: expected a list of at least one entry point');
@@ -43,12 +49,18 @@ export function esbuildArguments(buildProperties, outdir) {
 /** Every function of a parsed template that SAM builds with esbuild, and where its bundle goes. */
 export function esbuildFunctions(template) {
   return Object.entries(template.Resources ?? {})
-    .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function' && resource.Metadata?.BuildMethod === 'esbuild')
+    .filter(
+      ([, resource]) =>
+        resource.Type === 'AWS::Serverless::Function' &&
+        resource.Metadata?.BuildMethod === 'esbuild',
+    )
     .map(([logicalId, resource]) => {
       const entryPoints = resource.Metadata.BuildProperties?.EntryPoints ?? [];
       const first = entryPoints[0];
       if (typeof first !== 'string') {
-        throw new Error(`${logicalId}: Metadata.BuildProperties.EntryPoints must name the entry file`);
+        throw new Error(
+          `${logicalId}: Metadata.BuildProperties.EntryPoints must name the entry file`,
+        );
       }
       return {
         logicalId,

@@ -19,7 +19,13 @@ import { InvalidInputError } from './errors.js';
 export const MAX_TARGET_GROUPS = 50;
 
 const booleanLike = z.union(
-  [z.boolean(), z.pipe(z.enum(['true', 'false']), z.transform((text) => text === 'true'))],
+  [
+    z.boolean(),
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((text) => text === 'true'),
+    ),
+  ],
   { error: 'expected true or false (or the strings "true" and "false")' },
 );
 
@@ -34,7 +40,9 @@ const albArn = z
 const targetGroupArn = z
   .string({ error: `expected a target group ARN, ${TARGET_GROUP_ARN_EXAMPLE}` })
   .check(
-    z.regex(TARGET_GROUP_ARN, { error: `expected a target group ARN, ${TARGET_GROUP_ARN_EXAMPLE}` }),
+    z.regex(TARGET_GROUP_ARN, {
+      error: `expected a target group ARN, ${TARGET_GROUP_ARN_EXAMPLE}`,
+    }),
   );
 
 export const BindingSchema = z
@@ -44,14 +52,12 @@ export const BindingSchema = z
       TargetGroupArns: z.pipe(
         z.array(targetGroupArn, { error: 'expected a list of target group ARNs' }),
         // Piped so the length checks run only on a list: zod would measure a string's length too.
-        z
-          .array(z.string())
-          .check(
-            z.minLength(1, { error: 'expected at least one target group ARN' }),
-            z.maxLength(MAX_TARGET_GROUPS, {
-              error: `expected at most ${MAX_TARGET_GROUPS} target group ARNs`,
-            }),
-          ),
+        z.array(z.string()).check(
+          z.minLength(1, { error: 'expected at least one target group ARN' }),
+          z.maxLength(MAX_TARGET_GROUPS, {
+            error: `expected at most ${MAX_TARGET_GROUPS} target group ARNs`,
+          }),
+        ),
       ),
       DryRun: z._default(booleanLike, false),
     },

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client, elbv2Client } from '../shared/aws-clients.js';
 import { loadBalancerResourceId } from '../shared/arns.js';
+import { ec2Client, elbv2Client } from '../shared/aws-clients.js';
 import { type Binding, parseBinding } from '../shared/binding.js';
 import { createLogger, createMetrics } from '../shared/observability.js';
 import { type SyncSummary, syncTargetGroups } from './sync.js';

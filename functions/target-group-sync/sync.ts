@@ -1,6 +1,6 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Binding } from '../shared/binding.js';
 import { TargetGroupSyncError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
@@ -71,7 +71,10 @@ export async function syncTargetGroups(
   try {
     await describeLoadBalancerOfType(deps.elbv2, loadBalancerArn, 'application');
     const enis = await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn);
-    const discovered: DiscoveredIp[] = enis.map(({ privateIp, vpcId }) => ({ ip: privateIp, vpcId }));
+    const discovered: DiscoveredIp[] = enis.map(({ privateIp, vpcId }) => ({
+      ip: privateIp,
+      vpcId,
+    }));
     const albIps = discovered.map(({ ip }) => ip);
     metrics.addMetric(METRIC.albIpCount, MetricUnit.Count, albIps.length);
     logger.info('Discovered ALB IPs', {

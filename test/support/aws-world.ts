@@ -1,0 +1,151 @@
+import {
+  CreateNetworkInterfaceCommand,
+  CreateSubnetCommand,
+  CreateVpcCommand,
+  DeleteNetworkInterfaceCommand,
+  EC2Client,
+} from '@aws-sdk/client-ec2';
+import {
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+  type TargetTypeEnum,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { eniDescriptionFor } from '../../functions/shared/arns.js';
+
+/**
+ * Builds the AWS side of a scenario in the emulator: VPCs, load balancers, target groups, and the
+ * network interfaces AWS would create for a load balancer (the emulator creates none itself, so
+ * they are made here with the description AWS gives them). Its clients talk to the emulator
+ * directly, so the recording proxy sees only the calls of the code under test.
+ */
+export class AwsWorld {
+  readonly ec2: EC2Client;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  private subnetCounter = 0;
+
+  constructor(emulatorEndpoint: string) {
+    this.ec2 = new EC2Client({ endpoint: emulatorEndpoint });
+    this.elbv2 = new ElasticLoadBalancingV2Client({ endpoint: emulatorEndpoint });
+  }
+
+  /** A VPC with two /20 subnets in two zones (4,091 addresses each). */
+  async network(cidrPrefix = '10.0'): Promise<{ vpcId: string; subnetIds: [string, string] }> {
+    const vpc = await this.ec2.send(new CreateVpcCommand({ CidrBlock: `${cidrPrefix}.0.0/16` }));
+    const vpcId = vpc.Vpc?.VpcId ?? '';
+    const subnet = async (third: number, zone: string) => {
+      const created = await this.ec2.send(
+        new CreateSubnetCommand({
+          VpcId: vpcId,
+          CidrBlock: `${cidrPrefix}.${third}.0/20`,
+          AvailabilityZone: zone,
+        }),
+      );
+      this.subnetCounter += 1;
+      return created.Subnet?.SubnetId ?? '';
+    };
+    return { vpcId, subnetIds: [await subnet(0, 'us-east-1a'), await subnet(16, 'us-east-1b')] };
+  }
+
+  async loadBalancer(
+    name: string,
+    type: 'application' | 'network',
+    subnetIds: readonly string[],
+  ): Promise<string> {
+    const created = await this.elbv2.send(
+      new CreateLoadBalancerCommand({ Name: name, Type: type, Subnets: [...subnetIds] }),
+    );
+    return created.LoadBalancers?.[0]?.LoadBalancerArn ?? '';
+  }
+
+  async targetGroup(
+    name: string,
+    vpcId: string,
+    port: number,
+    targetType: TargetTypeEnum = 'ip',
+  ): Promise<string> {
+    const created = await this.elbv2.send(
+      new CreateTargetGroupCommand({
+        Name: name,
+        Protocol: 'TCP',
+        Port: port,
+        VpcId: vpcId,
+        TargetType: targetType,
+      }),
+    );
+    return created.TargetGroups?.[0]?.TargetGroupArn ?? '';
+  }
+
+  /** A network interface as AWS makes them for a load balancer: `ELB app/NAME/ID`. */
+  async loadBalancerEni(loadBalancerArn: string, subnetId: string): Promise<Eni> {
+    return await this.eni(subnetId, eniDescriptionFor(loadBalancerArn));
+  }
+
+  /** `count` load balancer interfaces spread over the subnets, made `concurrency` at a time. */
+  async loadBalancerEnis(
+    loadBalancerArn: string,
+    subnetIds: readonly string[],
+    count: number,
+    concurrency = 16,
+  ): Promise<Eni[]> {
+    const description = eniDescriptionFor(loadBalancerArn);
+    return await this.enis(subnetIds, count, () => description, concurrency);
+  }
+
+  async enis(
+    subnetIds: readonly string[],
+    count: number,
+    description: (index: number) => string,
+    concurrency = 16,
+  ): Promise<Eni[]> {
+    const made: Eni[] = new Array(count);
+    let next = 0;
+    const worker = async () => {
+      while (next < count) {
+        const index = next;
+        next += 1;
+        made[index] = await this.eni(subnetIds[index % subnetIds.length] ?? '', description(index));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
+    return made;
+  }
+
+  async eni(subnetId: string, description: string): Promise<Eni> {
+    const created = await this.ec2.send(
+      new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Description: description }),
+    );
+    const eni = created.NetworkInterface;
+    return { id: eni?.NetworkInterfaceId ?? '', ip: eni?.PrivateIpAddress ?? '' };
+  }
+
+  async deleteEni(eni: Eni): Promise<void> {
+    await this.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id }));
+  }
+
+  async register(targetGroupArn: string, targets: { id: string; port: number }[]): Promise<void> {
+    await this.elbv2.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: targetGroupArn,
+        Targets: targets.map(({ id, port }) => ({ Id: id, Port: port })),
+      }),
+    );
+  }
+
+  /** The group's targets as sorted `ip:port` strings. */
+  async targets(targetGroupArn: string): Promise<string[]> {
+    const health = await this.elbv2.send(
+      new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+    );
+    return (health.TargetHealthDescriptions ?? [])
+      .map(({ Target }) => `${Target?.Id}:${Target?.Port}`)
+      .sort();
+  }
+}
+
+export interface Eni {
+  readonly id: string;
+  readonly ip: string;
+}

@@ -1,0 +1,28 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * The sample events under events/, as the functions receive them. Each call returns a fresh deep
+ * copy, with the overrides applied, so no test can change what another sees.
+ */
+const EVENTS = {
+  /** What a schedule rule with Input delivers: the binding. */
+  'scheduled-sync': 'scheduled-sync.json',
+  /** What the ENI-change rule delivers: the same binding, here with a stringified DryRun. */
+  'eni-change-sync': 'eni-change-sync.json',
+} as const;
+
+export type EventName = keyof typeof EVENTS;
+
+const root = join(import.meta.dirname, '..', '..', 'events');
+
+export function loadEvent(
+  name: EventName,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const event = JSON.parse(readFileSync(join(root, EVENTS[name]), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  return { ...structuredClone(event), ...structuredClone(overrides) };
+}

@@ -1,0 +1,283 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type DiscoveredIp,
+  planTargetChanges,
+  type RegisteredTarget,
+  type TargetGroupFacts,
+  targetKey,
+  type WriteStep,
+  writeSteps,
+} from '../../functions/target-group-sync/plan.js';
+
+const GROUP: TargetGroupFacts = {
+  targetGroupArn:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/tg/73e2d6bc24d8a067',
+  port: 443,
+  vpcId: 'vpc-nlb',
+};
+
+const inVpc = (...ips: string[]): DiscoveredIp[] => ips.map((ip) => ({ ip, vpcId: 'vpc-nlb' }));
+const healthy = (...ips: string[]): RegisteredTarget[] =>
+  ips.map((id) => ({ id, port: 443, state: 'healthy' }));
+
+describe('Function: planTargetChanges', () => {
+  it('registers every discovered IP on the target group port for an empty group', () => {
+    const plan = planTargetChanges(inVpc('10.0.0.9', '10.0.0.10'), [], GROUP);
+    expect(plan).toEqual({
+      kind: 'changes',
+      register: [
+        { id: '10.0.0.9', port: 443 },
+        { id: '10.0.0.10', port: 443 },
+      ],
+      deregister: [],
+      unchanged: [],
+    });
+  });
+
+  it('registers new IPs, deregisters stale ones and leaves the rest', () => {
+    const plan = planTargetChanges(
+      inVpc('10.0.0.1', '10.0.0.3'),
+      healthy('10.0.0.1', '10.0.0.2'),
+      GROUP,
+    );
+    expect(plan).toEqual({
+      kind: 'changes',
+      register: [{ id: '10.0.0.3', port: 443 }],
+      deregister: [{ id: '10.0.0.2', port: 443 }],
+      unchanged: [{ id: '10.0.0.1', port: 443 }],
+    });
+  });
+
+  it('treats a target on another port as stale and the IP on the group port as missing', () => {
+    const plan = planTargetChanges(inVpc('10.0.0.1'), [{ id: '10.0.0.1', port: 8443 }], GROUP);
+    expect(plan).toMatchObject({
+      register: [{ id: '10.0.0.1', port: 443 }],
+      deregister: [{ id: '10.0.0.1', port: 8443 }],
+    });
+  });
+
+  it('registers IPs outside the target group VPC with AvailabilityZone "all"', () => {
+    const plan = planTargetChanges(
+      [
+        { ip: '172.16.0.5', vpcId: 'vpc-peered' },
+        { ip: '10.0.0.5', vpcId: 'vpc-nlb' },
+      ],
+      [],
+      GROUP,
+    );
+    expect(plan).toMatchObject({
+      register: [
+        { id: '10.0.0.5', port: 443 },
+        { id: '172.16.0.5', port: 443, availabilityZone: 'all' },
+      ],
+    });
+  });
+
+  it('deregisters a target with the Availability Zone it was registered with', () => {
+    const plan = planTargetChanges(
+      inVpc('10.0.0.1'),
+      [...healthy('10.0.0.1'), { id: '172.16.0.5', port: 443, availabilityZone: 'all' }],
+      GROUP,
+    );
+    expect(plan).toMatchObject({
+      deregister: [{ id: '172.16.0.5', port: 443, availabilityZone: 'all' }],
+    });
+  });
+
+  it('does not count draining targets as registered', () => {
+    const plan = planTargetChanges(
+      inVpc('10.0.0.1', '10.0.0.2'),
+      [
+        { id: '10.0.0.1', port: 443, state: 'draining' },
+        { id: '10.0.0.3', port: 443, state: 'draining' },
+        ...healthy('10.0.0.2'),
+      ],
+      GROUP,
+    );
+    expect(plan).toEqual({
+      kind: 'changes',
+      register: [{ id: '10.0.0.1', port: 443 }],
+      deregister: [],
+      unchanged: [{ id: '10.0.0.2', port: 443 }],
+    });
+  });
+
+  it('refuses to plan when discovery found nothing and the group has targets', () => {
+    const plan = planTargetChanges([], healthy('10.0.0.1'), GROUP);
+    expect(plan.kind).toBe('refused');
+    expect(plan).toMatchObject({
+      reason: expect.stringMatching(
+        /discovery found no IP address .* has 1 target\(s\); nothing was written/,
+      ),
+      unchanged: [{ id: '10.0.0.1', port: 443 }],
+    });
+    expect(writeSteps(plan, 10)).toEqual([]);
+  });
+
+  it('has nothing to do when discovery found nothing and the group is empty', () => {
+    expect(planTargetChanges([], [], GROUP)).toEqual({
+      kind: 'changes',
+      register: [],
+      deregister: [],
+      unchanged: [],
+    });
+  });
+
+  it('orders targets by address, not text', () => {
+    const plan = planTargetChanges(inVpc('10.0.0.10', '10.0.0.9', '9.0.0.1'), [], GROUP);
+    expect(plan.kind === 'changes' && plan.register.map(targetKey)).toEqual([
+      '9.0.0.1:443',
+      '10.0.0.9:443',
+      '10.0.0.10:443',
+    ]);
+  });
+});
+
+describe('Function: writeSteps', () => {
+  it('chunks registers first, then deregisters', () => {
+    const plan = planTargetChanges(
+      inVpc('10.0.1.1', '10.0.1.2', '10.0.1.3'),
+      healthy('10.0.2.1', '10.0.2.2'),
+      GROUP,
+    );
+    expect(writeSteps(plan, 2).map((step) => [step.action, step.targets.map((t) => t.id)])).toEqual(
+      [
+        ['register', ['10.0.1.1', '10.0.1.2']],
+        ['register', ['10.0.1.3']],
+        ['deregister', ['10.0.2.1', '10.0.2.2']],
+      ],
+    );
+  });
+
+  it.each([0, -1, 1.5, Number.NaN])('refuses a chunk size of %s', (size) => {
+    expect(() => writeSteps(planTargetChanges([], [], GROUP), size)).toThrow(/chunkSize: got/);
+  });
+});
+
+// Small pools so that discovered and registered sets overlap often.
+const ipArbitrary = fc.constantFrom(...Array.from({ length: 12 }, (_, i) => `10.0.0.${i + 1}`));
+const discoveredArbitrary = fc.uniqueArray(
+  fc.record({ ip: ipArbitrary, vpcId: fc.constantFrom('vpc-nlb', 'vpc-peered') }),
+  { selector: (d) => d.ip, maxLength: 10 },
+);
+const registeredArbitrary = fc.uniqueArray(
+  fc.record({
+    id: ipArbitrary,
+    port: fc.constantFrom(443, 8443),
+    state: fc.constantFrom('healthy', 'unhealthy', 'initial', 'draining', 'unused'),
+  }),
+  { selector: (t) => `${t.id}:${t.port}`, maxLength: 10 },
+);
+const chunkArbitrary = fc.integer({ min: 1, max: 4 });
+
+/** The group's live targets (draining ones are on their way out). */
+const liveKeys = (registered: readonly RegisteredTarget[]) =>
+  new Set(registered.filter((t) => t.state !== 'draining').map(targetKey));
+
+/** Applies steps to a set of target keys the way ELB would, yielding the set after each step. */
+function* simulate(start: Set<string>, steps: readonly WriteStep[]): Generator<Set<string>> {
+  const state = new Set(start);
+  for (const step of steps) {
+    for (const target of step.targets) {
+      if (step.action === 'register') state.add(targetKey(target));
+      else state.delete(targetKey(target));
+    }
+    yield new Set(state);
+  }
+}
+
+describe('Property: the reconcile plan', () => {
+  it('converges to exactly the discovered IPs on the group port, or refuses without writing', () => {
+    fc.assert(
+      fc.property(
+        discoveredArbitrary,
+        registeredArbitrary,
+        chunkArbitrary,
+        (discovered, registered, size) => {
+          const plan = planTargetChanges(discovered, registered, GROUP);
+          const states = [...simulate(liveKeys(registered), writeSteps(plan, size))];
+          const final = states.at(-1) ?? liveKeys(registered);
+          if (plan.kind === 'refused') {
+            expect(discovered).toHaveLength(0);
+            expect(states).toHaveLength(0);
+          } else {
+            expect([...final].sort()).toEqual(discovered.map(({ ip }) => `${ip}:443`).sort());
+          }
+        },
+      ),
+    );
+  });
+
+  it('is idempotent: planning again after applying it changes nothing', () => {
+    fc.assert(
+      fc.property(discoveredArbitrary, registeredArbitrary, (discovered, registered) => {
+        const plan = planTargetChanges(discovered, registered, GROUP);
+        const after = [...simulate(liveKeys(registered), writeSteps(plan, 3))].at(-1);
+        const afterTargets: RegisteredTarget[] = [...(after ?? liveKeys(registered))].map((key) => {
+          const [id = '', port = '0'] = key.split(':');
+          return { id, port: Number(port), state: 'healthy' };
+        });
+        const again = planTargetChanges(discovered, afterTargets, GROUP);
+        expect(
+          again.kind === 'refused' ||
+            (again.register.length === 0 && again.deregister.length === 0),
+        ).toBe(true);
+      }),
+    );
+  });
+
+  it('never deregisters before it has registered everything', () => {
+    fc.assert(
+      fc.property(
+        discoveredArbitrary,
+        registeredArbitrary,
+        chunkArbitrary,
+        (discovered, registered, size) => {
+          const actions = writeSteps(planTargetChanges(discovered, registered, GROUP), size).map(
+            (step) => step.action,
+          );
+          const firstDeregister = actions.indexOf('deregister');
+          if (firstDeregister >= 0)
+            expect(actions.slice(firstDeregister)).not.toContain('register');
+        },
+      ),
+    );
+  });
+
+  it('never empties a group that has targets, at any step', () => {
+    fc.assert(
+      fc.property(
+        discoveredArbitrary,
+        registeredArbitrary,
+        chunkArbitrary,
+        (discovered, registered, size) => {
+          const start = liveKeys(registered);
+          fc.pre(start.size > 0);
+          for (const state of simulate(
+            start,
+            writeSteps(planTargetChanges(discovered, registered, GROUP), size),
+          )) {
+            expect(state.size).toBeGreaterThan(0);
+          }
+        },
+      ),
+    );
+  });
+
+  it('sends no empty or oversized write', () => {
+    fc.assert(
+      fc.property(
+        discoveredArbitrary,
+        registeredArbitrary,
+        chunkArbitrary,
+        (discovered, registered, size) => {
+          for (const step of writeSteps(planTargetChanges(discovered, registered, GROUP), size)) {
+            expect(step.targets.length).toBeGreaterThan(0);
+            expect(step.targets.length).toBeLessThanOrEqual(size);
+          }
+        },
+      ),
+    );
+  });
+});
