@@ -65,8 +65,11 @@ export const BindingSchema = z
   )
   .check(
     z.superRefine((binding, context) => {
+      // Runs even when a field failed above: compare regions only between well-formed ARNs.
       const seen = new Set<string>();
-      const region = arnRegion(binding.LoadBalancerArn);
+      const region = APPLICATION_LOAD_BALANCER_ARN.test(binding.LoadBalancerArn)
+        ? arnRegion(binding.LoadBalancerArn)
+        : undefined;
       binding.TargetGroupArns.forEach((arn, index) => {
         if (seen.has(arn)) {
           context.addIssue({
@@ -77,7 +80,7 @@ export const BindingSchema = z
           });
         }
         seen.add(arn);
-        if (arnRegion(arn) !== region) {
+        if (region && TARGET_GROUP_ARN.test(arn) && arnRegion(arn) !== region) {
           context.addIssue({
             code: 'custom',
             path: ['TargetGroupArns', index],

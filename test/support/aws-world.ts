@@ -24,7 +24,8 @@ import { eniDescriptionFor } from '../../functions/shared/arns.js';
 export class AwsWorld {
   readonly ec2: EC2Client;
   readonly elbv2: ElasticLoadBalancingV2Client;
-  private subnetCounter = 0;
+  /** The next host number to hand out in each subnet: moto picks random, sometimes equal, IPs. */
+  private readonly nextHost = new Map<string, { base: number[]; next: number }>();
 
   constructor(emulatorEndpoint: string) {
     this.ec2 = new EC2Client({ endpoint: emulatorEndpoint });
@@ -43,8 +44,10 @@ export class AwsWorld {
           AvailabilityZone: zone,
         }),
       );
-      this.subnetCounter += 1;
-      return created.Subnet?.SubnetId ?? '';
+      const subnetId = created.Subnet?.SubnetId ?? '';
+      // AWS reserves the first four addresses of a subnet.
+      this.nextHost.set(subnetId, { base: [...cidrPrefix.split('.').map(Number), third], next: 4 });
+      return subnetId;
     };
     return { vpcId, subnetIds: [await subnet(0, 'us-east-1a'), await subnet(16, 'us-east-1b')] };
   }
@@ -115,10 +118,24 @@ export class AwsWorld {
 
   async eni(subnetId: string, description: string): Promise<Eni> {
     const created = await this.ec2.send(
-      new CreateNetworkInterfaceCommand({ SubnetId: subnetId, Description: description }),
+      new CreateNetworkInterfaceCommand({
+        SubnetId: subnetId,
+        Description: description,
+        PrivateIpAddress: this.allocateIp(subnetId),
+      }),
     );
     const eni = created.NetworkInterface;
     return { id: eni?.NetworkInterfaceId ?? '', ip: eni?.PrivateIpAddress ?? '' };
+  }
+
+  /** A distinct address in the subnet, as AWS would assign (the emulator may repeat one). */
+  private allocateIp(subnetId: string): string {
+    const subnet = this.nextHost.get(subnetId);
+    if (!subnet) throw new Error(`subnet ${subnetId} was not made by this world`);
+    const host = subnet.next;
+    subnet.next += 1;
+    const [first = 0, second = 0, third = 0] = subnet.base;
+    return `${first}.${second}.${third + Math.floor(host / 256)}.${host % 256}`;
   }
 
   async deleteEni(eni: Eni): Promise<void> {

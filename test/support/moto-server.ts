@@ -32,6 +32,18 @@ export async function startMotoServer(): Promise<MotoServer> {
   const child = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  const spawned = new Promise<void>((resolve, reject) => {
+    child.once('spawn', resolve);
+    child.once('error', (error) =>
+      reject(
+        new Error(
+          `cannot start moto_server (${error.message}): the integration tests need the moto AWS emulator on PATH (Python package moto with its server extra)`,
+          { cause: error },
+        ),
+      ),
+    );
+  });
+  await spawned;
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

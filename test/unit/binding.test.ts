@@ -137,3 +137,16 @@ describe('Function: eniDescriptionFor', () => {
     expect(() => eniDescriptionFor(TG)).toThrow(/Not a load balancer ARN/);
   });
 });
+
+describe('Function: parseBinding (one report per problem)', () => {
+  it('does not add a region complaint to an ARN that is already malformed', () => {
+    expect(problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: ['tg-1'] })).toEqual([
+      expect.stringMatching(/^TargetGroupArns\[0\]: got "tg-1"; expected a target group ARN/),
+    ]);
+    expect(problemsOf({ LoadBalancerArn: 'alb', TargetGroupArns: [TG] })).toEqual([
+      expect.stringMatching(
+        /^LoadBalancerArn: got "alb"; expected an Application Load Balancer ARN/,
+      ),
+    ]);
+  });
+});
