@@ -1,6 +1,7 @@
 import { type EC2Client, paginateDescribeNetworkInterfaces } from '@aws-sdk/client-ec2';
 import { eniDescriptionFor } from './arns.js';
 import { AwsCallError } from './errors.js';
+import { compareIps } from './ip-order.js';
 
 /** One network interface of a load balancer: its primary private IP and where it lives. */
 export interface LoadBalancerEni {
@@ -48,15 +49,4 @@ export async function discoverLoadBalancerEnis(
     );
   }
   return found.sort((a, b) => compareIps(a.privateIp, b.privateIp));
-}
-
-/** Orders IPv4 addresses numerically, so logs and summaries read in address order. */
-export function compareIps(a: string, b: string): number {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
-  for (let index = 0; index < Math.max(left.length, right.length); index += 1) {
-    const difference = (left[index] ?? 0) - (right[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return a.localeCompare(b);
 }

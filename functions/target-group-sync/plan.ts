@@ -1,4 +1,4 @@
-import { compareIps } from '../shared/load-balancer-enis.js';
+import { compareIps } from '../shared/ip-order.js';
 
 /**
  * The reconcile plan: a pure function of (discovered IPs, registered targets, target group). It

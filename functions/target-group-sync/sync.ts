@@ -116,11 +116,9 @@ export async function syncTargetGroups(
     logger.info(dryRun ? 'Dry run planned' : 'Sync complete', { summary });
     return summary;
   } catch (error) {
-    if (failures === 0) {
+    if (!(error instanceof TargetGroupSyncError)) {
       failures = 1;
-      if (!(error instanceof TargetGroupSyncError)) {
-        logger.error('Sync failed before any target group was written', { loadBalancerArn, error });
-      }
+      logger.error('Sync failed before any target group was written', { loadBalancerArn, error });
     }
     throw error;
   } finally {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { compareIps } from '../../functions/shared/ip-order.js';
 import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
 import { AwsWorld, type Eni } from '../support/aws-world.js';
 import { loadEvent } from '../support/events.js';
@@ -124,7 +125,7 @@ describe('Integration: target-group-sync on moto', () => {
 
     // Assess
     expect(writes()).toEqual(['RegisterTargets', 'DeregisterTargets']);
-    expect(sentTargets('RegisterTargets')).toEqual([added.map((eni) => eni.ip).sort(compareIp)]);
+    expect(sentTargets('RegisterTargets')).toEqual([added.map((eni) => eni.ip).sort(compareIps)]);
     expect(sentTargets('DeregisterTargets')).toEqual([[gone.ip]]);
     expect(await world.targets(targetGroupArn)).toEqual(onPort([...kept, ...added], 443));
     expect(summary.targetGroups[0]?.deregistered).toEqual([`${gone.ip}:443`]);
@@ -308,13 +309,3 @@ describe('Integration: target-group-sync on moto', () => {
     });
   });
 });
-
-function compareIp(a: string, b: string): number {
-  const left = a.split('.').map(Number);
-  const right = b.split('.').map(Number);
-  for (let index = 0; index < 4; index += 1) {
-    const difference = (left[index] ?? 0) - (right[index] ?? 0);
-    if (difference !== 0) return difference;
-  }
-  return 0;
-}
