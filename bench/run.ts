@@ -1,0 +1,205 @@
+/**
+ * `npm run bench`: how target-group-sync scales with the ALB's size, and what its bundle costs at
+ * cold start. Everything runs on loopback against a moto emulator behind the recording proxy, which
+ * counts the AWS calls. Results go to stdout as Markdown tables; progress goes to stderr. Every
+ * measured run is checked, and a wrong result fails the benchmark with a non-zero exit code.
+ */
+
+import { execFileSync } from 'node:child_process';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
+import {
+  DescribeLoadBalancersCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { type MotoServer, startMotoServer } from '../test/support/moto-server.js';
+import { type RecordingProxy, startRecordingProxy } from '../test/support/recording-proxy.js';
+import { type BundleRow, benchBundles, IMPORT_RUNS, snapshotBundles } from './bundle-bench.js';
+import { attachCallTimer } from './call-timer.js';
+import { BenchFailure, kib, markdownTable, ms } from './stats.js';
+import { benchSyncAt, STEADY_RUNS, type SyncRow } from './sync-bench.js';
+
+// Fake credentials and a region for the SDK: every call goes to the emulator on loopback.
+process.env.AWS_REGION ||= 'us-east-1';
+process.env.AWS_ACCESS_KEY_ID ||= 'testing';
+process.env.AWS_SECRET_ACCESS_KEY ||= 'testing';
+process.env.AWS_EC2_METADATA_DISABLED = 'true';
+
+const ALB_ENI_COUNTS = [10, 100, 1000];
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const progress = (line: string) => console.error(`[bench] ${line}`);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  // Taken first: the bundles `npm run bench` just built, whatever rebuilds dist/ meanwhile.
+  const snapshot = snapshotBundles(join(root, 'dist'));
+  try {
+    const syncRows = await benchSync();
+    progress(`timing ${snapshot.bundles.length} bundle(s), ${IMPORT_RUNS} fresh processes each`);
+    const bundleRows = await benchBundles(snapshot, progress);
+    printReport(syncRows, bundleRows, performance.now() - started);
+  } finally {
+    snapshot.remove();
+  }
+}
+
+/** Every sync scenario at every size, with moto and the proxy stopped however it ends. */
+async function benchSync(): Promise<SyncRow[]> {
+  progress('starting moto_server and the recording proxy');
+  let moto: MotoServer | undefined;
+  let proxy: RecordingProxy | undefined;
+  let ec2: EC2Client | undefined;
+  let elbv2: ElasticLoadBalancingV2Client | undefined;
+  const rows: SyncRow[] = [];
+  try {
+    moto = await startMotoServer();
+    proxy = await startRecordingProxy(moto.endpoint);
+    ec2 = new EC2Client({ endpoint: proxy.endpoint });
+    elbv2 = new ElasticLoadBalancingV2Client({ endpoint: proxy.endpoint });
+    const timer = attachCallTimer([ec2, elbv2]);
+    progress(`moto on ${moto.endpoint}, proxy on ${proxy.endpoint}`);
+    // Warm the clients (credentials, region, endpoint, first connection) before any measured run.
+    await elbv2.send(new DescribeLoadBalancersCommand({}));
+    await ec2.send(new DescribeNetworkInterfacesCommand({}));
+    for (const count of ALB_ENI_COUNTS) {
+      rows.push(...(await benchSyncAt({ moto, proxy, ec2, elbv2, timer, progress }, count)));
+    }
+    return rows;
+  } finally {
+    ec2?.destroy();
+    elbv2?.destroy();
+    await proxy?.stop().catch((error) => progress(`stopping the proxy failed: ${error}`));
+    await moto?.stop().catch((error) => progress(`stopping moto failed: ${error}`));
+    progress('moto_server and the proxy stopped');
+  }
+}
+
+function printReport(syncRows: SyncRow[], bundleRows: BundleRow[], elapsed: number): void {
+  const cpu = cpus();
+  const out: string[] = [];
+  out.push('## target-group-sync: one sync against moto (through the recording proxy)', '');
+  out.push(
+    markdownTable(
+      [
+        'scenario',
+        'ENIs',
+        'runs',
+        'median ms',
+        'p95 ms',
+        'API calls',
+        'calls by action',
+        'registered',
+        'deregistered',
+      ],
+      syncRows.map((row) => [
+        row.scenario,
+        String(row.enis),
+        String(row.runs),
+        ms(row.medianMs),
+        row.runs > 1 ? ms(row.p95Ms) : '–',
+        row.apiCalls,
+        row.byAction,
+        String(row.registered),
+        String(row.deregistered),
+      ]),
+    ),
+  );
+  out.push(
+    '',
+    `ENIs: the ALB's network interfaces; about half as many unrelated ones exist besides. ` +
+      `Steady state: ${STEADY_RUNS} runs, p95 by nearest rank (the slowest of ${STEADY_RUNS}). ` +
+      'Wall time includes the loopback proxy and moto, so it measures the emulator as much as ' +
+      'the code; the call counts are the portable result.',
+  );
+  out.push('', '### Where the time goes (the run with the median wall time)', '');
+  out.push(
+    markdownTable(
+      ['scenario', 'ENIs', 'ms per call: total (server)', 'SDK ms', 'other ms'],
+      syncRows.map((row) => [
+        row.scenario,
+        String(row.enis),
+        row.callTimes,
+        ms(row.sdkMs),
+        ms(row.otherMs),
+      ]),
+    ),
+  );
+  out.push(
+    '',
+    'total: from send to parsed result; server: request sent to response headers (proxy + moto); ' +
+      'SDK: the sum of total minus server (serialise, sign, parse XML); other: wall time outside ' +
+      'AWS calls (planning, summary).',
+  );
+  const notes = syncRows.flatMap((row) => row.notes);
+  out.push(
+    '',
+    notes.length === 0
+      ? 'API calls: every sync made the fewest calls possible (1 of each describe, writes in ' +
+          'chunks of 100).'
+      : `API calls above the minimum:\n${notes.map((note) => `- ${note}`).join('\n')}`,
+  );
+
+  out.push('', '## Bundle cold start (fresh node process per run)', '');
+  out.push(
+    markdownTable(
+      [
+        'bundle',
+        'NODE_OPTIONS',
+        'size KB',
+        'map KB',
+        'import median ms',
+        'p95 ms',
+        'process median ms',
+      ],
+      bundleRows.map((row) => [
+        row.bundle,
+        row.nodeOptions || '(none)',
+        row.sizeBytes === undefined ? '–' : kib(row.sizeBytes),
+        row.mapBytes === undefined ? '–' : kib(row.mapBytes),
+        row.importMedianMs === undefined ? '–' : ms(row.importMedianMs),
+        row.importP95Ms === undefined ? '–' : ms(row.importP95Ms),
+        ms(row.processMedianMs),
+      ]),
+    ),
+  );
+  out.push(
+    '',
+    `${IMPORT_RUNS} runs each after one discarded warm-up; p95 by nearest rank. Lambda runs the ` +
+      'function with NODE_OPTIONS=--enable-source-maps (template.yaml).',
+  );
+  out.push(
+    '',
+    `Machine: node ${process.version}, ${cpu.length} CPU(s) (${cpu[0]?.model ?? 'unknown'}), ` +
+      `${platform()} ${release()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
+      `${motoVersion()}. Bench wall time ${(elapsed / 1000).toFixed(1)} s (build excluded).`,
+  );
+  console.log(out.join('\n'));
+}
+
+function motoVersion(): string {
+  try {
+    const version = execFileSync('python3', ['-c', 'import moto; print(moto.__version__)'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
+    return `moto ${version}`;
+  } catch {
+    return 'moto version unknown';
+  }
+}
+
+main().then(
+  () => {
+    process.exit(0);
+  },
+  (error: unknown) => {
+    if (error instanceof BenchFailure) {
+      console.error(`\nBENCH FAILED: ${error.message}`);
+    } else {
+      console.error('\nBENCH ERROR:', error);
+    }
+    process.exit(1);
+  },
+);
