@@ -7,6 +7,9 @@
 //     `--format=cjs` and `--minify` unless the properties set them;
 //   - Bundle, Platform and Outdir are not configurable, EntryPoints and UseNpmCi are not flags.
 // `npm run build` runs exactly this command, so its bundles are the ones `sam build` makes.
+// Two SAM behaviours are not mirrored, and are refused rather than silently built differently:
+// entry points without a file extension (SAM tries .ts then .js), and `External: ./node_modules/*`
+// (SAM then marks every package.json dependency external).
 import { basename, dirname } from 'node:path';
 
 const NOT_CONFIGURABLE = new Set(['bundle', 'platform', 'outdir']);
@@ -26,6 +29,16 @@ export function esbuildArguments(buildProperties, outdir) {
   const entryPoints = properties.get('entry-points');
   if (!Array.isArray(entryPoints) || entryPoints.length === 0) {
     throw new Error('BuildProperties.EntryPoints: expected a list of at least one entry point');
+  }
+  for (const entry of entryPoints) {
+    if (typeof entry !== 'string' || !/\.[cm]?[jt]sx?$/.test(entry)) {
+      throw new Error(
+        `BuildProperties.EntryPoints: ${JSON.stringify(entry)} must name a file with its extension`,
+      );
+    }
+  }
+  if ((properties.get('external') ?? []).includes?.('./node_modules/*')) {
+    throw new Error('BuildProperties.External: "./node_modules/*" is not supported by this build');
   }
   const args = [...entryPoints, '--bundle', '--platform=node', `--outdir=${outdir}`];
   if (!properties.has('target')) args.push('--target=es2020');

@@ -1,0 +1,27 @@
+// Types for the project's build scripts, which are plain ES modules without declarations. Pattern
+// declarations, because an ambient module may not be named by a relative path.
+
+declare module '*/scripts/sam-esbuild.mjs' {
+  /** A function's `Metadata.BuildProperties`, as written in the template. */
+  export type BuildProperties = Record<string, unknown>;
+
+  export interface EsbuildFunction {
+    logicalId: string;
+    /** The bundle's directory under dist/: the entry point's directory name. */
+    name: string;
+    codeUri: string;
+    handler: string | undefined;
+    buildProperties: BuildProperties;
+  }
+
+  export function esbuildArguments(
+    buildProperties: BuildProperties | undefined,
+    outdir: string,
+  ): string[];
+  export function esbuildFunctions(template: unknown): EsbuildFunction[];
+}
+
+declare module '*/scripts/cloudformation-yaml.mjs' {
+  export function parseTemplate(text: string): unknown;
+  export function readTemplate(path: string): unknown;
+}
