@@ -25,3 +25,15 @@ declare module '*/scripts/cloudformation-yaml.mjs' {
   export function parseTemplate(text: string): unknown;
   export function readTemplate(path: string): unknown;
 }
+
+declare module '*/scripts/complete-lockfile.mjs' {
+  export interface Platform {
+    os: string[];
+    cpu: string[];
+    libc?: string[];
+  }
+  export function platformOf(name: string): Platform | undefined;
+  export function completeLockfile(lock: {
+    packages: Record<string, Record<string, unknown>>;
+  }): string[];
+}
