@@ -14,28 +14,11 @@ export class InvalidInputError extends Error {
 /** A load balancer that is missing, or is not of the type the function works with. */
 export class LoadBalancerMismatchError extends Error {
   override readonly name = 'LoadBalancerMismatchError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
 }
 
 /** A target group that is missing or cannot hold the load balancer's IP addresses. */
 export class TargetGroupMismatchError extends Error {
   override readonly name = 'TargetGroupMismatchError';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-  }
-}
-
-/**
- * Discovery found no IP for the load balancer while a target group still has targets. Writing the
- * plan would empty the group and cut traffic, so nothing is written.
- */
-export class EmptyDiscoveryError extends Error {
-  override readonly name = 'EmptyDiscoveryError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /** An AWS call failed; the message says which call and for what. */
@@ -51,9 +34,6 @@ export class AwsCallError extends Error {
 /** A function's configuration (its environment) is unusable. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';
-  constructor(message: string) {
-    super(message);
-  }
 }
 
 /**

@@ -3,6 +3,7 @@ import { compareIps } from '../../functions/shared/ip-order.js';
 import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
 import { AwsWorld, type Eni } from '../support/aws-world.js';
 import { loadEvent } from '../support/events.js';
+import { failureOf } from '../support/failure-of.js';
 import { type MotoServer, startMotoServer } from '../support/moto-server.js';
 import {
   queryErrorBody,
@@ -50,15 +51,6 @@ function sentTargets(action: string): string[][] {
         .filter(([key]) => /^Targets\.member\.\d+\.Id$/.test(key))
         .map(([, value]) => value),
     );
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the invocation to fail');
 }
 
 /** An ALB named `web` with `count` interfaces and an IP target group on `port`. */

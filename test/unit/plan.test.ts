@@ -169,7 +169,12 @@ const registeredArbitrary = fc.uniqueArray(
   }),
   { selector: (t) => `${t.id}:${t.port}`, maxLength: 10 },
 );
-const chunkArbitrary = fc.integer({ min: 1, max: 4 });
+/** Discovered IPs, registered targets and a write chunk size. */
+const scenarioArbitrary = fc.record({
+  discovered: discoveredArbitrary,
+  registered: registeredArbitrary,
+  size: fc.integer({ min: 1, max: 4 }),
+});
 
 /** The group's live targets (draining ones are on their way out). */
 const liveKeys = (registered: readonly RegisteredTarget[]) =>
@@ -190,28 +195,23 @@ function* simulate(start: Set<string>, steps: readonly WriteStep[]): Generator<S
 describe('Property: the reconcile plan', () => {
   it('converges to exactly the discovered IPs on the group port, or refuses without writing', () => {
     fc.assert(
-      fc.property(
-        discoveredArbitrary,
-        registeredArbitrary,
-        chunkArbitrary,
-        (discovered, registered, size) => {
-          const plan = planTargetChanges(discovered, registered, GROUP);
-          const states = [...simulate(liveKeys(registered), writeSteps(plan, size))];
-          const final = states.at(-1) ?? liveKeys(registered);
-          if (plan.kind === 'refused') {
-            expect(discovered).toHaveLength(0);
-            expect(states).toHaveLength(0);
-          } else {
-            expect([...final].sort()).toEqual(discovered.map(({ ip }) => `${ip}:443`).sort());
-          }
-        },
-      ),
+      fc.property(scenarioArbitrary, ({ discovered, registered, size }) => {
+        const plan = planTargetChanges(discovered, registered, GROUP);
+        const states = [...simulate(liveKeys(registered), writeSteps(plan, size))];
+        const final = states.at(-1) ?? liveKeys(registered);
+        if (plan.kind === 'refused') {
+          expect(discovered).toHaveLength(0);
+          expect(states).toHaveLength(0);
+        } else {
+          expect([...final].sort()).toEqual(discovered.map(({ ip }) => `${ip}:443`).sort());
+        }
+      }),
     );
   });
 
   it('is idempotent: planning again after applying it changes nothing', () => {
     fc.assert(
-      fc.property(discoveredArbitrary, registeredArbitrary, (discovered, registered) => {
+      fc.property(scenarioArbitrary, ({ discovered, registered }) => {
         const plan = planTargetChanges(discovered, registered, GROUP);
         const after = [...simulate(liveKeys(registered), writeSteps(plan, 3))].at(-1);
         const afterTargets: RegisteredTarget[] = [...(after ?? liveKeys(registered))].map((key) => {
@@ -229,55 +229,39 @@ describe('Property: the reconcile plan', () => {
 
   it('never deregisters before it has registered everything', () => {
     fc.assert(
-      fc.property(
-        discoveredArbitrary,
-        registeredArbitrary,
-        chunkArbitrary,
-        (discovered, registered, size) => {
-          const actions = writeSteps(planTargetChanges(discovered, registered, GROUP), size).map(
-            (step) => step.action,
-          );
-          const firstDeregister = actions.indexOf('deregister');
-          if (firstDeregister >= 0)
-            expect(actions.slice(firstDeregister)).not.toContain('register');
-        },
-      ),
+      fc.property(scenarioArbitrary, ({ discovered, registered, size }) => {
+        const actions = writeSteps(planTargetChanges(discovered, registered, GROUP), size).map(
+          (step) => step.action,
+        );
+        const firstDeregister = actions.indexOf('deregister');
+        if (firstDeregister >= 0) expect(actions.slice(firstDeregister)).not.toContain('register');
+      }),
     );
   });
 
   it('never empties a group that has targets, at any step', () => {
     fc.assert(
-      fc.property(
-        discoveredArbitrary,
-        registeredArbitrary,
-        chunkArbitrary,
-        (discovered, registered, size) => {
-          const start = liveKeys(registered);
-          fc.pre(start.size > 0);
-          for (const state of simulate(
-            start,
-            writeSteps(planTargetChanges(discovered, registered, GROUP), size),
-          )) {
-            expect(state.size).toBeGreaterThan(0);
-          }
-        },
-      ),
+      fc.property(scenarioArbitrary, ({ discovered, registered, size }) => {
+        const start = liveKeys(registered);
+        fc.pre(start.size > 0);
+        for (const state of simulate(
+          start,
+          writeSteps(planTargetChanges(discovered, registered, GROUP), size),
+        )) {
+          expect(state.size).toBeGreaterThan(0);
+        }
+      }),
     );
   });
 
   it('sends no empty or oversized write', () => {
     fc.assert(
-      fc.property(
-        discoveredArbitrary,
-        registeredArbitrary,
-        chunkArbitrary,
-        (discovered, registered, size) => {
-          for (const step of writeSteps(planTargetChanges(discovered, registered, GROUP), size)) {
-            expect(step.targets.length).toBeGreaterThan(0);
-            expect(step.targets.length).toBeLessThanOrEqual(size);
-          }
-        },
-      ),
+      fc.property(scenarioArbitrary, ({ discovered, registered, size }) => {
+        for (const step of writeSteps(planTargetChanges(discovered, registered, GROUP), size)) {
+          expect(step.targets.length).toBeGreaterThan(0);
+          expect(step.targets.length).toBeLessThanOrEqual(size);
+        }
+      }),
     );
   });
 });

@@ -16,6 +16,7 @@ import {
   TargetGroupSyncError,
 } from '../../functions/shared/errors.js';
 import { type SyncDependencies, syncTargetGroups } from '../../functions/target-group-sync/sync.js';
+import { failureOf } from '../support/failure-of.js';
 
 const ALB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
@@ -84,15 +85,6 @@ const writes = () =>
       (command) =>
         command instanceof RegisterTargetsCommand || command instanceof DeregisterTargetsCommand,
     );
-
-async function failureOf(promise: Promise<unknown>): Promise<Error> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected the sync to fail');
-}
 
 beforeEach(() => {
   ec2Mock.reset();
