@@ -10,6 +10,13 @@ const EVENTS = {
   'scheduled-sync': 'scheduled-sync.json',
   /** What the ENI-change rule delivers: the same binding, here with a stringified DryRun. */
   'eni-change-sync': 'eni-change-sync.json',
+  /** Custom-resource requests, as CloudFormation sends them, for each function. */
+  'target-group-sync-create': 'target-group-sync-create.json',
+  'target-group-sync-update': 'target-group-sync-update.json',
+  'target-group-sync-delete': 'target-group-sync-delete.json',
+  'nlb-private-ips-create': 'nlb-private-ips-create.json',
+  'nlb-private-ips-update': 'nlb-private-ips-update.json',
+  'nlb-private-ips-delete': 'nlb-private-ips-delete.json',
 } as const;
 
 export type EventName = keyof typeof EVENTS;
