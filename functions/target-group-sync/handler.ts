@@ -1,38 +1,67 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { loadBalancerResourceId } from '../shared/arns.js';
 import { ec2Client, elbv2Client } from '../shared/aws-clients.js';
 import { type Binding, parseBinding } from '../shared/binding.js';
+import {
+  type CustomResourceResponse,
+  isCustomResourceEvent,
+  runCustomResource,
+} from '../shared/custom-resource.js';
 import { createLogger, createMetrics } from '../shared/observability.js';
-import { type SyncSummary, syncTargetGroups } from './sync.js';
+import { type SyncDependencies, type SyncSummary, syncTargetGroups } from './sync.js';
+import { syncCustomResource } from './sync-resource.js';
 
 const SERVICE = 'target-group-sync';
 const logger = createLogger(SERVICE);
-let metrics: ReturnType<typeof createMetrics> | undefined;
+let metrics: Metrics | undefined;
+
+/** Created on first use, so a bad setting fails an invocation with a clear error, not the init. */
+const sharedMetrics = (): Metrics => {
+  metrics ??= createMetrics(SERVICE);
+  return metrics;
+};
+
+const dependencies = (): SyncDependencies => ({
+  ec2: ec2Client(),
+  elbv2: elbv2Client(),
+  logger,
+  metrics: sharedMetrics(),
+});
+
+/** One sync, with its metrics published under the load balancer's dimension. */
+async function sync(binding: Binding): Promise<SyncSummary> {
+  const deps = dependencies();
+  sharedMetrics().addDimension('LoadBalancer', loadBalancerResourceId(binding.LoadBalancerArn));
+  try {
+    return await syncTargetGroups(binding, deps);
+  } finally {
+    sharedMetrics().publishStoredMetrics();
+  }
+}
+
+const resource = syncCustomResource(sync, dependencies);
 
 /**
- * Entry point for every trigger: a schedule rule's Input and an ENI-event rule's Input are both the
- * binding itself. The input is validated once, before any AWS call.
+ * Entry point for every trigger. A schedule rule's Input and an ENI-event rule's Input are the
+ * binding itself; a CloudFormation custom-resource request carries it as its properties. Either
+ * way the input is validated once, before any AWS call.
  */
-export async function handler(event: unknown, context?: Context): Promise<SyncSummary> {
+export async function handler(
+  event: unknown,
+  context?: Context,
+): Promise<SyncSummary | CustomResourceResponse> {
   if (context) logger.addContext(context);
-  // Created on first use so a bad setting fails the invocation with a clear error, not the init.
-  metrics ??= createMetrics(SERVICE);
+  if (isCustomResourceEvent(event) && context) {
+    return await runCustomResource(event, context, resource, { logger });
+  }
   let binding: Binding;
   try {
+    sharedMetrics();
     binding = parseBinding(event);
   } catch (error) {
-    logger.error('Invalid input: nothing was read or written', { error });
+    logger.error('Invalid input or configuration: nothing was read or written', { error });
     throw error;
   }
-  metrics.addDimension('LoadBalancer', loadBalancerResourceId(binding.LoadBalancerArn));
-  try {
-    return await syncTargetGroups(binding, {
-      ec2: ec2Client(),
-      elbv2: elbv2Client(),
-      logger,
-      metrics,
-    });
-  } finally {
-    metrics.publishStoredMetrics();
-  }
+  return await sync(binding);
 }

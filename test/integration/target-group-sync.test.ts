@@ -24,7 +24,8 @@ beforeAll(async () => {
   proxy = await startRecordingProxy(moto.endpoint);
   world = new AwsWorld(moto.endpoint);
   Object.assign(process.env, { AWS_ENDPOINT_URL: proxy.endpoint, ...quiet });
-  ({ handler } = await import('../../functions/target-group-sync/handler.js'));
+  const loaded = await import('../../functions/target-group-sync/handler.js');
+  handler = (event) => loaded.handler(event) as Promise<SyncSummary>;
 });
 
 afterAll(async () => {

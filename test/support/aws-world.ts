@@ -8,6 +8,7 @@ import {
 import {
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
+  DeleteTargetGroupCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
@@ -140,6 +141,10 @@ export class AwsWorld {
 
   async deleteEni(eni: Eni): Promise<void> {
     await this.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: eni.id }));
+  }
+
+  async deleteTargetGroup(targetGroupArn: string): Promise<void> {
+    await this.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: targetGroupArn }));
   }
 
   async register(targetGroupArn: string, targets: { id: string; port: number }[]): Promise<void> {

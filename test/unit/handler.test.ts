@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
 import { loadEvent } from '../support/events.js';
 
 const ec2Mock = mockClient(EC2Client);
@@ -39,7 +40,8 @@ function captureOutput(): () => Record<string, unknown>[] {
 /** A fresh copy of the handler module, so module-level state (metrics, clients) starts anew. */
 async function freshHandler() {
   vi.resetModules();
-  return (await import('../../functions/target-group-sync/handler.js')).handler;
+  const { handler } = await import('../../functions/target-group-sync/handler.js');
+  return (event: unknown) => handler(event) as Promise<SyncSummary>;
 }
 
 beforeEach(() => {
@@ -136,7 +138,7 @@ describe('Function: handler (target-group-sync)', () => {
     expect(printed()).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',
-        message: 'Invalid input: nothing was read or written',
+        message: 'Invalid input or configuration: nothing was read or written',
       }),
     );
   });

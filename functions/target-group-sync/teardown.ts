@@ -1,0 +1,80 @@
+import type { Binding } from '../shared/binding.js';
+import { AwsCallError } from '../shared/errors.js';
+import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
+import { type Target, targetKey, writeSteps } from './plan.js';
+import type { SyncDependencies } from './sync.js';
+import { WRITE_CHUNK_SIZE } from './sync.js';
+import { readRegisteredTargets, writeTargets } from './target-groups.js';
+
+export interface TeardownSummary {
+  readonly loadBalancerArn: string;
+  readonly targetGroups: {
+    readonly targetGroupArn: string;
+    readonly status: 'deregistered' | 'gone' | 'planned';
+    readonly deregistered: string[];
+  }[];
+}
+
+/**
+ * Deregisters the load balancer's own IPs from target groups: what deleting the deploy-time custom
+ * resource, or dropping a group from its list, must undo. Only the IPs discovery finds for this
+ * load balancer are removed, never other targets, so a group that another binding now fills keeps
+ * its targets. A group that no longer exists is already clean. A dry run writes nothing.
+ */
+export async function deregisterLoadBalancerIps(
+  binding: Pick<Binding, 'LoadBalancerArn' | 'DryRun'>,
+  targetGroupArns: readonly string[],
+  deps: SyncDependencies,
+): Promise<TeardownSummary> {
+  const { LoadBalancerArn: loadBalancerArn, DryRun: dryRun } = binding;
+  const albIps = new Set(
+    (await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn)).map(({ privateIp }) => privateIp),
+  );
+  deps.logger.info('Deregistering the ALB IPs from target groups', {
+    loadBalancerArn,
+    albIps: [...albIps],
+    targetGroupArns,
+    dryRun,
+  });
+  const targetGroups = [];
+  for (const targetGroupArn of targetGroupArns) {
+    let registered: Awaited<ReturnType<typeof readRegisteredTargets>>;
+    try {
+      registered = await readRegisteredTargets(deps.elbv2, targetGroupArn);
+    } catch (error) {
+      if (isTargetGroupNotFound(error)) {
+        targetGroups.push({ targetGroupArn, status: 'gone' as const, deregistered: [] });
+        continue;
+      }
+      throw error;
+    }
+    const ours: Target[] = registered.filter(
+      (target) => albIps.has(target.id) && target.state !== 'draining',
+    );
+    if (!dryRun) {
+      const plan = { kind: 'changes', register: [], deregister: ours, unchanged: [] } as const;
+      for (const step of writeSteps(plan, deps.chunkSize ?? WRITE_CHUNK_SIZE)) {
+        await writeTargets(deps.elbv2, targetGroupArn, step);
+      }
+    }
+    const deregistered = ours.map(targetKey);
+    deps.logger.info(dryRun ? 'Dry run: would deregister targets' : 'Deregistered targets', {
+      targetGroupArn,
+      targets: deregistered,
+    });
+    targetGroups.push({
+      targetGroupArn,
+      status: dryRun ? ('planned' as const) : ('deregistered' as const),
+      deregistered,
+    });
+  }
+  return { loadBalancerArn, targetGroups };
+}
+
+function isTargetGroupNotFound(error: unknown): boolean {
+  return (
+    error instanceof AwsCallError &&
+    error.cause instanceof Error &&
+    error.cause.name === 'TargetGroupNotFoundException'
+  );
+}
