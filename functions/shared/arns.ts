@@ -14,12 +14,19 @@ const loadBalancerArnPattern = (type: string): RegExp =>
   );
 
 export const APPLICATION_LOAD_BALANCER_ARN = loadBalancerArnPattern('app');
+/**
+ * Any application or network load balancer ARN. Network Load Balancer ARNs say `net/`, but the
+ * type is checked with the API, so an ARN that says `app/` (as emulators write) is accepted here.
+ */
+export const LOAD_BALANCER_ARN = loadBalancerArnPattern('(?:app|net)');
 export const TARGET_GROUP_ARN = new RegExp(
   `^arn:${PARTITION}:elasticloadbalancing:(${REGION}):(\\d{12}):targetgroup/${NAME}/${ID}$`,
 );
 
 export const ALB_ARN_EXAMPLE =
   'arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID (ID: 16 hex digits)';
+export const NLB_ARN_EXAMPLE =
+  'arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/net/NAME/ID (ID: 16 hex digits)';
 export const TARGET_GROUP_ARN_EXAMPLE =
   'arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID (ID: 16 hex digits)';
 

@@ -98,21 +98,22 @@ export type Binding = z.output<typeof BindingSchema>;
 export function parseInput<Schema extends z.ZodMiniType>(
   schema: Schema,
   input: unknown,
+  fields: readonly string[] = [],
 ): z.output<Schema> {
   const result = schema.safeParse(input, { reportInput: true });
   if (result.success) return result.data;
-  throw new InvalidInputError(result.error.issues.map(describeIssue));
+  throw new InvalidInputError(result.error.issues.map((issue) => describeIssue(issue, fields)));
 }
 
 export function parseBinding(input: unknown): Binding {
-  return parseInput(BindingSchema, input);
+  return parseInput(BindingSchema, input, ['LoadBalancerArn', 'TargetGroupArns', 'DryRun']);
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
+function describeIssue(issue: z.core.$ZodIssue, fields: readonly string[]): string {
   const field = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
-    return `${field ? `${field}: ` : ''}unknown field ${keys}; expected only LoadBalancerArn, TargetGroupArns, DryRun`;
+    return `${field ? `${field}: ` : ''}unknown field ${keys}; expected only ${fields.join(', ')}`;
   }
   const got = 'input' in issue ? describeValue(issue.input) : 'nothing';
   return `${field || 'input'}: got ${got}; ${issue.message}`;

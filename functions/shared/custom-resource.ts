@@ -50,6 +50,8 @@ export interface CustomResourceDefinition<Properties> {
     request: CustomResourceRequest,
   ): Promise<CustomResourceData | undefined>;
   delete(properties: Properties, request: CustomResourceRequest): Promise<void>;
+  /** Added to the Reason when the attributes do not fit in a response: what to do instead. */
+  readonly dataTooLargeAdvice?: string;
 }
 
 export interface CustomResourceResponse {
@@ -133,7 +135,7 @@ export function redactUrl(url: string): string {
  * (CloudFormation would reject it anyway); a long Reason is cut from the front, so its end, where
  * the error is, survives.
  */
-export function responseBody(response: CustomResourceResponse): string {
+export function responseBody(response: CustomResourceResponse, dataTooLargeAdvice = ''): string {
   let body = JSON.stringify(response);
   if (Buffer.byteLength(body) <= MAX_RESPONSE_BYTES) return body;
   let fitted = response;
@@ -144,7 +146,7 @@ export function responseBody(response: CustomResourceResponse): string {
       ...withoutData,
       Status: 'FAILED',
       Reason:
-        `The resource's attributes (Data) are ${dataBytes} bytes; with the rest of the answer they exceed the ${MAX_RESPONSE_BYTES}-byte limit of a custom resource response. ${response.Reason ?? ''}`.trim(),
+        `The resource's attributes (Data) are ${dataBytes} bytes; with the rest of the answer they exceed the ${MAX_RESPONSE_BYTES}-byte limit of a custom resource response. ${dataTooLargeAdvice}`.trim(),
     };
     body = JSON.stringify(fitted);
     if (Buffer.byteLength(body) <= MAX_RESPONSE_BYTES) return body;
@@ -266,7 +268,7 @@ export async function runCustomResource<Properties>(
       reason: response.Reason,
     });
   }
-  const body = responseBody(response);
+  const body = responseBody(response, definition.dataTooLargeAdvice);
   try {
     await send(event.ResponseURL, body);
     logger.info('Custom resource response sent', {

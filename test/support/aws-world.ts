@@ -1,11 +1,16 @@
 import {
+  AuthorizeSecurityGroupIngressCommand,
   CreateNetworkInterfaceCommand,
+  CreateSecurityGroupCommand,
   CreateSubnetCommand,
   CreateVpcCommand,
   DeleteNetworkInterfaceCommand,
+  DeleteSecurityGroupCommand,
+  DescribeSecurityGroupRulesCommand,
   EC2Client,
 } from '@aws-sdk/client-ec2';
 import {
+  CreateListenerCommand,
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
@@ -145,6 +150,56 @@ export class AwsWorld {
 
   async deleteTargetGroup(targetGroupArn: string): Promise<void> {
     await this.elbv2.send(new DeleteTargetGroupCommand({ TargetGroupArn: targetGroupArn }));
+  }
+
+  /** A TCP listener forwarding to the target group. */
+  async listener(loadBalancerArn: string, port: number, targetGroupArn: string): Promise<void> {
+    await this.elbv2.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: loadBalancerArn,
+        Protocol: 'TCP',
+        Port: port,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
+      }),
+    );
+  }
+
+  async securityGroup(name: string, vpcId: string): Promise<string> {
+    const created = await this.ec2.send(
+      new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcId }),
+    );
+    return created.GroupId ?? '';
+  }
+
+  async deleteSecurityGroup(groupId: string): Promise<void> {
+    await this.ec2.send(new DeleteSecurityGroupCommand({ GroupId: groupId }));
+  }
+
+  async allow(groupId: string, cidr: string, port: number, description: string): Promise<void> {
+    await this.ec2.send(
+      new AuthorizeSecurityGroupIngressCommand({
+        GroupId: groupId,
+        IpPermissions: [
+          {
+            IpProtocol: 'tcp',
+            FromPort: port,
+            ToPort: port,
+            IpRanges: [{ CidrIp: cidr, Description: description }],
+          },
+        ],
+      }),
+    );
+  }
+
+  /** The group's ingress rules as sorted `cidr:port description` strings. */
+  async ingress(groupId: string): Promise<string[]> {
+    const rules = await this.ec2.send(
+      new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: 'group-id', Values: [groupId] }] }),
+    );
+    return (rules.SecurityGroupRules ?? [])
+      .filter((rule) => !rule.IsEgress)
+      .map((rule) => `${rule.CidrIpv4}:${rule.FromPort} ${rule.Description ?? ''}`.trim())
+      .sort();
   }
 
   async register(targetGroupArn: string, targets: { id: string; port: number }[]): Promise<void> {
