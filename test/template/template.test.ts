@@ -247,3 +247,70 @@ describe('Template: parameters', () => {
     expect(value).not.toMatch(pattern(name));
   });
 });
+
+describe('Template: the nlb-private-ips function', () => {
+  let transformed: Template;
+
+  /** Every statement of every role's inline policies, with the Fn::If branches it sits under. */
+  const allStatements = (): { role: string; statement: Statement; condition?: string }[] =>
+    resourcesOfType(transformed, 'AWS::IAM::Role').flatMap(([role, resource]) =>
+      ((props(resource).Policies as unknown[]) ?? []).flatMap((policy) => {
+        const conditional = (policy as { 'Fn::If'?: [string, InlinePolicy, unknown] })['Fn::If'];
+        const [condition, inline] = conditional ?? [undefined, policy as InlinePolicy];
+        return inline.PolicyDocument.Statement.map((statement) => ({
+          role,
+          statement,
+          ...(condition ? { condition } : {}),
+        }));
+      }),
+    );
+
+  beforeAll(() => {
+    transformed = samTransform(TEMPLATE_PATH, {
+      ...PARAMETERS,
+      AlbSecurityGroupId: 'sg-0123456789abcdef0',
+    });
+  });
+
+  it('is a Node.js 22 arm64 function with its own log group', () => {
+    const fn = resourceOf(transformed, 'NlbPrivateIpsFunction', 'AWS::Lambda::Function');
+    expect(props(fn)).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Handler: 'index.handler',
+      LoggingConfig: { LogGroup: { Ref: 'NlbPrivateIpsLogGroup' } },
+    });
+  });
+
+  it('may change ingress only on the ALB security group, and only when one is given', () => {
+    // Act
+    const writes = allStatements().filter(({ statement }) =>
+      actionsOf(statement).some((action) => action.startsWith('ec2:') && isWrite(action)),
+    );
+
+    // Assess
+    expect(writes).toHaveLength(1);
+    const [write] = writes;
+    expect(write?.condition).toBe('HasAlbSecurityGroup');
+    expect(actionsOf(write?.statement as Statement).sort()).toEqual([
+      'ec2:AuthorizeSecurityGroupIngress',
+      'ec2:RevokeSecurityGroupIngress',
+    ]);
+    expect(
+      resolveIntrinsics(write?.statement.Resource, transformed, {
+        ...PARAMETERS,
+        AlbSecurityGroupId: 'sg-0123456789abcdef0',
+      }),
+    ).toBe('arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0');
+    expect(transformed.Conditions).toMatchObject({
+      HasAlbSecurityGroup: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlbSecurityGroupId' }, ''] }] },
+    });
+  });
+
+  it('gives no role a write action on every resource', () => {
+    const offenders = allStatements().filter(
+      ({ statement }) => statement.Resource === '*' && actionsOf(statement).some(isWrite),
+    );
+    expect(offenders).toEqual([]);
+  });
+});
