@@ -1,93 +1,38 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CREATE_FAILED_MARKER } from '../../functions/shared/custom-resource.js';
 import { compareIps } from '../../functions/shared/ip-order.js';
-import { AwsWorld } from '../support/aws-world.js';
-import { type EventName, loadEvent } from '../support/events.js';
+import {
+  type CustomResourceAnswer,
+  emulatorSuite,
+  sendRequest,
+} from '../support/emulator-suite.js';
+import type { EventName } from '../support/events.js';
 import { failureOf } from '../support/failure-of.js';
 import { lambdaContext } from '../support/lambda-context.js';
-import { type MotoServer, startMotoServer } from '../support/moto-server.js';
-import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.js';
-import { type ResponseReceiver, startResponseReceiver } from '../support/response-receiver.js';
 
 // nlb-private-ips: the real function against moto, with a loopback receiver standing in for
 // CloudFormation's presigned response URL.
-let moto: MotoServer;
-let proxy: RecordingProxy;
-let receiver: ResponseReceiver;
-let world: AwsWorld;
-let handler: (event: unknown, context: unknown) => Promise<unknown>;
-
-beforeAll(async () => {
-  moto = await startMotoServer();
-  proxy = await startRecordingProxy(moto.endpoint);
-  receiver = await startResponseReceiver();
-  world = new AwsWorld(moto.endpoint);
-  Object.assign(process.env, { AWS_ENDPOINT_URL: proxy.endpoint, POWERTOOLS_LOG_LEVEL: 'SILENT' });
-  ({ handler } = (await import('../../functions/nlb-private-ips/index.js')) as {
-    handler: typeof handler;
-  });
-});
-
-afterAll(async () => {
-  for (const key of ['AWS_ENDPOINT_URL', 'POWERTOOLS_LOG_LEVEL']) delete process.env[key];
-  await receiver?.stop();
-  await proxy?.stop();
-  await moto?.stop();
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  proxy.clear();
-  receiver.received.length = 0;
-});
-
-interface Answer {
-  Status: string;
-  Reason?: string;
-  PhysicalResourceId: string;
-  Data?: { PrivateIps?: string[]; Cidrs?: string[]; IngressRules?: Record<string, unknown>[] };
-}
-
-async function request(
+const suite = emulatorSuite(() => import('../../functions/nlb-private-ips/index.js'));
+const request = (
   name: Extract<EventName, `nlb-private-ips-${string}`>,
   properties: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-): Promise<Answer> {
-  const sample = loadEvent(name);
-  const withToken = (props: Record<string, unknown>) => ({
-    ServiceToken: sample.ServiceToken,
-    ...props,
-  });
-  await handler(
-    {
-      ...sample,
-      ResponseURL: receiver.url,
-      ResourceProperties: withToken(properties),
-      ...extra,
-      ...('OldResourceProperties' in extra
-        ? {
-            OldResourceProperties: withToken(
-              extra.OldResourceProperties as Record<string, unknown>,
-            ),
-          }
-        : {}),
-    },
-    lambdaContext(),
-  );
-  const answer = receiver.received.at(-1);
-  expect(answer).toBeDefined();
-  return answer?.json as unknown as Answer;
-}
+  extra?: Parameters<typeof sendRequest>[3],
+) =>
+  sendRequest(suite, name, properties, extra) as Promise<
+    CustomResourceAnswer & {
+      Data?: { PrivateIps?: string[]; Cidrs?: string[]; IngressRules?: Record<string, unknown>[] };
+    }
+  >;
 
 /** An NLB with one interface per zone, listeners on 443 and 80, and an ALB security group. */
 async function nlb() {
-  const network = await world.network();
-  const nlbArn = await world.loadBalancer('web-static-ip', 'network', network.subnetIds);
-  const enis = await world.loadBalancerEnis(nlbArn, network.subnetIds, 2);
-  const group = await world.targetGroup('web-static-443', network.vpcId, 443);
-  await world.listener(nlbArn, 443, group);
-  await world.listener(nlbArn, 80, group);
-  const albGroup = await world.securityGroup('web-alb', network.vpcId);
+  const network = await suite.world.network();
+  const nlbArn = await suite.world.loadBalancer('web-static-ip', 'network', network.subnetIds);
+  const enis = await suite.world.loadBalancerEnis(nlbArn, network.subnetIds, 2);
+  const group = await suite.world.targetGroup('web-static-443', network.vpcId, 443);
+  await suite.world.listener(nlbArn, 443, group);
+  await suite.world.listener(nlbArn, 80, group);
+  const albGroup = await suite.world.securityGroup('web-alb', network.vpcId);
   const ips = enis.map((eni) => eni.ip).sort(compareIps);
   return { ...network, nlbArn, ips, albGroup };
 }
@@ -127,16 +72,16 @@ describe('Integration: nlb-private-ips', () => {
     });
 
     expect(answer.Data?.IngressRules?.map((rule) => rule.FromPort)).toEqual(ips.map(() => 8443));
-    expect(proxy.actions()).not.toContain('DescribeListeners');
+    expect(suite.proxy.actions()).not.toContain('DescribeListeners');
   });
 
   it('does not catch neighbour load balancers', async () => {
     const { nlbArn, ips, subnetIds } = await nlb();
-    const neighbour = await world.loadBalancer('web-static-ip-2', 'network', subnetIds);
-    await world.loadBalancerEnis(neighbour, subnetIds, 2);
+    const neighbour = await suite.world.loadBalancer('web-static-ip-2', 'network', subnetIds);
+    await suite.world.loadBalancerEnis(neighbour, subnetIds, 2);
     const id = nlbArn.split('/').at(-1) ?? '';
-    await world.eni(subnetIds[0] ?? '', 'ELB net/web-static-ip/ffffffffffffffff');
-    await world.eni(subnetIds[0] ?? '', `ELB app/web-static-ip/${id.slice(0, -1)}0`);
+    await suite.world.eni(subnetIds[0] ?? '', 'ELB net/web-static-ip/ffffffffffffffff');
+    await suite.world.eni(subnetIds[0] ?? '', `ELB app/web-static-ip/${id.slice(0, -1)}0`);
 
     const answer = await request('nlb-private-ips-create', { LoadBalancerArn: nlbArn });
 
@@ -147,8 +92,8 @@ describe('Integration: nlb-private-ips', () => {
     it('authorizes one rule per IP and port, saying who made it, and leaves others alone', async () => {
       // Prepare: a rule someone else made, and one that duplicates a rule we want
       const { nlbArn, ips, albGroup } = await nlb();
-      await world.allow(albGroup, '192.168.0.0/16', 443, 'office');
-      await world.allow(albGroup, `${ips[0]}/32`, 443, 'added by hand earlier');
+      await suite.world.allow(albGroup, '192.168.0.0/16', 443, 'office');
+      await suite.world.allow(albGroup, `${ips[0]}/32`, 443, 'added by hand earlier');
 
       // Act
       const answer = await request('nlb-private-ips-create', {
@@ -160,7 +105,7 @@ describe('Integration: nlb-private-ips', () => {
       expect(answer.Status).toBe('SUCCESS');
       expect(answer.Data).toEqual({ PrivateIps: ips, Cidrs: ips.map((ip) => `${ip}/32`) });
       const ours = `Made by alb-static-ip ${answer.PhysicalResourceId} in stack web-static-ip`;
-      expect(await world.ingress(albGroup)).toEqual(
+      expect(await suite.world.ingress(albGroup)).toEqual(
         [
           '192.168.0.0/16:443 office',
           `${ips[0]}/32:443 added by hand earlier`,
@@ -174,14 +119,14 @@ describe('Integration: nlb-private-ips', () => {
     it('replaces its rules on Update, new ones first, and revokes only its own on Delete', async () => {
       // Prepare
       const { nlbArn, ips, albGroup } = await nlb();
-      await world.allow(albGroup, '192.168.0.0/16', 443, 'office');
+      await suite.world.allow(albGroup, '192.168.0.0/16', 443, 'office');
       const created = await request('nlb-private-ips-create', {
         LoadBalancerArn: nlbArn,
         SecurityGroupId: albGroup,
         Ports: [443],
       });
       const ours = `Made by alb-static-ip ${created.PhysicalResourceId} in stack web-static-ip`;
-      proxy.clear();
+      suite.proxy.clear();
 
       // Act: move from 443 to 8443
       const updated = await request(
@@ -196,8 +141,8 @@ describe('Integration: nlb-private-ips', () => {
           },
         },
       );
-      const afterUpdate = await world.ingress(albGroup);
-      const writes = proxy
+      const afterUpdate = await suite.world.ingress(albGroup);
+      const writes = suite.proxy
         .actions()
         .filter((action) => /^(Authorize|Revoke)SecurityGroupIngress$/.test(action));
       const deleted = await request(
@@ -216,12 +161,12 @@ describe('Integration: nlb-private-ips', () => {
         ['192.168.0.0/16:443 office', ...ips.map((ip) => `${ip}/32:8443 ${ours}`)].sort(),
       );
       expect(deleted.Status).toBe('SUCCESS');
-      expect(await world.ingress(albGroup)).toEqual(['192.168.0.0/16:443 office']);
+      expect(await suite.world.ingress(albGroup)).toEqual(['192.168.0.0/16:443 office']);
     });
 
     it('moving to another security group is a replacement with a new id', async () => {
       const { nlbArn, albGroup, vpcId } = await nlb();
-      const other = await world.securityGroup('web-alb-2', vpcId);
+      const other = await suite.world.securityGroup('web-alb-2', vpcId);
       const created = await request('nlb-private-ips-create', {
         LoadBalancerArn: nlbArn,
         SecurityGroupId: albGroup,
@@ -238,7 +183,7 @@ describe('Integration: nlb-private-ips', () => {
 
       expect(updated.Status).toBe('SUCCESS');
       expect(updated.PhysicalResourceId).not.toBe(created.PhysicalResourceId);
-      expect(await world.ingress(other)).toHaveLength(4);
+      expect(await suite.world.ingress(other)).toHaveLength(4);
     });
 
     it('Delete succeeds when the security group is already gone', async () => {
@@ -247,7 +192,7 @@ describe('Integration: nlb-private-ips', () => {
         LoadBalancerArn: nlbArn,
         SecurityGroupId: albGroup,
       });
-      await world.deleteSecurityGroup(albGroup);
+      await suite.world.deleteSecurityGroup(albGroup);
 
       const deleted = await request(
         'nlb-private-ips-delete',
@@ -262,7 +207,7 @@ describe('Integration: nlb-private-ips', () => {
   describe('bad input answers FAILED, naming the property and the value', () => {
     it('an application load balancer instead of a network one', async () => {
       const { subnetIds } = await nlb();
-      const albArn = await world.loadBalancer('web', 'application', subnetIds);
+      const albArn = await suite.world.loadBalancer('web', 'application', subnetIds);
 
       const answer = await request('nlb-private-ips-create', { LoadBalancerArn: albArn });
 
@@ -277,7 +222,7 @@ describe('Integration: nlb-private-ips', () => {
       expect(answer.Reason).toMatch(
         /^Invalid input: LoadBalancerArn: got nothing; expected a Network Load Balancer ARN/,
       );
-      expect(proxy.calls).toHaveLength(0);
+      expect(suite.proxy.calls).toHaveLength(0);
     });
 
     it('a port like "http"', async () => {
@@ -289,7 +234,7 @@ describe('Integration: nlb-private-ips', () => {
       expect(answer.Reason).toMatch(
         /^Invalid input: Ports\[0\]: got "http"; expected a port number from 1 to 65535/,
       );
-      expect(proxy.calls).toHaveLength(0);
+      expect(suite.proxy.calls).toHaveLength(0);
     });
   });
 
@@ -305,7 +250,7 @@ describe('Integration: nlb-private-ips', () => {
     expect(answer.Status).toBe('FAILED');
     expect(answer).not.toHaveProperty('Data');
     expect(answer.Reason).toMatch(/exceed the 4096-byte limit.*Set SecurityGroupId/);
-    expect(Buffer.byteLength(receiver.received.at(-1)?.body ?? '')).toBeLessThanOrEqual(4096);
+    expect(Buffer.byteLength(suite.receiver.received.at(-1)?.body ?? '')).toBeLessThanOrEqual(4096);
   });
 
   it('deletes after a failed Create without touching anything', async () => {
@@ -314,7 +259,7 @@ describe('Integration: nlb-private-ips', () => {
       LoadBalancerArn: 'nope',
       SecurityGroupId: albGroup,
     });
-    proxy.clear();
+    suite.proxy.clear();
 
     const deleted = await request(
       'nlb-private-ips-delete',
@@ -324,11 +269,11 @@ describe('Integration: nlb-private-ips', () => {
 
     expect(created).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED_MARKER });
     expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED_MARKER });
-    expect(proxy.calls).toHaveLength(0);
+    expect(suite.proxy.calls).toHaveLength(0);
   });
 
   it('refuses an event that is not a custom resource request', async () => {
-    const error = await failureOf(handler({ LoadBalancerArn: 'x' }, lambdaContext()));
+    const error = await failureOf(suite.handler({ LoadBalancerArn: 'x' }, lambdaContext()));
     expect(error.message).toContain('expected a CloudFormation custom resource request');
   });
 });

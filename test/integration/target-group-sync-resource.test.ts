@@ -1,98 +1,35 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CREATE_FAILED_MARKER } from '../../functions/shared/custom-resource.js';
-import { AwsWorld, type Eni } from '../support/aws-world.js';
-import { type EventName, loadEvent } from '../support/events.js';
-import { lambdaContext } from '../support/lambda-context.js';
-import { type MotoServer, startMotoServer } from '../support/moto-server.js';
-import { type RecordingProxy, startRecordingProxy } from '../support/recording-proxy.js';
-import { type ResponseReceiver, startResponseReceiver } from '../support/response-receiver.js';
+import type { Eni } from '../support/aws-world.js';
+import { emulatorSuite, sendRequest } from '../support/emulator-suite.js';
+import type { EventName } from '../support/events.js';
 
 // target-group-sync as a CloudFormation custom resource: the real handler against moto, with a
 // loopback receiver standing in for CloudFormation's presigned response URL.
-let moto: MotoServer;
-let proxy: RecordingProxy;
-let receiver: ResponseReceiver;
-let world: AwsWorld;
-let handler: (event: unknown, context: unknown) => Promise<unknown>;
-const quiet = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
-
-beforeAll(async () => {
-  moto = await startMotoServer();
-  proxy = await startRecordingProxy(moto.endpoint);
-  receiver = await startResponseReceiver();
-  world = new AwsWorld(moto.endpoint);
-  Object.assign(process.env, { AWS_ENDPOINT_URL: proxy.endpoint, ...quiet });
-  ({ handler } = (await import('../../functions/target-group-sync/index.js')) as {
-    handler: typeof handler;
-  });
-});
-
-afterAll(async () => {
-  for (const key of ['AWS_ENDPOINT_URL', ...Object.keys(quiet)]) delete process.env[key];
-  await receiver?.stop();
-  await proxy?.stop();
-  await moto?.stop();
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  proxy.clear();
-  receiver.received.length = 0;
-});
+const suite = emulatorSuite(() => import('../../functions/target-group-sync/index.js'));
 
 const onPort = (enis: readonly Eni[], port: number) =>
   enis.map((eni) => `${eni.ip}:${port}`).sort();
 const writes = () =>
-  proxy
+  suite.proxy
     .actions()
     .filter((action) => action === 'RegisterTargets' || action === 'DeregisterTargets');
 
 /** An ALB with three interfaces and two IP target groups (443 and 80). */
 async function bridge() {
-  const network = await world.network();
-  const albArn = await world.loadBalancer('web', 'application', network.subnetIds);
-  const https = await world.targetGroup('web-static-443', network.vpcId, 443);
-  const http = await world.targetGroup('web-static-80', network.vpcId, 80);
-  const enis = await world.loadBalancerEnis(albArn, network.subnetIds, 3);
+  const network = await suite.world.network();
+  const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
+  const https = await suite.world.targetGroup('web-static-443', network.vpcId, 443);
+  const http = await suite.world.targetGroup('web-static-80', network.vpcId, 80);
+  const enis = await suite.world.loadBalancerEnis(albArn, network.subnetIds, 3);
   return { ...network, albArn, https, http, enis };
 }
 
-/** Sends a sample request with these properties; returns CloudFormation's view of the answer. */
-async function request(
+const request = (
   name: Extract<EventName, `target-group-sync-${string}`>,
   properties: Record<string, unknown>,
-  extra: Record<string, unknown> = {},
-) {
-  const sample = loadEvent(name);
-  const withToken = (props: Record<string, unknown>) => ({
-    ServiceToken: sample.ServiceToken,
-    ...props,
-  });
-  await handler(
-    {
-      ...sample,
-      ResponseURL: receiver.url,
-      ResourceProperties: withToken(properties),
-      ...extra,
-      ...('OldResourceProperties' in extra
-        ? {
-            OldResourceProperties: withToken(
-              extra.OldResourceProperties as Record<string, unknown>,
-            ),
-          }
-        : {}),
-    },
-    lambdaContext(),
-  );
-  const answer = receiver.received.at(-1);
-  expect(answer).toBeDefined();
-  return answer?.json as {
-    Status: string;
-    Reason?: string;
-    PhysicalResourceId: string;
-    Data?: Record<string, unknown>;
-  };
-}
+  extra?: Parameters<typeof sendRequest>[3],
+) => sendRequest(suite, name, properties, extra);
 
 describe('Integration: target-group-sync as a custom resource', () => {
   it('Create fills the target groups before it answers SUCCESS', async () => {
@@ -114,9 +51,9 @@ describe('Integration: target-group-sync as a custom resource', () => {
       ),
       Data: { AlbIpCount: 3, Registered: 6, Deregistered: 0 },
     });
-    expect(receiver.received).toHaveLength(1);
-    expect(await world.targets(https)).toEqual(onPort(enis, 443));
-    expect(await world.targets(http)).toEqual(onPort(enis, 80));
+    expect(suite.receiver.received).toHaveLength(1);
+    expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(http)).toEqual(onPort(enis, 80));
   });
 
   it('Update adding a target group keeps the id and fills the new group', async () => {
@@ -139,8 +76,8 @@ describe('Integration: target-group-sync as a custom resource', () => {
       Status: 'SUCCESS',
       PhysicalResourceId: created.PhysicalResourceId,
     });
-    expect(await world.targets(http)).toEqual(onPort(enis, 80));
-    expect(await world.targets(https)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(http)).toEqual(onPort(enis, 80));
+    expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
   });
 
   it('Update dropping a target group deregisters the ALB IPs from it, and only from it', async () => {
@@ -160,14 +97,14 @@ describe('Integration: target-group-sync as a custom resource', () => {
     );
 
     expect(updated.Status).toBe('SUCCESS');
-    expect(await world.targets(http)).toEqual([]);
-    expect(await world.targets(https)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(http)).toEqual([]);
+    expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
   });
 
   it('Update to another load balancer replaces the resource (a new id)', async () => {
     const { albArn, https, subnetIds } = await bridge();
-    const otherAlb = await world.loadBalancer('web-next', 'application', subnetIds);
-    const otherEnis = await world.loadBalancerEnis(otherAlb, subnetIds, 2);
+    const otherAlb = await suite.world.loadBalancer('web-next', 'application', subnetIds);
+    const otherEnis = await suite.world.loadBalancerEnis(otherAlb, subnetIds, 2);
     const created = await request('target-group-sync-create', {
       LoadBalancerArn: albArn,
       TargetGroupArns: [https],
@@ -184,7 +121,7 @@ describe('Integration: target-group-sync as a custom resource', () => {
 
     expect(updated.Status).toBe('SUCCESS');
     expect(updated.PhysicalResourceId).not.toBe(created.PhysicalResourceId);
-    expect(await world.targets(https)).toEqual(onPort(otherEnis, 443));
+    expect(await suite.world.targets(https)).toEqual(onPort(otherEnis, 443));
   });
 
   it('Delete deregisters the ALB IPs and leaves other targets alone', async () => {
@@ -194,7 +131,7 @@ describe('Integration: target-group-sync as a custom resource', () => {
       LoadBalancerArn: albArn,
       TargetGroupArns: [https, http],
     });
-    await world.register(https, [{ id: '10.0.99.99', port: 443 }]);
+    await suite.world.register(https, [{ id: '10.0.99.99', port: 443 }]);
 
     // Act
     const deleted = await request(
@@ -208,8 +145,8 @@ describe('Integration: target-group-sync as a custom resource', () => {
       Status: 'SUCCESS',
       PhysicalResourceId: created.PhysicalResourceId,
     });
-    expect(await world.targets(https)).toEqual(['10.0.99.99:443']);
-    expect(await world.targets(http)).toEqual([]);
+    expect(await suite.world.targets(https)).toEqual(['10.0.99.99:443']);
+    expect(await suite.world.targets(http)).toEqual([]);
   });
 
   it('Delete succeeds when a target group is already gone', async () => {
@@ -218,7 +155,7 @@ describe('Integration: target-group-sync as a custom resource', () => {
       LoadBalancerArn: albArn,
       TargetGroupArns: [https, http],
     });
-    await world.deleteTargetGroup(http);
+    await suite.world.deleteTargetGroup(http);
 
     const deleted = await request(
       'target-group-sync-delete',
@@ -227,7 +164,7 @@ describe('Integration: target-group-sync as a custom resource', () => {
     );
 
     expect(deleted.Status).toBe('SUCCESS');
-    expect(await world.targets(https)).toEqual([]);
+    expect(await suite.world.targets(https)).toEqual([]);
   });
 
   it('a failed Create fails the deployment with the reason, and its Delete touches nothing', async () => {
@@ -240,7 +177,7 @@ describe('Integration: target-group-sync as a custom resource', () => {
       LoadBalancerArn: albArn,
       TargetGroupArns: [missing],
     });
-    proxy.clear();
+    suite.proxy.clear();
     const deleted = await request(
       'target-group-sync-delete',
       { LoadBalancerArn: albArn, TargetGroupArns: [missing] },
@@ -256,7 +193,7 @@ describe('Integration: target-group-sync as a custom resource', () => {
       ),
     });
     expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED_MARKER });
-    expect(proxy.calls).toHaveLength(0);
+    expect(suite.proxy.calls).toHaveLength(0);
   });
 
   it('bad properties answer FAILED, naming the property and value, before any AWS call', async () => {
@@ -271,13 +208,13 @@ describe('Integration: target-group-sync as a custom resource', () => {
     expect(answer.Reason).toMatch(
       /^Invalid input: TargetGroupArns\[0\]: got "web-static-443"; expected a target group ARN/,
     );
-    expect(proxy.calls).toHaveLength(0);
+    expect(suite.proxy.calls).toHaveLength(0);
   });
 
   it('Create fails when no ALB network interface is found, rather than leave the groups empty', async () => {
-    const network = await world.network();
-    const albArn = await world.loadBalancer('bare', 'application', network.subnetIds);
-    const group = await world.targetGroup('bare-443', network.vpcId, 443);
+    const network = await suite.world.network();
+    const albArn = await suite.world.loadBalancer('bare', 'application', network.subnetIds);
+    const group = await suite.world.targetGroup('bare-443', network.vpcId, 443);
 
     const answer = await request('target-group-sync-create', {
       LoadBalancerArn: albArn,

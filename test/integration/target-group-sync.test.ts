@@ -1,51 +1,23 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { compareIps } from '../../functions/shared/ip-order.js';
 import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
-import { AwsWorld, type Eni } from '../support/aws-world.js';
+import type { Eni } from '../support/aws-world.js';
+import { emulatorSuite } from '../support/emulator-suite.js';
 import { loadEvent } from '../support/events.js';
 import { failureOf } from '../support/failure-of.js';
-import { type MotoServer, startMotoServer } from '../support/moto-server.js';
-import {
-  queryErrorBody,
-  type RecordingProxy,
-  startRecordingProxy,
-} from '../support/recording-proxy.js';
+import { queryErrorBody } from '../support/recording-proxy.js';
 
 // Every test runs the real Lambda handler against moto, through a recording proxy. The handler's
 // SDK clients have default configuration: AWS_ENDPOINT_URL alone points them at the proxy.
-let moto: MotoServer;
-let proxy: RecordingProxy;
-let world: AwsWorld;
-let handler: (event: unknown) => Promise<SyncSummary>;
-const quiet = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
-
-beforeAll(async () => {
-  moto = await startMotoServer();
-  proxy = await startRecordingProxy(moto.endpoint);
-  world = new AwsWorld(moto.endpoint);
-  Object.assign(process.env, { AWS_ENDPOINT_URL: proxy.endpoint, ...quiet });
-  const loaded = await import('../../functions/target-group-sync/handler.js');
-  handler = (event) => loaded.handler(event) as Promise<SyncSummary>;
-});
-
-afterAll(async () => {
-  for (const key of ['AWS_ENDPOINT_URL', ...Object.keys(quiet)]) delete process.env[key];
-  await proxy?.stop();
-  await moto?.stop();
-});
-
-beforeEach(async () => {
-  await moto.reset();
-  proxy.inject(undefined);
-  proxy.clear();
-});
+const suite = emulatorSuite(() => import('../../functions/target-group-sync/index.js'));
+const handler = (event: unknown) => suite.handler(event) as Promise<SyncSummary>;
 
 const WRITES = ['RegisterTargets', 'DeregisterTargets'];
-const writes = () => proxy.actions().filter((action) => WRITES.includes(action));
+const writes = () => suite.proxy.actions().filter((action) => WRITES.includes(action));
 
 /** The target IPs a recorded RegisterTargets or DeregisterTargets call sent. */
 function sentTargets(action: string): string[][] {
-  return proxy.calls
+  return suite.proxy.calls
     .filter((call) => call.action === action)
     .map((call) =>
       [...call.params.entries()]
@@ -56,10 +28,10 @@ function sentTargets(action: string): string[][] {
 
 /** An ALB named `web` with `count` interfaces and an IP target group on `port`. */
 async function bridge(count = 3, port = 443) {
-  const network = await world.network();
-  const albArn = await world.loadBalancer('web', 'application', network.subnetIds);
-  const targetGroupArn = await world.targetGroup(`web-static-${port}`, network.vpcId, port);
-  const enis = await world.loadBalancerEnis(albArn, network.subnetIds, count);
+  const network = await suite.world.network();
+  const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
+  const targetGroupArn = await suite.world.targetGroup(`web-static-${port}`, network.vpcId, port);
+  const enis = await suite.world.loadBalancerEnis(albArn, network.subnetIds, count);
   const event = loadEvent('scheduled-sync', {
     LoadBalancerArn: albArn,
     TargetGroupArns: [targetGroupArn],
@@ -79,10 +51,10 @@ describe('Integration: target-group-sync on moto', () => {
     const summary = await handler(event);
 
     // Assess
-    expect(await world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
     expect(summary.targetGroups[0]).toMatchObject({ status: 'synced', deregistered: [] });
     expect([...(summary.targetGroups[0]?.registered ?? [])].sort()).toEqual(onPort(enis, 443));
-    expect(proxy.actions()).toEqual([
+    expect(suite.proxy.actions()).toEqual([
       'DescribeLoadBalancers',
       'DescribeNetworkInterfaces',
       'DescribeTargetGroups',
@@ -94,12 +66,12 @@ describe('Integration: target-group-sync on moto', () => {
   it('steady state: a second run makes zero writes', async () => {
     const { event, enis } = await bridge(3);
     await handler(event);
-    proxy.clear();
+    suite.proxy.clear();
 
     const summary = await handler(event);
 
     expect(writes()).toEqual([]);
-    expect(proxy.actions()).toHaveLength(4);
+    expect(suite.proxy.actions()).toHaveLength(4);
     expect(summary.targetGroups[0]).toMatchObject({ registered: [], deregistered: [] });
     expect([...(summary.targetGroups[0]?.unchanged ?? [])].sort()).toEqual(onPort(enis, 443));
   });
@@ -109,9 +81,9 @@ describe('Integration: target-group-sync on moto', () => {
     const { event, enis, albArn, subnetIds, targetGroupArn } = await bridge(3);
     await handler(event);
     const [gone, ...kept] = enis as [Eni, ...Eni[]];
-    await world.deleteEni(gone);
-    const added = await world.loadBalancerEnis(albArn, subnetIds, 2);
-    proxy.clear();
+    await suite.world.deleteEni(gone);
+    const added = await suite.world.loadBalancerEnis(albArn, subnetIds, 2);
+    suite.proxy.clear();
 
     // Act
     const summary = await handler(event);
@@ -120,30 +92,30 @@ describe('Integration: target-group-sync on moto', () => {
     expect(writes()).toEqual(['RegisterTargets', 'DeregisterTargets']);
     expect(sentTargets('RegisterTargets')).toEqual([added.map((eni) => eni.ip).sort(compareIps)]);
     expect(sentTargets('DeregisterTargets')).toEqual([[gone.ip]]);
-    expect(await world.targets(targetGroupArn)).toEqual(onPort([...kept, ...added], 443));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort([...kept, ...added], 443));
     expect(summary.targetGroups[0]?.deregistered).toEqual([`${gone.ip}:443`]);
   });
 
   it('does not catch near-miss neighbours', async () => {
     // Prepare: web-2, webapp, another `web` with a different id, and web's NLB namesake
     const { event, enis, albArn, subnetIds, targetGroupArn } = await bridge(2);
-    const web2 = await world.loadBalancer('web-2', 'application', subnetIds);
-    const webapp = await world.loadBalancer('webapp', 'application', subnetIds);
-    await world.loadBalancerEnis(web2, subnetIds, 2);
-    await world.loadBalancerEnis(webapp, subnetIds, 2);
+    const web2 = await suite.world.loadBalancer('web-2', 'application', subnetIds);
+    const webapp = await suite.world.loadBalancer('webapp', 'application', subnetIds);
+    await suite.world.loadBalancerEnis(web2, subnetIds, 2);
+    await suite.world.loadBalancerEnis(webapp, subnetIds, 2);
     const id = albArn.split('/').at(-1) ?? '';
     const [subnet = ''] = subnetIds;
-    await world.eni(subnet, 'ELB app/web/ffffffffffffffff');
-    await world.eni(subnet, `ELB net/web/${id}`);
-    await world.eni(subnet, `ELB app/web/${id}-old`);
-    await world.eni(subnet, `ELB app/web/${id.slice(0, -1)}`);
+    await suite.world.eni(subnet, 'ELB app/web/ffffffffffffffff');
+    await suite.world.eni(subnet, `ELB net/web/${id}`);
+    await suite.world.eni(subnet, `ELB app/web/${id}-old`);
+    await suite.world.eni(subnet, `ELB app/web/${id.slice(0, -1)}`);
 
     // Act
     const summary = await handler(event);
 
     // Assess
     expect([...summary.albIps].sort()).toEqual(enis.map((eni) => eni.ip).sort());
-    expect(await world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
   });
 
   it('dry run writes nothing and returns the plan', async () => {
@@ -152,7 +124,7 @@ describe('Integration: target-group-sync on moto', () => {
     const summary = await handler({ ...event, DryRun: 'true' });
 
     expect(writes()).toEqual([]);
-    expect(await world.targets(targetGroupArn)).toEqual([]);
+    expect(await suite.world.targets(targetGroupArn)).toEqual([]);
     expect(summary).toMatchObject({ dryRun: true, targetGroups: [{ status: 'planned' }] });
     expect([...(summary.targetGroups[0]?.registered ?? [])].sort()).toEqual(onPort(enis, 443));
   });
@@ -161,8 +133,8 @@ describe('Integration: target-group-sync on moto', () => {
     // Prepare: targets registered earlier, and the ALB's interfaces are not found
     const { event, enis, targetGroupArn } = await bridge(2);
     await handler(event);
-    for (const eni of enis) await world.deleteEni(eni);
-    proxy.clear();
+    for (const eni of enis) await suite.world.deleteEni(eni);
+    suite.proxy.clear();
 
     // Act
     const error = await failureOf(handler(event));
@@ -172,62 +144,62 @@ describe('Integration: target-group-sync on moto', () => {
       /discovery found no IP address for the load balancer while target group .* has 2 target\(s\); nothing was written/,
     );
     expect(writes()).toEqual([]);
-    expect(await world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
   });
 
   it('registers an ALB in another VPC with AvailabilityZone "all"', async () => {
     // Prepare: the NLB's target group lives in one VPC, the ALB in a peered one
-    const nlbSide = await world.network('10.1');
-    const albSide = await world.network('172.16');
-    const albArn = await world.loadBalancer('peered', 'application', albSide.subnetIds);
-    const targetGroupArn = await world.targetGroup('peered-443', nlbSide.vpcId, 443);
-    const enis = await world.loadBalancerEnis(albArn, albSide.subnetIds, 2);
+    const nlbSide = await suite.world.network('10.1');
+    const albSide = await suite.world.network('172.16');
+    const albArn = await suite.world.loadBalancer('peered', 'application', albSide.subnetIds);
+    const targetGroupArn = await suite.world.targetGroup('peered-443', nlbSide.vpcId, 443);
+    const enis = await suite.world.loadBalancerEnis(albArn, albSide.subnetIds, 2);
 
     // Act
     await handler({ LoadBalancerArn: albArn, TargetGroupArns: [targetGroupArn] });
 
     // Assess
-    const [register] = proxy.calls.filter((call) => call.action === 'RegisterTargets');
+    const [register] = suite.proxy.calls.filter((call) => call.action === 'RegisterTargets');
     expect(register?.params.get('Targets.member.1.AvailabilityZone')).toBe('all');
     expect(register?.params.get('Targets.member.2.AvailabilityZone')).toBe('all');
-    expect(await world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
   });
 
   it('syncs two target groups from one discovery', async () => {
     const { event, enis, vpcId, targetGroupArn } = await bridge(3, 443);
-    const httpGroup = await world.targetGroup('web-static-80', vpcId, 80);
+    const httpGroup = await suite.world.targetGroup('web-static-80', vpcId, 80);
 
     await handler({ ...event, TargetGroupArns: [httpGroup, targetGroupArn] });
 
-    expect(proxy.actions().filter((action) => action === 'DescribeNetworkInterfaces')).toHaveLength(
-      1,
-    );
-    expect(await world.targets(httpGroup)).toEqual(onPort(enis, 80));
-    expect(await world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(
+      suite.proxy.actions().filter((action) => action === 'DescribeNetworkInterfaces'),
+    ).toHaveLength(1);
+    expect(await suite.world.targets(httpGroup)).toEqual(onPort(enis, 80));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
   });
 
   it('finds a few hundred ALB interfaces among many unrelated ones', async () => {
     // Prepare: 300 of the ALB's, 600 others (a neighbour ALB's and unrelated interfaces)
     const { albArn, subnetIds, vpcId } = await bridge(0);
-    const targetGroupArn = await world.targetGroup('many-443', vpcId, 443);
-    const neighbour = await world.loadBalancer('web-2', 'application', subnetIds);
-    const enis = await world.loadBalancerEnis(albArn, subnetIds, 300);
-    await world.loadBalancerEnis(neighbour, subnetIds, 300);
-    await world.enis(subnetIds, 300, (index) => `unrelated interface ${index}`);
+    const targetGroupArn = await suite.world.targetGroup('many-443', vpcId, 443);
+    const neighbour = await suite.world.loadBalancer('web-2', 'application', subnetIds);
+    const enis = await suite.world.loadBalancerEnis(albArn, subnetIds, 300);
+    await suite.world.loadBalancerEnis(neighbour, subnetIds, 300);
+    await suite.world.enis(subnetIds, 300, (index) => `unrelated interface ${index}`);
 
     // Act
     const summary = await handler({ LoadBalancerArn: albArn, TargetGroupArns: [targetGroupArn] });
 
     // Assess
     expect(summary.albIps).toHaveLength(300);
-    expect(await world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
     expect(sentTargets('RegisterTargets').map((ips) => ips.length)).toEqual([100, 100, 100]);
   });
 
   it('rides out throttling with the SDK default retries', async () => {
     const { event, enis, targetGroupArn } = await bridge(2);
     let throttled = 0;
-    proxy.inject((call) => {
+    suite.proxy.inject((call) => {
       if (call.action !== 'RegisterTargets' || throttled > 0) return undefined;
       throttled += 1;
       return { status: 400, body: queryErrorBody('Throttling', 'Rate exceeded') };
@@ -236,7 +208,7 @@ describe('Integration: target-group-sync on moto', () => {
     await handler(event);
 
     expect(writes()).toEqual(['RegisterTargets', 'RegisterTargets']);
-    expect(await world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
   });
 
   it('keeps syncing the other target groups when one is missing, then fails', async () => {
@@ -250,7 +222,7 @@ describe('Integration: target-group-sync on moto', () => {
     expect(error.message).toContain(
       `1 of 2 target group(s) failed to sync: ${missing}: TargetGroupArns: got "${missing}"; expected an existing target group`,
     );
-    expect(await world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
   });
 
   describe('bad input changes nothing', () => {
@@ -262,13 +234,13 @@ describe('Integration: target-group-sync on moto', () => {
       expect(error.message).toBe(
         'Invalid input: TargetGroupArns[0]: got "web-static-443"; expected a target group ARN, arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID (ID: 16 hex digits)',
       );
-      expect(proxy.calls).toHaveLength(0);
+      expect(suite.proxy.calls).toHaveLength(0);
     });
 
     it('rejects a network load balancer, whatever its ARN says', async () => {
       // moto writes app/ in every load balancer ARN: the type must come from the API
       const { event, subnetIds } = await bridge(1);
-      const nlbArn = await world.loadBalancer('web-nlb', 'network', subnetIds);
+      const nlbArn = await suite.world.loadBalancer('web-nlb', 'network', subnetIds);
       expect(nlbArn).toContain(':loadbalancer/app/');
 
       const error = await failureOf(handler({ ...event, LoadBalancerArn: nlbArn }));
@@ -276,7 +248,7 @@ describe('Integration: target-group-sync on moto', () => {
       expect(error.message).toBe(
         `LoadBalancerArn: got "${nlbArn}", which is a Network Load Balancer; expected an Application Load Balancer`,
       );
-      expect(proxy.actions()).toEqual(['DescribeLoadBalancers']);
+      expect(suite.proxy.actions()).toEqual(['DescribeLoadBalancers']);
     });
 
     it('rejects a load balancer that does not exist', async () => {
@@ -293,7 +265,7 @@ describe('Integration: target-group-sync on moto', () => {
 
     it('rejects an instance target group and writes nothing', async () => {
       const { event, vpcId } = await bridge(1);
-      const instanceGroup = await world.targetGroup('instances', vpcId, 443, 'instance');
+      const instanceGroup = await suite.world.targetGroup('instances', vpcId, 443, 'instance');
 
       const error = await failureOf(handler({ ...event, TargetGroupArns: [instanceGroup] }));
 

@@ -1,23 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { eniDescriptionFor, loadBalancerResourceId } from '../../functions/shared/arns.js';
 import { MAX_TARGET_GROUPS, parseBinding } from '../../functions/shared/binding.js';
-import { InvalidInputError } from '../../functions/shared/errors.js';
 import { loadEvent } from '../support/events.js';
+import { problemsOf as problemsOfInput } from '../support/failure-of.js';
 
 const ALB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
 const TG =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-443/73e2d6bc24d8a067';
 
-function problemsOf(input: unknown): string[] {
-  try {
-    parseBinding(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return [...(error as InvalidInputError).problems];
-  }
-  throw new Error('expected the input to be rejected');
-}
+const problemsOf = (input: unknown) => problemsOfInput(parseBinding, input);
 
 describe('Function: parseBinding', () => {
   it('accepts the sample events, whichever trigger they come from', () => {

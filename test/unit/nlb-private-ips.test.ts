@@ -7,22 +7,14 @@ import {
   stackNameOf,
 } from '../../functions/nlb-private-ips/ingress-rules.js';
 import { parseNlbPrivateIpsProperties } from '../../functions/nlb-private-ips/properties.js';
-import { InvalidInputError } from '../../functions/shared/errors.js';
 import { loadEvent } from '../support/events.js';
+import { problemsOf as problemsOfInput } from '../support/failure-of.js';
 
 const NLB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/web-static-ip/7d4e3c2b1a098f6e';
 const OURS = 'Made by alb-static-ip nlb-private-ips/NlbPrivateIps/4b3a29180f7e6d5c in stack web';
 
-function problemsOf(input: unknown): string[] {
-  try {
-    parseNlbPrivateIpsProperties(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(InvalidInputError);
-    return [...(error as InvalidInputError).problems];
-  }
-  throw new Error('expected the properties to be rejected');
-}
+const problemsOf = (input: unknown) => problemsOfInput(parseNlbPrivateIpsProperties, input);
 
 describe('Function: parseNlbPrivateIpsProperties', () => {
   it('reads the sample properties, with ports as CloudFormation sends them (strings)', () => {

@@ -1,0 +1,91 @@
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
+import { AwsWorld } from './aws-world.js';
+import { type EventName, loadEvent } from './events.js';
+import { lambdaContext } from './lambda-context.js';
+import { type MotoServer, startMotoServer } from './moto-server.js';
+import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
+import { type ResponseReceiver, startResponseReceiver } from './response-receiver.js';
+
+type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
+
+/**
+ * What an integration test file runs against: moto on a free loopback port, the recording proxy in
+ * front of it, a receiver standing in for CloudFormation's response URL, and the function's real
+ * entry point. The function's SDK clients have default configuration: AWS_ENDPOINT_URL alone
+ * points them at the proxy. Each test starts from an empty emulator.
+ */
+export interface EmulatorSuite {
+  moto: MotoServer;
+  proxy: RecordingProxy;
+  receiver: ResponseReceiver;
+  world: AwsWorld;
+  handler: Handler;
+}
+
+const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' };
+
+/** Registers the file's hooks; the returned object is filled in before the first test. */
+export function emulatorSuite(load: () => Promise<{ handler: unknown }>): EmulatorSuite {
+  const suite = {} as EmulatorSuite;
+  beforeAll(async () => {
+    suite.moto = await startMotoServer();
+    suite.proxy = await startRecordingProxy(suite.moto.endpoint);
+    suite.receiver = await startResponseReceiver();
+    suite.world = new AwsWorld(suite.moto.endpoint);
+    Object.assign(process.env, { AWS_ENDPOINT_URL: suite.proxy.endpoint, ...QUIET });
+    suite.handler = (await load()).handler as Handler;
+  });
+  afterAll(async () => {
+    for (const key of ['AWS_ENDPOINT_URL', ...Object.keys(QUIET)]) delete process.env[key];
+    await suite.receiver?.stop();
+    await suite.proxy?.stop();
+    await suite.moto?.stop();
+  });
+  beforeEach(async () => {
+    await suite.moto.reset();
+    suite.proxy.inject(undefined);
+    suite.proxy.clear();
+    suite.receiver.received.length = 0;
+  });
+  return suite;
+}
+
+/** CloudFormation's view of a custom resource's answer. */
+export interface CustomResourceAnswer {
+  Status: string;
+  Reason?: string;
+  PhysicalResourceId: string;
+  Data?: Record<string, unknown>;
+}
+
+/**
+ * Sends a sample custom-resource request with these properties (and, for an Update, old
+ * properties) to the suite's function; returns the answer the receiver got.
+ */
+export async function sendRequest(
+  suite: EmulatorSuite,
+  name: EventName,
+  properties: Record<string, unknown>,
+  extra: { PhysicalResourceId?: string; OldResourceProperties?: Record<string, unknown> } = {},
+): Promise<CustomResourceAnswer> {
+  const sample = loadEvent(name);
+  const withToken = (props: Record<string, unknown>) => ({
+    ServiceToken: sample.ServiceToken,
+    ...props,
+  });
+  await suite.handler(
+    {
+      ...sample,
+      ResponseURL: suite.receiver.url,
+      ResourceProperties: withToken(properties),
+      ...(extra.PhysicalResourceId ? { PhysicalResourceId: extra.PhysicalResourceId } : {}),
+      ...(extra.OldResourceProperties
+        ? { OldResourceProperties: withToken(extra.OldResourceProperties) }
+        : {}),
+    },
+    lambdaContext(),
+  );
+  const answer = suite.receiver.received.at(-1);
+  expect(answer).toBeDefined();
+  return answer?.json as unknown as CustomResourceAnswer;
+}
