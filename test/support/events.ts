@@ -10,6 +10,8 @@ const EVENTS = {
   'scheduled-sync': 'scheduled-sync.json',
   /** What the ENI-change rule delivers: the same binding, here with a stringified DryRun. */
   'eni-change-sync': 'eni-change-sync.json',
+  /** What the ENI-change rule matches: ELB creating an ALB network interface, via CloudTrail. */
+  'eni-created-by-elb': 'eni-created-by-elb.json',
   /** Custom-resource requests, as CloudFormation sends them, for each function. */
   'target-group-sync-create': 'target-group-sync-create.json',
   'target-group-sync-update': 'target-group-sync-update.json',

@@ -8,50 +8,35 @@ import {
   cfnLint,
   type LintResult,
   loadTemplate,
-  type Resource,
-  resolveIntrinsics,
-  resourceOf,
-  resourcesOfType,
   samTransform,
   TEMPLATE_PATH,
   type Template,
 } from './cloudformation.js';
+import { type Deployment, deploy, fakeRef, type Value } from './evaluate.js';
 
-const SYNC_FUNCTION = 'TargetGroupSyncFunction';
 const ALB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
-const TG_HTTPS =
+const TG_A =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-443/73e2d6bc24d8a067';
-const TG_HTTP =
+const TG_B =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-80/0f1e2d3c4b5a6978';
 
-/** Every parameter given, none at its default. */
-const PARAMETERS = {
+/** What a guided deploy asks for, for the common case: a new internet-facing NLB in two zones. */
+const REQUIRED = {
   LoadBalancerArn: ALB,
-  TargetGroupArns: `${TG_HTTPS},${TG_HTTP}`,
-  SyncSchedule: 'rate(5 minutes)',
-  LogRetentionInDays: '14',
+  VpcId: 'vpc-0123456789abcdef0',
+  SubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
 };
-/** Only the parameters without a default. */
-const REQUIRED_PARAMETERS = { LoadBalancerArn: ALB, TargetGroupArns: TG_HTTPS };
 
 interface Statement {
   Sid?: string;
   Effect: string;
-  Action?: string | string[];
-  NotAction?: unknown;
-  Resource?: unknown;
-  NotResource?: unknown;
+  Action: string | string[];
+  Resource: Value;
 }
 
-interface InlinePolicy {
-  PolicyName: string;
-  PolicyDocument: { Statement: Statement[] };
-}
-
-const props = (resource: Resource): Record<string, unknown> => resource.Properties ?? {};
 const actionsOf = (statement: Statement): string[] =>
-  typeof statement.Action === 'string' ? [statement.Action] : (statement.Action ?? []);
+  typeof statement.Action === 'string' ? [statement.Action] : statement.Action;
 /** Anything but a Describe call can change something, so it counts as a write here. */
 const isWrite = (action: string): boolean => !/^[a-z0-9-]+:Describe[A-Za-z]*$/.test(action);
 
@@ -90,227 +75,510 @@ describe('Template: cfn-lint', () => {
 
 describe('Template: the SAM transform', () => {
   let transformed: Template;
-  let syncFunction: Resource;
-  const resolve = (value: unknown, parameters: Record<string, string> = PARAMETERS) =>
-    resolveIntrinsics(value, transformed, parameters);
-
-  /** The schedule rules that invoke the sync function. */
-  const scheduleRules = (): [string, Resource][] =>
-    resourcesOfType(transformed, 'AWS::Events::Rule').filter(([, rule]) =>
-      (props(rule).Targets as { Arn: unknown }[]).some(
-        (target) =>
-          JSON.stringify(target.Arn) === JSON.stringify({ 'Fn::GetAtt': [SYNC_FUNCTION, 'Arn'] }),
-      ),
-    );
-  const onlyScheduleRule = (): [string, Resource] => {
-    const rules = scheduleRules();
-    expect(rules).toHaveLength(1);
-    return rules[0] as [string, Resource];
+  const stack = (parameters: Record<string, string> = {}): Deployment =>
+    deploy(transformed, { ...REQUIRED, ...parameters });
+  const ofType = (deployment: Deployment, type: string) =>
+    Object.entries(deployment.resources).filter(([, resource]) => resource.Type === type);
+  const ids = (deployment: Deployment, type: string) =>
+    ofType(deployment, type)
+      .map(([id]) => id)
+      .sort();
+  const the = (deployment: Deployment, id: string) => {
+    const resource = deployment.resources[id];
+    if (!resource) throw new Error(`${id} is not deployed`);
+    return resource;
   };
-  const syncRole = (): Resource => {
-    const role = props(syncFunction).Role as { 'Fn::GetAtt': [string, string] };
-    expect(role['Fn::GetAtt'][1]).toBe('Arn');
-    return resourceOf(transformed, role['Fn::GetAtt'][0], 'AWS::IAM::Role');
-  };
-  const statements = (): Statement[] =>
-    (props(syncRole()).Policies as InlinePolicy[]).flatMap(
-      (policy) => policy.PolicyDocument.Statement,
-    );
+  const ref = (id: string) => fakeRef(id, transformed.Resources[id] as never);
+  const statements = (deployment: Deployment, role: string): Statement[] =>
+    (
+      (the(deployment, role).Properties.Policies ?? []) as unknown as {
+        PolicyDocument: { Statement: Statement[] };
+      }[]
+    ).flatMap((policy) => policy.PolicyDocument.Statement);
 
   beforeAll(() => {
-    transformed = samTransform(TEMPLATE_PATH, PARAMETERS);
-    syncFunction = resourceOf(transformed, SYNC_FUNCTION, 'AWS::Lambda::Function');
+    transformed = samTransform(TEMPLATE_PATH, REQUIRED);
   });
 
-  it('makes the sync function: Node.js 22 on arm64, index.handler, one run at a time', () => {
-    expect(props(syncFunction)).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      ReservedConcurrentExecutions: 1,
+  describe('the functions', () => {
+    it('are Node.js 22 on arm64, with explicit log groups that expire', () => {
+      const deployment = stack({ LogRetentionInDays: '14' });
+      for (const [id, fn] of ofType(deployment, 'AWS::Lambda::Function')) {
+        expect(fn.Properties, id).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          Handler: 'index.handler',
+          LoggingConfig: { LogGroup: expect.stringMatching(/LogGroup-ref$/) },
+        });
+        const logGroup = String((fn.Properties.LoggingConfig as { LogGroup: string }).LogGroup);
+        expect(the(deployment, logGroup.replace(/-ref$/, '')).Properties.RetentionInDays).toBe(
+          '14',
+        );
+      }
+      expect(ids(deployment, 'AWS::Lambda::Function')).toEqual([
+        'NlbPrivateIpsFunction',
+        'TargetGroupSyncFunction',
+      ]);
+    });
+
+    it('run the sync one at a time', () => {
+      expect(the(stack(), 'TargetGroupSyncFunction').Properties.ReservedConcurrentExecutions).toBe(
+        1,
+      );
+    });
+
+    it('publish metrics in a namespace of their own', () => {
+      const namespace = (
+        transformed.Globals?.Function?.Environment as
+          | { Variables: Record<string, string> }
+          | undefined
+      )?.Variables.POWERTOOLS_METRICS_NAMESPACE;
+      const deployment = stack();
+      for (const [, fn] of ofType(deployment, 'AWS::Lambda::Function')) {
+        const variables = (fn.Properties.Environment as { Variables: Record<string, string> })
+          .Variables;
+        expect(variables.POWERTOOLS_METRICS_NAMESPACE).toBe('AlbStaticIp');
+      }
+      expect(namespace ?? 'AlbStaticIp').not.toMatch(/^AWS\//i);
     });
   });
 
-  it('logs to the explicit log group, which expires its logs', () => {
-    // Act
-    const logging = props(syncFunction).LoggingConfig as { LogGroup: { Ref: string } };
-    const logGroup = resourceOf(transformed, logging.LogGroup.Ref, 'AWS::Logs::LogGroup');
+  describe('the NLB', () => {
+    it('internet-facing by default: one new Elastic IP per subnet, a TCP listener on 443', () => {
+      // Act
+      const deployment = stack();
 
-    // Assess
-    expect(props(logGroup).RetentionInDays).toBeDefined();
-    expect(resolve(props(logGroup).RetentionInDays)).toBe('14');
-    expect(resolve(props(logGroup).RetentionInDays, REQUIRED_PARAMETERS)).toBe('30');
-  });
+      // Assess
+      expect(ids(deployment, 'AWS::EC2::EIP')).toEqual(['ElasticIp1', 'ElasticIp2']);
+      expect(the(deployment, 'NetworkLoadBalancer').Properties).toMatchObject({
+        Type: 'network',
+        Scheme: 'internet-facing',
+        SubnetMappings: [
+          { SubnetId: 'subnet-0123456789abcdef0', AllocationId: 'ElasticIp1.AllocationId' },
+          { SubnetId: 'subnet-0123456789abcdef1', AllocationId: 'ElasticIp2.AllocationId' },
+        ],
+      });
+      expect(ids(deployment, 'AWS::ElasticLoadBalancingV2::TargetGroup')).toEqual(['TargetGroup1']);
+      expect(the(deployment, 'TargetGroup1').Properties).toMatchObject({
+        TargetType: 'ip',
+        Protocol: 'TCP',
+        Port: '443',
+        VpcId: REQUIRED.VpcId,
+        HealthCheckProtocol: 'TCP',
+        TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
+      });
+      expect(the(deployment, 'Listener1').Properties).toEqual({
+        LoadBalancerArn: ref('NetworkLoadBalancer'),
+        Protocol: 'TCP',
+        Port: '443',
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: ref('TargetGroup1') }],
+      });
+      expect(deployment.outputs.StaticIps).toBe('ElasticIp1-ref,ElasticIp2-ref');
+    });
 
-  it('sets a metrics namespace of its own, not one of the AWS/ namespaces', () => {
-    const environment = props(syncFunction).Environment as { Variables: Record<string, unknown> };
-    const namespace = environment.Variables.POWERTOOLS_METRICS_NAMESPACE;
-    expect(namespace).toEqual(expect.any(String));
-    expect(namespace).not.toBe('');
-    expect(namespace).not.toMatch(/^AWS\//i);
-  });
+    it('keeps existing Elastic IPs when given their allocation ids', () => {
+      const deployment = stack({
+        ElasticIpAllocationIds: 'eipalloc-0a0a0a0a0a0a0a0a0,eipalloc-0b0b0b0b0b0b0b0b0',
+      });
 
-  it('schedules the sync function on the SyncSchedule, enabled', () => {
-    // Act
-    const [, rule] = onlyScheduleRule();
+      expect(ids(deployment, 'AWS::EC2::EIP')).toEqual([]);
+      expect(the(deployment, 'NetworkLoadBalancer').Properties.SubnetMappings).toEqual([
+        { SubnetId: 'subnet-0123456789abcdef0', AllocationId: 'eipalloc-0a0a0a0a0a0a0a0a0' },
+        { SubnetId: 'subnet-0123456789abcdef1', AllocationId: 'eipalloc-0b0b0b0b0b0b0b0b0' },
+      ]);
+      expect(deployment.outputs).not.toHaveProperty('StaticIps');
+    });
 
-    // Assess
-    expect(resolve(props(rule).ScheduleExpression)).toBe('rate(5 minutes)');
-    expect(resolve(props(rule).ScheduleExpression, REQUIRED_PARAMETERS)).toBe('rate(1 minute)');
-    expect(props(rule).State ?? 'ENABLED').toBe('ENABLED');
-  });
+    it('internal, with fixed private IPs and no Elastic IP', () => {
+      const deployment = stack({ Scheme: 'internal', PrivateIpAddresses: '10.0.0.10,10.0.16.10' });
 
-  it('lets the schedule rule, and only EventBridge, invoke the sync function', () => {
-    // Prepare
-    const [ruleId] = onlyScheduleRule();
+      expect(ids(deployment, 'AWS::EC2::EIP')).toEqual([]);
+      expect(the(deployment, 'NetworkLoadBalancer').Properties).toMatchObject({
+        Scheme: 'internal',
+        SubnetMappings: [
+          { SubnetId: 'subnet-0123456789abcdef0', PrivateIPv4Address: '10.0.0.10' },
+          { SubnetId: 'subnet-0123456789abcdef1', PrivateIPv4Address: '10.0.16.10' },
+        ],
+      });
+    });
 
-    // Act
-    const permissions = resourcesOfType(transformed, 'AWS::Lambda::Permission').map(([, p]) =>
-      props(p),
-    );
+    it('three zones and three ports, TLS with a certificate', () => {
+      // Act
+      const certificate =
+        'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-4908-8706-050403020100';
+      const deployment = stack({
+        SubnetIds: `${REQUIRED.SubnetIds},subnet-0123456789abcdef2`,
+        ListenerPorts: '443,8443,9443',
+        CertificateArn: certificate,
+      });
 
-    // Assess
-    expect(permissions).toContainEqual({
-      Action: 'lambda:InvokeFunction',
-      FunctionName: { Ref: SYNC_FUNCTION },
-      Principal: 'events.amazonaws.com',
-      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+      // Assess
+      expect(ids(deployment, 'AWS::EC2::EIP')).toEqual(['ElasticIp1', 'ElasticIp2', 'ElasticIp3']);
+      expect(ids(deployment, 'AWS::ElasticLoadBalancingV2::Listener')).toEqual([
+        'Listener1',
+        'Listener2',
+        'Listener3',
+      ]);
+      ['443', '8443', '9443'].forEach((port, index) => {
+        expect(the(deployment, `Listener${index + 1}`).Properties).toMatchObject({
+          Protocol: 'TLS',
+          Port: port,
+          Certificates: [{ CertificateArn: certificate }],
+          SslPolicy: expect.stringMatching(/^ELBSecurityPolicy-TLS13/),
+        });
+        expect(the(deployment, `TargetGroup${index + 1}`).Properties).toMatchObject({
+          Protocol: 'TLS',
+          Port: port,
+        });
+      });
+      expect(
+        ids(deployment, 'AWS::CloudWatch::Alarm').filter((id) => id.startsWith('HealthyHosts')),
+      ).toHaveLength(3);
+    });
+
+    it('adopting existing target groups creates no NLB, Elastic IP, listener or VPC link', () => {
+      const deployment = stack({ ExistingTargetGroupArns: `${TG_A},${TG_B}` });
+
+      for (const type of [
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        'AWS::ElasticLoadBalancingV2::TargetGroup',
+        'AWS::ElasticLoadBalancingV2::Listener',
+        'AWS::EC2::EIP',
+        'AWS::ApiGateway::VpcLink',
+      ]) {
+        expect(ids(deployment, type), type).toEqual([]);
+      }
+      expect(deployment.resources).not.toHaveProperty('NlbPrivateIps');
+      expect(the(deployment, 'TargetGroupSync').Properties.TargetGroupArns).toEqual([TG_A, TG_B]);
+      expect(deployment.outputs.TargetGroupArns).toBe(`${TG_A},${TG_B}`);
     });
   });
 
-  it.each([
-    ['two target groups', PARAMETERS, [TG_HTTPS, TG_HTTP]],
-    ['one target group', REQUIRED_PARAMETERS, [TG_HTTPS]],
-  ])('gives the rule an Input that is the binding, for %s', (_, parameters, targetGroups) => {
-    // Prepare
-    const [, rule] = onlyScheduleRule();
-    const [target] = props(rule).Targets as { Input?: unknown }[];
+  describe('keeping the target groups in sync', () => {
+    const rules = (deployment: Deployment) => ofType(deployment, 'AWS::Events::Rule');
+    const inputOf = (deployment: Deployment, rule: string) => {
+      const [target] = the(deployment, rule).Properties.Targets as { Input: string }[];
+      return parseBinding(JSON.parse(String(target?.Input)));
+    };
 
-    // Act
-    const input = resolve(target?.Input, parameters);
-    const binding = parseBinding(JSON.parse(String(input)));
+    it('fills the groups at deploy time with the deploy-time custom resource', () => {
+      const deployment = stack({ ListenerPorts: '443,80' });
+      expect(the(deployment, 'TargetGroupSync')).toMatchObject({
+        Type: 'AWS::CloudFormation::CustomResource',
+        Properties: {
+          ServiceToken: 'TargetGroupSyncFunction.Arn',
+          LoadBalancerArn: ALB,
+          TargetGroupArns: [ref('TargetGroup1'), ref('TargetGroup2')],
+          DryRun: false,
+        },
+      });
+    });
 
-    // Assess
-    expect(binding).toEqual({ LoadBalancerArn: ALB, TargetGroupArns: targetGroups, DryRun: false });
+    it('runs on the schedule and on ELB network-interface events, with the same binding', () => {
+      // Act
+      const deployment = stack({ ListenerPorts: '443,80', SyncSchedule: 'rate(5 minutes)' });
+
+      // Assess
+      expect(
+        rules(deployment)
+          .map(([id]) => id)
+          .sort(),
+      ).toEqual(['EniChangeRule', 'SyncScheduleRule']);
+      expect(the(deployment, 'SyncScheduleRule').Properties).toMatchObject({
+        ScheduleExpression: 'rate(5 minutes)',
+        State: 'ENABLED',
+      });
+      const binding = {
+        LoadBalancerArn: ALB,
+        TargetGroupArns: [ref('TargetGroup1'), ref('TargetGroup2')],
+        DryRun: false,
+      };
+      expect(inputOf(deployment, 'SyncScheduleRule')).toEqual(binding);
+      expect(inputOf(deployment, 'EniChangeRule')).toEqual(binding);
+    });
+
+    it('gives adopted target groups to the rules too', () => {
+      const deployment = stack({ ExistingTargetGroupArns: `${TG_A},${TG_B}` });
+      expect(inputOf(deployment, 'SyncScheduleRule').TargetGroupArns).toEqual([TG_A, TG_B]);
+    });
+
+    it('matches the sample ELB network-interface event, and not one made by someone else', () => {
+      const pattern = the(stack(), 'EniChangeRule').Properties.EventPattern as Record<
+        string,
+        Value
+      >;
+      const created = loadEvent('eni-created-by-elb');
+      const byPerson = structuredClone(created) as {
+        detail: { userIdentity: Record<string, unknown> };
+      };
+      byPerson.detail.userIdentity = { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/ops' };
+
+      expect(matches(pattern, created)).toBe(true);
+      expect(matches(pattern, byPerson)).toBe(false);
+    });
+
+    it('has no ENI rule when told not to react to ENI events', () => {
+      const deployment = stack({ ReactToEniEvents: 'false' });
+      expect(rules(deployment).map(([id]) => id)).toEqual(['SyncScheduleRule']);
+      expect(deployment.resources).not.toHaveProperty('EniChangePermission');
+    });
+
+    it('retries rule deliveries and keeps what still fails in a dead-letter queue', () => {
+      const deployment = stack();
+      for (const [id, rule] of rules(deployment)) {
+        expect(rule.Properties.Targets, id).toEqual([
+          expect.objectContaining({
+            Arn: 'TargetGroupSyncFunction.Arn',
+            RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+            DeadLetterConfig: { Arn: 'SyncDeadLetterQueue.Arn' },
+          }),
+        ]);
+      }
+      expect(the(deployment, 'SyncDeadLetterQueuePolicy').Properties.PolicyDocument).toMatchObject({
+        Statement: [
+          {
+            Principal: { Service: 'events.amazonaws.com' },
+            Action: 'sqs:SendMessage',
+            Condition: {
+              ArnEquals: { 'aws:SourceArn': ['SyncScheduleRule.Arn', 'EniChangeRule.Arn'] },
+            },
+          },
+        ],
+      });
+    });
+
+    it('lets each rule, and only EventBridge, invoke the function', () => {
+      const permissions = ofType(stack(), 'AWS::Lambda::Permission').map(([, p]) => p.Properties);
+      expect(permissions).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            Principal: 'events.amazonaws.com',
+            SourceArn: 'SyncScheduleRule.Arn',
+          }),
+          expect.objectContaining({
+            Principal: 'events.amazonaws.com',
+            SourceArn: 'EniChangeRule.Arn',
+          }),
+        ]),
+      );
+      for (const permission of permissions) expect(permission.SourceArn).toBeDefined();
+    });
+
+    it('deletes the rules before the deploy-time teardown runs', () => {
+      const deployment = stack();
+      for (const [id, rule] of rules(deployment))
+        expect(rule.DependsOn, id).toBe('TargetGroupSync');
+    });
   });
 
-  it('allows writes only to the target groups of the TargetGroupArns parameter', () => {
-    // Act
-    const writes = statements().filter((statement) => actionsOf(statement).some(isWrite));
+  describe('the ALB security group and API Gateway', () => {
+    it('feeds the NLB private IPs to the given ALB security group on the listener ports', () => {
+      const deployment = stack({
+        ListenerPorts: '443,80',
+        AlbSecurityGroupId: 'sg-0123456789abcdef0',
+      });
+      expect(the(deployment, 'NlbPrivateIps')).toMatchObject({
+        Type: 'AWS::CloudFormation::CustomResource',
+        Properties: {
+          ServiceToken: 'NlbPrivateIpsFunction.Arn',
+          LoadBalancerArn: ref('NetworkLoadBalancer'),
+          Ports: ['443', '80'],
+          SecurityGroupId: 'sg-0123456789abcdef0',
+        },
+      });
+      expect(deployment.outputs.NlbPrivateIps).toBe('join(NlbPrivateIps.PrivateIps)');
+    });
 
-    // Assess
-    expect(writes.flatMap(actionsOf).filter(isWrite).sort()).toEqual([
-      'elasticloadbalancing:DeregisterTargets',
-      'elasticloadbalancing:RegisterTargets',
-    ]);
-    for (const statement of writes) {
-      expect(statement.Resource, statement.Sid).not.toBe('*');
-      expect(statement.Resource, statement.Sid).toEqual({ Ref: 'TargetGroupArns' });
-      expect(resolve(statement.Resource)).toEqual([TG_HTTPS, TG_HTTP]);
-    }
+    it('creates the VPC link to the NLB unless told not to', () => {
+      expect(the(stack(), 'ApiVpcLink').Properties.TargetArns).toEqual([
+        ref('NetworkLoadBalancer'),
+      ]);
+      expect(stack({ CreateVpcLink: 'false' }).resources).not.toHaveProperty('ApiVpcLink');
+      expect(stack({ CreateVpcLink: 'false' }).outputs).not.toHaveProperty('VpcLinkId');
+    });
   });
 
-  it('grants only plain Allow statements and the basic execution role', () => {
-    for (const statement of statements()) {
-      expect(statement.Effect, statement.Sid).toBe('Allow');
-      expect(statement, statement.Sid).not.toHaveProperty('NotAction');
-      expect(statement, statement.Sid).not.toHaveProperty('NotResource');
-      expect(actionsOf(statement), statement.Sid).not.toHaveLength(0);
-    }
-    expect(props(syncRole()).ManagedPolicyArns).toEqual([
-      expect.stringMatching(/^arn:aws:iam::aws:policy\/service-role\/AWSLambdaBasicExecutionRole$/),
-    ]);
+  describe('alarms and dashboard', () => {
+    it('alarms on sync errors, function errors and each listener with no healthy ALB target', () => {
+      const deployment = stack({ ListenerPorts: '443,80' });
+      const alarms = Object.fromEntries(ofType(deployment, 'AWS::CloudWatch::Alarm'));
+      expect(Object.keys(alarms).sort()).toEqual([
+        'HealthyHosts1Alarm',
+        'HealthyHosts2Alarm',
+        'NlbPrivateIpsErrorsAlarm',
+        'SyncErrorsAlarm',
+        'TargetGroupSyncErrorsAlarm',
+      ]);
+      expect(alarms.SyncErrorsAlarm?.Properties).toMatchObject({
+        Namespace: 'AlbStaticIp',
+        MetricName: 'SyncErrors',
+        Dimensions: [
+          { Name: 'service', Value: 'target-group-sync' },
+          { Name: 'LoadBalancer', Value: 'app/web/50dc6c495c0c9188' },
+        ],
+      });
+      expect(alarms.HealthyHosts2Alarm?.Properties).toMatchObject({
+        Namespace: 'AWS/NetworkELB',
+        MetricName: 'HealthyHostCount',
+        Dimensions: [
+          { Name: 'TargetGroup', Value: 'TargetGroup2.TargetGroupFullName' },
+          { Name: 'LoadBalancer', Value: 'NetworkLoadBalancer.LoadBalancerFullName' },
+        ],
+        ComparisonOperator: 'LessThanThreshold',
+        Threshold: 1,
+      });
+    });
+
+    it('notifies the SNS topic only when one is given', () => {
+      const topic = 'arn:aws:sns:us-east-1:123456789012:ops';
+      for (const [, alarm] of ofType(stack({ AlarmTopicArn: topic }), 'AWS::CloudWatch::Alarm')) {
+        expect(alarm.Properties).toMatchObject({ AlarmActions: [topic], OKActions: [topic] });
+      }
+      for (const [, alarm] of ofType(stack(), 'AWS::CloudWatch::Alarm')) {
+        expect(alarm.Properties).not.toHaveProperty('AlarmActions');
+      }
+    });
+
+    it('has a dashboard of IP count, changes and health that CloudWatch can read', () => {
+      const body = JSON.parse(String(the(stack(), 'Dashboard').Properties.DashboardBody)) as {
+        widgets: { properties: { title: string; metrics: unknown[] } }[];
+      };
+      expect(body.widgets.map((widget) => widget.properties.title)).toEqual([
+        'ALB IPs discovered',
+        'Targets changed',
+        'Healthy ALB targets per listener',
+      ]);
+      expect(JSON.stringify(body)).toContain('NetworkLoadBalancer.LoadBalancerFullName');
+      const adopted = stack({ ExistingTargetGroupArns: TG_A });
+      expect(() =>
+        JSON.parse(String(the(adopted, 'Dashboard').Properties.DashboardBody)),
+      ).not.toThrow();
+    });
+  });
+
+  describe('least privilege', () => {
+    it('lets the sync write only to its own target groups', () => {
+      for (const [parameters, groups] of [
+        [{ ListenerPorts: '443,80' }, [ref('TargetGroup1'), ref('TargetGroup2')]],
+        [{ ExistingTargetGroupArns: `${TG_A},${TG_B}` }, [TG_A, TG_B]],
+      ] as const) {
+        const writes = statements(stack(parameters), 'TargetGroupSyncFunctionRole').filter((s) =>
+          actionsOf(s).some(isWrite),
+        );
+        expect(writes.flatMap(actionsOf).sort()).toEqual([
+          'elasticloadbalancing:DeregisterTargets',
+          'elasticloadbalancing:RegisterTargets',
+        ]);
+        expect(writes.map((s) => s.Resource)).toEqual([groups]);
+      }
+    });
+
+    it('lets nlb-private-ips change only the given security group, and nothing without one', () => {
+      const withGroup = statements(
+        stack({ AlbSecurityGroupId: 'sg-0123456789abcdef0' }),
+        'NlbPrivateIpsFunctionRole',
+      );
+      expect(withGroup.filter((s) => actionsOf(s).some(isWrite))).toEqual([
+        expect.objectContaining({
+          Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+          Resource: 'arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0',
+        }),
+      ]);
+      const without = statements(stack(), 'NlbPrivateIpsFunctionRole');
+      expect(without.filter((s) => actionsOf(s).some(isWrite))).toEqual([]);
+    });
+
+    it('gives no role a write action on every resource, and only Allow statements', () => {
+      const deployment = stack({ AlbSecurityGroupId: 'sg-0123456789abcdef0' });
+      for (const [role] of ofType(deployment, 'AWS::IAM::Role')) {
+        for (const statement of statements(deployment, role)) {
+          expect(statement.Effect, statement.Sid).toBe('Allow');
+          if (actionsOf(statement).some(isWrite))
+            expect(statement.Resource, statement.Sid).not.toBe('*');
+        }
+      }
+    });
+  });
+
+  describe('outputs', () => {
+    it('exports what another stack needs', () => {
+      const outputs = (transformed.Outputs ?? {}) as Record<string, { Export?: unknown }>;
+      for (const name of [
+        'StaticIps',
+        'NlbPrivateIps',
+        'NlbArn',
+        'NlbDnsName',
+        'TargetGroupArns',
+        'VpcLinkId',
+        'TargetGroupSyncServiceToken',
+        'NlbPrivateIpsServiceToken',
+      ]) {
+        expect(outputs[name]?.Export, name).toEqual({
+          Name: { 'Fn::Sub': `\${AWS::StackName}-${name}` },
+        });
+      }
+      expect(stack().outputs).toMatchObject({
+        NlbArn: ref('NetworkLoadBalancer'),
+        NlbDnsName: 'NetworkLoadBalancer.DNSName',
+        VpcLinkId: 'ApiVpcLink-ref',
+        TargetGroupSyncServiceToken: 'TargetGroupSyncFunction.Arn',
+        NlbPrivateIpsServiceToken: 'NlbPrivateIpsFunction.Arn',
+      });
+    });
+  });
+
+  it('uses only custom resource types the Serverless Application Repository accepts', () => {
+    const types = Object.values(transformed.Resources).map((resource) => resource.Type);
+    expect(types.filter((type) => type.startsWith('Custom::'))).toEqual([]);
+    expect(types).toContain('AWS::CloudFormation::CustomResource');
   });
 });
 
 describe('Template: parameters', () => {
-  const parameters = loadTemplate().Parameters ?? {};
+  const template = loadTemplate();
+  const parameters = template.Parameters ?? {};
   const pattern = (name: string) => new RegExp(String(parameters[name]?.AllowedPattern));
-  const samples = [loadEvent('scheduled-sync'), loadEvent('eni-change-sync')];
 
   it('accepts, at deploy time, the ARNs the function accepts', () => {
-    for (const sample of samples) {
+    for (const sample of [loadEvent('scheduled-sync'), loadEvent('eni-change-sync')]) {
       expect(sample.LoadBalancerArn).toMatch(pattern('LoadBalancerArn'));
       for (const arn of sample.TargetGroupArns as string[]) {
-        expect(arn).toMatch(pattern('TargetGroupArns'));
+        expect(arn).toMatch(pattern('ExistingTargetGroupArns'));
       }
     }
   });
 
   it.each([
     ['LoadBalancerArn', ALB.replace('/app/', '/net/')],
-    ['LoadBalancerArn', TG_HTTPS],
-    ['TargetGroupArns', ALB],
-    ['TargetGroupArns', `${TG_HTTPS}"`],
-    ['TargetGroupArns', 'web-443'],
+    ['LoadBalancerArn', TG_A],
+    ['ExistingTargetGroupArns', ALB],
+    ['ExistingTargetGroupArns', `${TG_A}"`],
+    ['ListenerPorts', 'http'],
+    ['ListenerPorts', '65536'],
+    ['SubnetIds', 'subnet-xyz'],
+    ['PrivateIpAddresses', '10.0.0.256'],
   ])('refuses, at deploy time, %s %s', (name, value) => {
     expect(value).not.toMatch(pattern(name));
   });
-});
 
-describe('Template: the nlb-private-ips function', () => {
-  let transformed: Template;
-
-  /** Every statement of every role's inline policies, with the Fn::If branches it sits under. */
-  const allStatements = (): { role: string; statement: Statement; condition?: string }[] =>
-    resourcesOfType(transformed, 'AWS::IAM::Role').flatMap(([role, resource]) =>
-      ((props(resource).Policies as unknown[]) ?? []).flatMap((policy) => {
-        const conditional = (policy as { 'Fn::If'?: [string, InlinePolicy, unknown] })['Fn::If'];
-        const [condition, inline] = conditional ?? [undefined, policy as InlinePolicy];
-        return inline.PolicyDocument.Statement.map((statement) => ({
-          role,
-          statement,
-          ...(condition ? { condition } : {}),
-        }));
-      }),
-    );
-
-  beforeAll(() => {
-    transformed = samTransform(TEMPLATE_PATH, {
-      ...PARAMETERS,
-      AlbSecurityGroupId: 'sg-0123456789abcdef0',
-    });
-  });
-
-  it('is a Node.js 22 arm64 function with its own log group', () => {
-    const fn = resourceOf(transformed, 'NlbPrivateIpsFunction', 'AWS::Lambda::Function');
-    expect(props(fn)).toMatchObject({
-      Runtime: 'nodejs22.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-      LoggingConfig: { LogGroup: { Ref: 'NlbPrivateIpsLogGroup' } },
-    });
-  });
-
-  it('may change ingress only on the ALB security group, and only when one is given', () => {
-    // Act
-    const writes = allStatements().filter(({ statement }) =>
-      actionsOf(statement).some((action) => action.startsWith('ec2:') && isWrite(action)),
-    );
-
-    // Assess
-    expect(writes).toHaveLength(1);
-    const [write] = writes;
-    expect(write?.condition).toBe('HasAlbSecurityGroup');
-    expect(actionsOf(write?.statement as Statement).sort()).toEqual([
-      'ec2:AuthorizeSecurityGroupIngress',
-      'ec2:RevokeSecurityGroupIngress',
-    ]);
-    expect(
-      resolveIntrinsics(write?.statement.Resource, transformed, {
-        ...PARAMETERS,
-        AlbSecurityGroupId: 'sg-0123456789abcdef0',
-      }),
-    ).toBe('arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0');
-    expect(transformed.Conditions).toMatchObject({
-      HasAlbSecurityGroup: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AlbSecurityGroupId' }, ''] }] },
-    });
-  });
-
-  it('gives no role a write action on every resource', () => {
-    const offenders = allStatements().filter(
-      ({ statement }) => statement.Resource === '*' && actionsOf(statement).some(isWrite),
-    );
-    expect(offenders).toEqual([]);
+  it('describes every parameter and shows each in a group of the console and guided prompts', () => {
+    const groups = (
+      template.Metadata as {
+        'AWS::CloudFormation::Interface': { ParameterGroups: { Parameters: string[] }[] };
+      }
+    )['AWS::CloudFormation::Interface'].ParameterGroups.flatMap((group) => group.Parameters);
+    expect(groups.sort()).toEqual(Object.keys(parameters).sort());
+    for (const [name, parameter] of Object.entries(parameters)) {
+      expect(String(parameter.Description ?? ''), name).not.toBe('');
+    }
   });
 });
+
+/** EventBridge matching for the pattern forms the template uses: nested fields, value lists. */
+function matches(pattern: Record<string, Value>, event: unknown): boolean {
+  return Object.entries(pattern).every(([key, expected]) => {
+    const actual = (event as Record<string, unknown> | undefined)?.[key];
+    if (Array.isArray(expected)) return expected.includes(actual as Value);
+    return matches(expected as Record<string, Value>, actual);
+  });
+}
