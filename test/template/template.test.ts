@@ -176,6 +176,15 @@ describe('Template: the SAM transform', () => {
       expect(deployment.outputs.StaticIps).toBe('ElasticIp1-ref,ElasticIp2-ref');
     });
 
+    it('keeps the Elastic IPs it allocates when the stack is deleted or stops using them', () => {
+      for (const id of ['ElasticIp1', 'ElasticIp2', 'ElasticIp3']) {
+        expect(transformed.Resources[id], id).toMatchObject({
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+        });
+      }
+    });
+
     it('keeps existing Elastic IPs when given their allocation ids', () => {
       const deployment = stack({
         ElasticIpAllocationIds: 'eipalloc-0a0a0a0a0a0a0a0a0,eipalloc-0b0b0b0b0b0b0b0b0',
@@ -486,6 +495,12 @@ describe('Template: the SAM transform', () => {
       ]);
       const without = statements(stack(), 'NlbPrivateIpsFunctionRole');
       expect(without.filter((s) => actionsOf(s).some(isWrite))).toEqual([]);
+      // Adopted target groups: no NLB of ours, so no security group to manage either.
+      const adopted = statements(
+        stack({ ExistingTargetGroupArns: TG_A, AlbSecurityGroupId: 'sg-0123456789abcdef0' }),
+        'NlbPrivateIpsFunctionRole',
+      );
+      expect(adopted.filter((s) => actionsOf(s).some(isWrite))).toEqual([]);
     });
 
     it('gives no role a write action on every resource, and only Allow statements', () => {
