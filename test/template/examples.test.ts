@@ -1,0 +1,284 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import {
+  cfnLint,
+  type LintResult,
+  loadTemplate,
+  type Parameter,
+  ROOT,
+  resourcesOfType,
+  samTransform,
+  type Template,
+} from './cloudformation.js';
+
+// The templates in examples/: they lint clean, the SAM transform takes them, and what they pass to
+// and read from the nested alb-static-ip application matches template.yaml.
+const EXAMPLES_DIR = join(ROOT, 'examples');
+const examples = readdirSync(EXAMPLES_DIR)
+  .filter((file) => /\.(ya?ml|json)$/.test(file))
+  .sort();
+const template = loadTemplate();
+const templateParameters: Record<string, Parameter> = template.Parameters ?? {};
+const templateOutputs = Object.keys((template.Outputs as Record<string, unknown>) ?? {});
+const application = (template.Metadata as Record<string, Record<string, unknown>>)[
+  'AWS::ServerlessRepo::Application'
+];
+const APPLICATION_ID = new RegExp(
+  `^arn:aws[a-z-]*:serverlessrepo:[a-z0-9-]+:\\d{12}:applications/${String(application?.Name)}$`,
+);
+const STUB_TEMPLATE_URL = 'https://artifacts.s3.amazonaws.com/alb-static-ip/template.yaml';
+
+interface NestedApplication {
+  file: string;
+  logicalId: string;
+  location: { ApplicationId?: unknown; SemanticVersion?: unknown };
+  parameters: Record<string, unknown>;
+  example: Template;
+}
+
+/** Every AWS::Serverless::Application of the examples that nests alb-static-ip from the SAR. */
+const nested: NestedApplication[] = examples.flatMap((file) => {
+  const example = loadTemplate(join(EXAMPLES_DIR, file));
+  return resourcesOfType(example, 'AWS::Serverless::Application')
+    .filter(([, resource]) => {
+      const location = resource.Properties?.Location as { ApplicationId?: unknown } | undefined;
+      return APPLICATION_ID.test(String(location?.ApplicationId));
+    })
+    .map(([logicalId, resource]) => ({
+      file,
+      logicalId,
+      location: resource.Properties?.Location as NestedApplication['location'],
+      parameters: (resource.Properties?.Parameters as Record<string, unknown>) ?? {},
+      example,
+    }));
+});
+
+/** The X of every `Outputs.X` that a template reads from a resource, by !GetAtt or ${} in !Sub. */
+function outputsRead(node: unknown, logicalId: string): string[] {
+  if (Array.isArray(node)) return node.flatMap((item) => outputsRead(item, logicalId));
+  if (node === null || typeof node !== 'object') return [];
+  const reads: string[] = [];
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'Fn::GetAtt') {
+      const [resource, attribute] = typeof value === 'string' ? value.split(/\.(.*)/) : value;
+      if (resource === logicalId && String(attribute).startsWith('Outputs.')) {
+        reads.push(String(attribute).slice('Outputs.'.length));
+      }
+    }
+    if (key === 'Fn::Sub') {
+      const text = Array.isArray(value) ? value[0] : value;
+      for (const match of String(text).matchAll(/\$\{([^}.]+)\.Outputs\.([^}]+)\}/g)) {
+        if (match[1] === logicalId && match[2] !== undefined) reads.push(match[2]);
+      }
+    }
+    reads.push(...outputsRead(value, logicalId));
+  }
+  return reads;
+}
+
+/** Whether a literal parameter value is one template.yaml's parameter accepts. */
+function accepts(parameter: Parameter, value: string): boolean {
+  const items = parameter.Type === 'CommaDelimitedList' ? value.split(',') : [value];
+  const allowed = parameter.AllowedValues as unknown[] | undefined;
+  const pattern = parameter.AllowedPattern as string | undefined;
+  return items.every(
+    (item) =>
+      (allowed === undefined || allowed.map(String).includes(item)) &&
+      (pattern === undefined || new RegExp(`^(?:${pattern})$`).test(item)),
+  );
+}
+
+/**
+ * A Serverless Application Repository stand-in on loopback, in its own process because the SAM
+ * translator runs synchronously: it answers CreateCloudFormationTemplate with a template URL, and
+ * prints each request it gets as a JSON line.
+ */
+const SAR_STUB = `
+const { createServer } = require('node:http');
+const server = createServer((request, response) => {
+  let body = '';
+  request.on('data', (chunk) => { body += chunk; });
+  request.on('end', () => {
+    process.stdout.write(JSON.stringify({ method: request.method, url: request.url, body }) + '\\n');
+    response.writeHead(201, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ status: 'ACTIVE', templateId: 'stub', templateUrl: process.argv[1] }));
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  process.stdout.write(JSON.stringify({ port: server.address().port }) + '\\n');
+});
+`;
+
+interface StubRequest {
+  method: string;
+  url: string;
+  body: string;
+}
+
+describe('Examples: cfn-lint', () => {
+  const lints = new Map<string, LintResult>();
+
+  beforeAll(async () => {
+    const results = await Promise.all(examples.map((file) => cfnLint(join(EXAMPLES_DIR, file))));
+    examples.forEach((file, index) => {
+      const result = results[index];
+      if (result !== undefined) lints.set(file, result);
+    });
+  });
+
+  it('has examples, one of which nests alb-static-ip', () => {
+    expect(examples).toContain('nested-stack.yaml');
+    expect(nested.map(({ file }) => file)).toContain('nested-stack.yaml');
+  });
+
+  it.each(examples)('passes %s with no error and no warning', (file) => {
+    expect(lints.get(file)).toEqual({ status: 0, output: '' });
+  });
+});
+
+describe('Examples: the SAM transform, with a stand-in for the Serverless Application Repository', () => {
+  let stub: ChildProcess;
+  let stubOutput = '';
+  const transformed = new Map<string, Template>();
+
+  const stubLines = (): Record<string, unknown>[] =>
+    stubOutput
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  async function waitFor<T>(find: () => T | undefined, what: string): Promise<T> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const found = find();
+      if (found !== undefined) return found;
+      if (Date.now() > deadline) throw new Error(`the SAR stand-in: no ${what} in ${stubOutput}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  beforeAll(async () => {
+    // Prepare
+    stub = spawn(process.execPath, ['-e', SAR_STUB, STUB_TEMPLATE_URL], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    stub.stdout?.on('data', (chunk: Buffer) => {
+      stubOutput += chunk.toString('utf8');
+    });
+    const port = await waitFor(
+      () => stubLines().find((line) => typeof line.port === 'number')?.port,
+      'port',
+    );
+    vi.stubEnv(
+      'AWS_ENDPOINT_URL_SERVERLESSAPPLICATIONREPOSITORY',
+      `http://127.0.0.1:${String(port)}`,
+    );
+
+    // Act
+    try {
+      for (const file of examples) {
+        transformed.set(file, samTransform(join(EXAMPLES_DIR, file), {}));
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
+    // The translator's requests are in the pipe; let the stand-in's output be read.
+    await waitFor(
+      () =>
+        stubLines().filter((line) => 'url' in line).length >= nested.length ? true : undefined,
+      'request for every nested application',
+    );
+  });
+
+  afterAll(() => {
+    stub?.kill();
+  });
+
+  it.each(examples)('transforms %s', (file) => {
+    expect(transformed.get(file)?.Resources).toBeDefined();
+  });
+
+  it.each(nested.map((app) => [`${app.file} ${app.logicalId}`, app] as const))(
+    'asks the repository for the template of %s, and nests it as a stack',
+    (_, app) => {
+      // Prepare
+      const requests = stubLines().filter((line) => 'url' in line) as unknown as StubRequest[];
+      const path = `/applications/${encodeURIComponent(String(app.location.ApplicationId))}/templates`;
+
+      // Assess
+      const asked = requests
+        .filter((request) => request.method === 'POST' && request.url === path)
+        .map((request) => JSON.parse(request.body) as unknown);
+      expect(asked).toContainEqual({ semanticVersion: String(app.location.SemanticVersion) });
+      const stack = transformed.get(app.file)?.Resources[app.logicalId];
+      expect(stack?.Type).toBe('AWS::CloudFormation::Stack');
+      expect(stack?.Properties?.TemplateURL).toBe(STUB_TEMPLATE_URL);
+    },
+  );
+});
+
+describe.each(nested.map((app) => [`${app.file} ${app.logicalId}`, app] as const))(
+  'Examples: %s nests alb-static-ip as template.yaml defines it',
+  (_, app) => {
+    it("asks for template.yaml's SemanticVersion", () => {
+      expect(String(app.location.SemanticVersion)).toBe(String(application?.SemanticVersion));
+    });
+
+    it('passes only parameters of template.yaml, every required one among them', () => {
+      // Prepare
+      const required = Object.entries(templateParameters)
+        .filter(([, parameter]) => parameter.Default === undefined)
+        .map(([name]) => name);
+
+      // Assess
+      expect(required).not.toHaveLength(0);
+      expect(Object.keys(templateParameters)).toEqual(
+        expect.arrayContaining(Object.keys(app.parameters)),
+      );
+      expect(Object.keys(app.parameters)).toEqual(expect.arrayContaining(required));
+    });
+
+    it('passes literal values that the parameters accept', () => {
+      const literals = Object.entries(app.parameters).filter(
+        (entry): entry is [string, string] => typeof entry[1] === 'string',
+      );
+      for (const [name, value] of literals) {
+        const parameter = templateParameters[name];
+        expect(parameter && accepts(parameter, value), `${name}: ${value}`).toBe(true);
+      }
+    });
+
+    it('reads only outputs that template.yaml has', () => {
+      // Act
+      const reads = outputsRead(app.example, app.logicalId);
+
+      // Assess
+      expect(reads).not.toHaveLength(0);
+      expect(templateOutputs).toEqual(expect.arrayContaining(reads));
+    });
+  },
+);
+
+describe('Function: outputsRead and accepts, which the checks above rely on', () => {
+  it('finds outputs read by !GetAtt, in both forms, and by !Sub', () => {
+    const example = {
+      A: { 'Fn::GetAtt': ['App', 'Outputs.One'] },
+      B: { 'Fn::GetAtt': 'App.Outputs.Two' },
+      C: { 'Fn::Sub': [`\${App.Outputs.Three}-\${Other.Outputs.Four}`, {}] },
+      D: { 'Fn::Sub': `x\${App.Outputs.Five}` },
+      E: [{ 'Fn::GetAtt': ['Other', 'Outputs.Six'] }, { 'Fn::GetAtt': ['App', 'Arn'] }],
+    };
+    expect(outputsRead(example, 'App').sort()).toEqual(['Five', 'One', 'Three', 'Two']);
+  });
+
+  it('checks AllowedValues and AllowedPattern, per item of a list', () => {
+    const ports: Parameter = { Type: 'CommaDelimitedList', AllowedPattern: '[0-9]+' };
+    const scheme: Parameter = { Type: 'String', AllowedValues: ['internal', 'internet-facing'] };
+    expect(accepts(ports, '443,80')).toBe(true);
+    expect(accepts(ports, '443,http')).toBe(false);
+    expect(accepts(scheme, 'internal')).toBe(true);
+    expect(accepts(scheme, 'public')).toBe(false);
+  });
+});
