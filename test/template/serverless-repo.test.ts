@@ -1,7 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, samTransform, TEMPLATE_PATH, type Template } from './cloudformation.js';
+import {
+  loadTemplate,
+  ROOT,
+  samTransform,
+  TEMPLATE_PATH,
+  type Template,
+} from './cloudformation.js';
 
 // The record of which resource types the Serverless Application Repository is documented to
 // accept must cover every type the template deploys, and the README must say which are not.
@@ -41,5 +47,43 @@ describe('Serverless Application Repository: the record of accepted types', () =
       const family = type.split('::').slice(0, 2).join('::');
       expect(publishing.includes(type) || publishing.includes(family), type).toBe(true);
     }
+  });
+});
+
+describe('Serverless Application Repository: the application metadata', () => {
+  const metadata = (loadTemplate().Metadata as Record<string, Record<string, unknown>>)[
+    'AWS::ServerlessRepo::Application'
+  ] as Record<string, unknown>;
+
+  it('is complete', () => {
+    for (const field of [
+      'Name',
+      'Description',
+      'Author',
+      'SpdxLicenseId',
+      'LicenseUrl',
+      'ReadmeUrl',
+      'Labels',
+      'HomePageUrl',
+      'SemanticVersion',
+      'SourceCodeUrl',
+    ]) {
+      expect(metadata[field], field).toBeTruthy();
+    }
+  });
+
+  it('keeps within the documented limits, which intrinsic functions cannot fill in', () => {
+    expect(metadata.Name).toMatch(/^[a-zA-Z0-9-]{1,140}$/);
+    expect(String(metadata.Description).length).toBeLessThanOrEqual(256);
+    expect(metadata.Author).toMatch(/^[a-z0-9](([a-z0-9]|-(?!-))*[a-z0-9])?$/);
+    expect(String(metadata.Author).length).toBeLessThanOrEqual(127);
+    const labels = metadata.Labels as string[];
+    expect(labels.length).toBeLessThanOrEqual(10);
+    for (const label of labels) expect(label).toMatch(/^[a-zA-Z0-9+\-_:/@]{1,127}$/);
+    expect(metadata.SemanticVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    for (const url of [metadata.HomePageUrl, metadata.SourceCodeUrl]) {
+      expect(url).toMatch(/^https:\/\//);
+    }
+    expect(JSON.stringify(metadata)).not.toMatch(/"(Ref|Fn::[A-Za-z]+)"/);
   });
 });
