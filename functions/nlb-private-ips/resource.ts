@@ -6,6 +6,7 @@ import type {
   CustomResourceDefinition,
   CustomResourceRequest,
 } from '../shared/custom-resource.js';
+import { isAwsError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
 import { describeLoadBalancerOfType } from '../shared/load-balancers.js';
 import type { CoreLogger } from '../shared/observability.js';
@@ -18,12 +19,7 @@ import {
 } from './ingress-rules.js';
 import { listenerPorts } from './listener-ports.js';
 import { type NlbPrivateIpsProperties, parseNlbPrivateIpsProperties } from './properties.js';
-import {
-  authorizeIngress,
-  isGroupNotFound,
-  readIngressRules,
-  revokeIngress,
-} from './security-group-rules.js';
+import { authorizeIngress, readIngressRules, revokeIngress } from './security-group-rules.js';
 
 export interface NlbPrivateIpsDependencies {
   readonly ec2: EC2Client;
@@ -110,7 +106,7 @@ export function nlbPrivateIpsResource(
           revoked: ours.map((rule) => rule.ruleId),
         });
       } catch (error) {
-        if (!isGroupNotFound(error)) throw error;
+        if (!isAwsError(error, 'InvalidGroup.NotFound')) throw error;
         logger.info('Security group already gone', { securityGroupId: groupId });
       }
     },

@@ -5,20 +5,10 @@ import {
   paginateDescribeSecurityGroupRules,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
-import { AwsCallError } from '../shared/errors.js';
+import { AwsCallError, isAwsError } from '../shared/errors.js';
 import type { ExistingRule, IngressRule } from './ingress-rules.js';
 
 /** The security-group side of nlb-private-ips, one concern a function. */
-
-const errorName = (error: unknown) => (error instanceof Error ? error.name : '');
-const errorCode = (error: unknown) =>
-  (error as { Code?: string; code?: string })?.Code ?? (error as { code?: string })?.code ?? '';
-const isAws = (error: unknown, code: string) =>
-  errorName(error) === code || errorCode(error) === code;
-
-export const isGroupNotFound = (error: unknown) =>
-  isAws(error, 'InvalidGroup.NotFound') ||
-  (error instanceof AwsCallError && isAws(error.cause, 'InvalidGroup.NotFound'));
 
 /** Every IPv4 ingress rule of the group, every page. */
 export async function readIngressRules(ec2: EC2Client, groupId: string): Promise<ExistingRule[]> {
@@ -68,7 +58,7 @@ export async function authorizeIngress(
     await send(rules);
     return;
   } catch (cause) {
-    if (!isAws(cause, 'InvalidPermission.Duplicate')) {
+    if (!isAwsError(cause, 'InvalidPermission.Duplicate')) {
       throw new AwsCallError(
         `AuthorizeSecurityGroupIngress of ${rules.length} rule(s) on ${groupId} failed`,
         {
@@ -81,7 +71,7 @@ export async function authorizeIngress(
     try {
       await send([rule]);
     } catch (cause) {
-      if (isAws(cause, 'InvalidPermission.Duplicate')) continue;
+      if (isAwsError(cause, 'InvalidPermission.Duplicate')) continue;
       throw new AwsCallError(
         `AuthorizeSecurityGroupIngress of ${rule.CidrIp} port ${rule.FromPort} on ${groupId} failed`,
         { cause },
@@ -105,10 +95,7 @@ export async function revokeIngress(
       }),
     );
   } catch (cause) {
-    if (
-      isAws(cause, 'InvalidPermission.NotFound') ||
-      isAws(cause, 'InvalidSecurityGroupRuleId.NotFound')
-    ) {
+    if (isAwsError(cause, 'InvalidPermission.NotFound', 'InvalidSecurityGroupRuleId.NotFound')) {
       return;
     }
     throw new AwsCallError(

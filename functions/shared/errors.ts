@@ -49,3 +49,14 @@ export class TargetGroupSyncError extends Error {
     super(message);
   }
 }
+
+/**
+ * Whether an error is the AWS error with one of these names (the SDK's `name`, or the `Code` of
+ * the service's error document), looking through an AwsCallError to the error it wraps.
+ */
+export function isAwsError(error: unknown, ...names: readonly string[]): boolean {
+  const cause = error instanceof AwsCallError ? error.cause : error;
+  if (typeof cause !== 'object' || cause === null) return false;
+  const { name, Code, code } = cause as { name?: unknown; Code?: unknown; code?: unknown };
+  return [name, Code, code].some((value) => typeof value === 'string' && names.includes(value));
+}

@@ -4,7 +4,7 @@ import {
   type LoadBalancer,
   type LoadBalancerTypeEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsCallError, LoadBalancerMismatchError } from './errors.js';
+import { AwsCallError, isAwsError, LoadBalancerMismatchError } from './errors.js';
 
 const TYPE_NAMES: Record<string, string> = {
   application: 'an Application Load Balancer',
@@ -28,7 +28,7 @@ export async function describeLoadBalancerOfType(
     );
     loadBalancer = response.LoadBalancers?.[0];
   } catch (cause) {
-    if (cause instanceof Error && cause.name === 'LoadBalancerNotFoundException') {
+    if (isAwsError(cause, 'LoadBalancerNotFoundException')) {
       throw new LoadBalancerMismatchError(
         `LoadBalancerArn: got ${JSON.stringify(loadBalancerArn)}; expected an existing load balancer in this account and region, and none was found`,
         { cause },

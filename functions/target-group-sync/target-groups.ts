@@ -7,7 +7,7 @@ import {
   RegisterTargetsCommand,
   type TargetDescription,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { AwsCallError, TargetGroupMismatchError } from '../shared/errors.js';
+import { AwsCallError, isAwsError, TargetGroupMismatchError } from '../shared/errors.js';
 import type { RegisteredTarget, Target, TargetGroupFacts, WriteStep } from './plan.js';
 
 /**
@@ -26,7 +26,7 @@ export async function describeIpTargetGroup(
       new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }),
     );
   } catch (cause) {
-    if (cause instanceof Error && cause.name === 'TargetGroupNotFoundException') {
+    if (isAwsError(cause, 'TargetGroupNotFoundException')) {
       throw new TargetGroupMismatchError(
         `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and none was found`,
         { cause },

@@ -1,5 +1,5 @@
 import type { Binding } from '../shared/binding.js';
-import { AwsCallError } from '../shared/errors.js';
+import { isAwsError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
 import { type Target, targetKey, writeSteps } from './plan.js';
 import type { SyncDependencies } from './sync.js';
@@ -42,7 +42,7 @@ export async function deregisterLoadBalancerIps(
     try {
       registered = await readRegisteredTargets(deps.elbv2, targetGroupArn);
     } catch (error) {
-      if (isTargetGroupNotFound(error)) {
+      if (isAwsError(error, 'TargetGroupNotFoundException')) {
         targetGroups.push({ targetGroupArn, status: 'gone' as const, deregistered: [] });
         continue;
       }
@@ -69,12 +69,4 @@ export async function deregisterLoadBalancerIps(
     });
   }
   return { loadBalancerArn, targetGroups };
-}
-
-function isTargetGroupNotFound(error: unknown): boolean {
-  return (
-    error instanceof AwsCallError &&
-    error.cause instanceof Error &&
-    error.cause.name === 'TargetGroupNotFoundException'
-  );
 }
