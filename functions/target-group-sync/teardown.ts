@@ -2,18 +2,8 @@ import type { Binding } from '../shared/binding.js';
 import { isAwsError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
 import { type Target, targetKey, writeSteps } from './plan.js';
-import type { SyncDependencies } from './sync.js';
-import { WRITE_CHUNK_SIZE } from './sync.js';
+import { type SyncDependencies, WRITE_CHUNK_SIZE } from './sync.js';
 import { readRegisteredTargets, writeTargets } from './target-groups.js';
-
-export interface TeardownSummary {
-  readonly loadBalancerArn: string;
-  readonly targetGroups: {
-    readonly targetGroupArn: string;
-    readonly status: 'deregistered' | 'gone' | 'planned';
-    readonly deregistered: string[];
-  }[];
-}
 
 /**
  * Deregisters the load balancer's own IPs from target groups: what deleting the deploy-time custom
@@ -25,7 +15,7 @@ export async function deregisterLoadBalancerIps(
   binding: Pick<Binding, 'LoadBalancerArn' | 'DryRun'>,
   targetGroupArns: readonly string[],
   deps: SyncDependencies,
-): Promise<TeardownSummary> {
+): Promise<void> {
   const { LoadBalancerArn: loadBalancerArn, DryRun: dryRun } = binding;
   const albIps = new Set(
     (await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn)).map(({ privateIp }) => privateIp),
@@ -36,14 +26,13 @@ export async function deregisterLoadBalancerIps(
     targetGroupArns,
     dryRun,
   });
-  const targetGroups = [];
   for (const targetGroupArn of targetGroupArns) {
     let registered: Awaited<ReturnType<typeof readRegisteredTargets>>;
     try {
       registered = await readRegisteredTargets(deps.elbv2, targetGroupArn);
     } catch (error) {
       if (isAwsError(error, 'TargetGroupNotFoundException')) {
-        targetGroups.push({ targetGroupArn, status: 'gone' as const, deregistered: [] });
+        deps.logger.info('Target group already gone', { targetGroupArn });
         continue;
       }
       throw error;
@@ -57,16 +46,9 @@ export async function deregisterLoadBalancerIps(
         await writeTargets(deps.elbv2, targetGroupArn, step);
       }
     }
-    const deregistered = ours.map(targetKey);
     deps.logger.info(dryRun ? 'Dry run: would deregister targets' : 'Deregistered targets', {
       targetGroupArn,
-      targets: deregistered,
-    });
-    targetGroups.push({
-      targetGroupArn,
-      status: dryRun ? ('planned' as const) : ('deregistered' as const),
-      deregistered,
+      targets: ours.map(targetKey),
     });
   }
-  return { loadBalancerArn, targetGroups };
 }
