@@ -93,17 +93,12 @@ export function nlbPrivateIpsResource(
       const { ec2, logger } = deps();
       const description = ruleDescription(request.physicalResourceId, stackNameOf(request.stackId));
       try {
-        const ours = (await readIngressRules(ec2, groupId)).filter(
-          (rule) => rule.description === description,
-        );
-        await revokeIngress(
-          ec2,
-          groupId,
-          ours.map((rule) => rule.ruleId),
-        );
+        // Nothing is wanted any more: every rule of ours goes, and only those.
+        const { revoke } = planRuleChanges([], await readIngressRules(ec2, groupId), description);
+        await revokeIngress(ec2, groupId, revoke);
         logger.info('Security group ingress revoked', {
           securityGroupId: groupId,
-          revoked: ours.map((rule) => rule.ruleId),
+          revoked: revoke,
         });
       } catch (error) {
         if (!isAwsError(error, 'InvalidGroup.NotFound')) throw error;
