@@ -1,7 +1,7 @@
 import { eniDescriptionFor } from '../shared/arns.js';
 import { type Binding, parseBinding } from '../shared/binding.js';
 import type { CustomResourceDefinition } from '../shared/custom-resource.js';
-import type { SyncDependencies, SyncSummary } from './sync.js';
+import { type SyncDependencies, type SyncSummary, writtenTargets } from './sync.js';
 import { deregisterLoadBalancerIps } from './teardown.js';
 
 /**
@@ -25,12 +25,11 @@ export function syncCustomResource(
         `Found no network interface described ${JSON.stringify(eniDescriptionFor(binding.LoadBalancerArn))}, so the target groups would stay empty; check that LoadBalancerArn is the ALB to front and that its network interfaces are in this account and region`,
       );
     }
-    const total = (key: 'registered' | 'deregistered') =>
-      summary.targetGroups.reduce((sum, group) => sum + group[key].length, 0);
+    const written = writtenTargets(summary);
     return {
       AlbIpCount: summary.albIps.length,
-      Registered: binding.DryRun ? 0 : total('registered'),
-      Deregistered: binding.DryRun ? 0 : total('deregistered'),
+      Registered: written.registered,
+      Deregistered: written.deregistered,
     };
   };
   return {

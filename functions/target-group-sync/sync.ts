@@ -100,10 +100,9 @@ export async function syncTargetGroups(
     const summary: SyncSummary = { loadBalancerArn, dryRun, albIps, targetGroups };
     const failed = targetGroups.filter((group) => group.status === 'failed');
     failures = failed.length;
-    const count = (key: 'registered' | 'deregistered') =>
-      dryRun ? 0 : targetGroups.reduce((sum, group) => sum + group[key].length, 0);
-    metrics.addMetric(METRIC.registered, MetricUnit.Count, count('registered'));
-    metrics.addMetric(METRIC.deregistered, MetricUnit.Count, count('deregistered'));
+    const written = writtenTargets(summary);
+    metrics.addMetric(METRIC.registered, MetricUnit.Count, written.registered);
+    metrics.addMetric(METRIC.deregistered, MetricUnit.Count, written.deregistered);
 
     if (failed.length > 0) {
       const reasons = failed.map((group) => `${group.targetGroupArn}: ${group.error}`).join('; ');
@@ -124,6 +123,13 @@ export async function syncTargetGroups(
   } finally {
     metrics.addMetric(METRIC.errors, MetricUnit.Count, failures);
   }
+}
+
+/** How many targets a sync wrote, over all groups: none on a dry run, whatever it planned. */
+export function writtenTargets(summary: SyncSummary): { registered: number; deregistered: number } {
+  const total = (key: 'registered' | 'deregistered') =>
+    summary.dryRun ? 0 : summary.targetGroups.reduce((sum, group) => sum + group[key].length, 0);
+  return { registered: total('registered'), deregistered: total('deregistered') };
 }
 
 async function syncOneTargetGroup(
