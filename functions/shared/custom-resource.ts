@@ -268,18 +268,32 @@ export async function runCustomResource<Properties>(
       reason: response.Reason,
     });
   }
-  const body = responseBody(response, definition.dataTooLargeAdvice);
+  return await deliver(event, response, { logger, send }, definition.dataTooLargeAdvice);
+}
+
+/**
+ * Sends the answer, fitted to the size limit, and resolves with what was sent. A failed send is
+ * logged, never thrown: a thrown error would make Lambda run the event again.
+ */
+async function deliver(
+  event: CloudFormationCustomResourceEvent,
+  response: CustomResourceResponse,
+  { logger, send }: { logger: CoreLogger; send: ResponseSender },
+  dataTooLargeAdvice?: string,
+): Promise<CustomResourceResponse> {
+  const body = responseBody(response, dataTooLargeAdvice);
+  const sent = JSON.parse(body) as CustomResourceResponse;
   try {
     await send(event.ResponseURL, body);
     logger.info('Custom resource response sent', {
-      status: JSON.parse(body).Status,
-      physicalResourceId: response.PhysicalResourceId,
+      status: sent.Status,
+      physicalResourceId: sent.PhysicalResourceId,
       bytes: Buffer.byteLength(body),
     });
   } catch (error) {
     logger.error('Custom resource response could not be sent', { error });
   }
-  return JSON.parse(body) as CustomResourceResponse;
+  return sent;
 }
 
 async function perform<Properties>(
@@ -392,14 +406,10 @@ export function withInitGuard(
     } catch (error) {
       if (!isCustomResourceEvent(event)) throw error;
       options.logger.error('The function failed to initialise', { error });
-      const send = options.send ?? putResponse();
-      const body = responseBody(failed(event, context, error));
-      try {
-        await send(event.ResponseURL, body);
-      } catch (sendError) {
-        options.logger.error('Custom resource response could not be sent', { error: sendError });
-      }
-      return JSON.parse(body);
+      return await deliver(event, failed(event, context, error), {
+        logger: options.logger,
+        send: options.send ?? putResponse(),
+      });
     }
     return module.handler(event, context);
   };
