@@ -1,31 +1,25 @@
 import { defineConfig } from 'vitest/config';
+import { sharedTestSettings, unitProject } from './test/support/vitest-settings.js';
+import { budgetFor } from './test/support/work-budget.js';
 
-// Credentials and region for the SDK: fake, because every call goes to aws-sdk-client-mock or to
-// the emulator on loopback. Each integration test file points AWS_ENDPOINT_URL at its own emulator.
-const env = {
-  AWS_REGION: 'us-east-1',
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_EC2_METADATA_DISABLED: 'true',
-  POWERTOOLS_METRICS_NAMESPACE: 'AlbStaticIp',
-};
-
+// Timeouts come from test/support/work-budget.ts. A project's defaults bound its ordinary test or
+// hook; a test or hook that starts processes or builds passes its own budget, for the work it does.
 export default defineConfig({
   test: {
-    env,
-    restoreMocks: true,
-    unstubEnvs: true,
-    setupFiles: ['test/support/setup.ts'],
+    ...sharedTestSettings,
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: unitProject },
       {
         extends: true,
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          globalSetup: ['test/integration/global-setup.ts'],
+          // An integration test builds its world and runs the function: up to a few hundred calls
+          // to moto. A test that makes more, and the hooks that start moto, say so themselves.
+          testTimeout: budgetFor({ motoCall: 300 }),
+          hookTimeout: budgetFor({ motoCall: 10 }),
         },
       },
       {
@@ -33,7 +27,18 @@ export default defineConfig({
         test: {
           name: 'template',
           include: ['test/template/**/*.test.ts'],
-          testTimeout: 120_000,
+          globalSetup: ['test/template/global-setup.ts'],
+          testTimeout: budgetFor({}),
+          hookTimeout: budgetFor({}),
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'tooling',
+          include: ['test/tooling/**/*.test.ts'],
+          testTimeout: budgetFor({}),
+          hookTimeout: budgetFor({}),
         },
       },
     ],

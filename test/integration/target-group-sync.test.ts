@@ -6,6 +6,7 @@ import { emulatorSuite } from '../support/emulator-suite.js';
 import { loadEvent } from '../support/events.js';
 import { failureOf } from '../support/failure-of.js';
 import { queryErrorBody } from '../support/recording-proxy.js';
+import { budgetFor } from '../support/work-budget.js';
 
 // Every test runs the real Lambda handler against moto, through a recording proxy. The handler's
 // SDK clients have default configuration: AWS_ENDPOINT_URL alone points them at the proxy.
@@ -178,23 +179,27 @@ describe('Integration: target-group-sync on moto', () => {
     expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
   });
 
-  it('finds a few hundred ALB interfaces among many unrelated ones', async () => {
-    // Prepare: 300 of the ALB's, 600 others (a neighbour ALB's and unrelated interfaces)
-    const { albArn, subnetIds, vpcId } = await bridge(0);
-    const targetGroupArn = await suite.world.targetGroup('many-443', vpcId, 443);
-    const neighbour = await suite.world.loadBalancer('web-2', 'application', subnetIds);
-    const enis = await suite.world.loadBalancerEnis(albArn, subnetIds, 300);
-    await suite.world.loadBalancerEnis(neighbour, subnetIds, 300);
-    await suite.world.enis(subnetIds, 300, (index) => `unrelated interface ${index}`);
+  it(
+    'finds a few hundred ALB interfaces among many unrelated ones',
+    async () => {
+      // Prepare: 300 of the ALB's, 600 others (a neighbour ALB's and unrelated interfaces)
+      const { albArn, subnetIds, vpcId } = await bridge(0);
+      const targetGroupArn = await suite.world.targetGroup('many-443', vpcId, 443);
+      const neighbour = await suite.world.loadBalancer('web-2', 'application', subnetIds);
+      const enis = await suite.world.loadBalancerEnis(albArn, subnetIds, 300);
+      await suite.world.loadBalancerEnis(neighbour, subnetIds, 300);
+      await suite.world.enis(subnetIds, 300, (index) => `unrelated interface ${index}`);
 
-    // Act
-    const summary = await handler({ LoadBalancerArn: albArn, TargetGroupArns: [targetGroupArn] });
+      // Act
+      const summary = await handler({ LoadBalancerArn: albArn, TargetGroupArns: [targetGroupArn] });
 
-    // Assess
-    expect(summary.albIps).toHaveLength(300);
-    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
-    expect(sentTargets('RegisterTargets').map((ips) => ips.length)).toEqual([100, 100, 100]);
-  });
+      // Assess
+      expect(summary.albIps).toHaveLength(300);
+      expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+      expect(sentTargets('RegisterTargets').map((ips) => ips.length)).toEqual([100, 100, 100]);
+    },
+    budgetFor({ motoCall: 1_000 }),
+  );
 
   it('rides out throttling with the SDK default retries', async () => {
     const { event, enis, targetGroupArn } = await bridge(2);

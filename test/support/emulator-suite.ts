@@ -5,6 +5,7 @@ import { lambdaContext } from './lambda-context.js';
 import { type MotoServer, startMotoServer } from './moto-server.js';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 import { type ResponseReceiver, startResponseReceiver } from './response-receiver.js';
+import { budgetFor } from './work-budget.js';
 
 type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
 
@@ -27,20 +28,26 @@ const QUIET = { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'tr
 /** Registers the file's hooks; the returned object is filled in before the first test. */
 export function emulatorSuite(load: () => Promise<{ handler: unknown }>): EmulatorSuite {
   const suite = {} as EmulatorSuite;
-  beforeAll(async () => {
-    suite.moto = await startMotoServer();
-    suite.proxy = await startRecordingProxy(suite.moto.endpoint);
-    suite.receiver = await startResponseReceiver();
-    suite.world = new AwsWorld(suite.moto.endpoint);
-    Object.assign(process.env, { AWS_ENDPOINT_URL: suite.proxy.endpoint, ...QUIET });
-    suite.handler = (await load()).handler as Handler;
-  });
-  afterAll(async () => {
-    for (const key of ['AWS_ENDPOINT_URL', ...Object.keys(QUIET)]) delete process.env[key];
-    await suite.receiver?.stop();
-    await suite.proxy?.stop();
-    await suite.moto?.stop();
-  });
+  beforeAll(
+    async () => {
+      suite.moto = await startMotoServer();
+      suite.proxy = await startRecordingProxy(suite.moto.endpoint);
+      suite.receiver = await startResponseReceiver();
+      suite.world = new AwsWorld(suite.moto.endpoint);
+      Object.assign(process.env, { AWS_ENDPOINT_URL: suite.proxy.endpoint, ...QUIET });
+      suite.handler = (await load()).handler as Handler;
+    },
+    budgetFor({ motoStart: 1, bundleImport: 1 }),
+  );
+  afterAll(
+    async () => {
+      for (const key of ['AWS_ENDPOINT_URL', ...Object.keys(QUIET)]) delete process.env[key];
+      await suite.receiver?.stop();
+      await suite.proxy?.stop();
+      await suite.moto?.stop();
+    },
+    budgetFor({ motoStop: 1 }),
+  );
   beforeEach(async () => {
     await suite.moto.reset();
     suite.proxy.inject(undefined);

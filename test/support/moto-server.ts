@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { budgetFor, IDLE_COST_MS, SLOWDOWN } from './work-budget.js';
 
 /** A moto_server (the AWS API emulator) on a free loopback port, owned by one test file or bench. */
 export interface MotoServer {
@@ -9,7 +10,10 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-const READY_TIMEOUT_MS = 30_000;
+/** How long moto_server may take to answer after it starts, on a busy machine. */
+const READY_TIMEOUT_MS = budgetFor({ motoStart: 1 });
+/** How long moto_server may take to exit after SIGTERM before it is killed. */
+const MOTO_STOP_GRACE_MS = IDLE_COST_MS.motoStop * SLOWDOWN;
 
 /** A port the kernel says is free on 127.0.0.1 right now. */
 export async function freeLoopbackPort(): Promise<number> {
@@ -90,7 +94,7 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), MOTO_STOP_GRACE_MS);
   await exited;
   clearTimeout(timer);
 }

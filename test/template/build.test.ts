@@ -2,12 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   type BuildProperties,
   esbuildArguments,
   esbuildFunctions,
 } from '../../scripts/sam-esbuild.mjs';
+import { budgetFor } from '../support/work-budget.js';
 import { loadTemplate, ROOT } from './cloudformation.js';
 
 const ESBUILD = join(ROOT, 'node_modules', 'esbuild', 'bin', 'esbuild');
@@ -164,16 +165,7 @@ describe('Function: esbuildArguments (the SAM CLI esbuild workflow mapping)', ()
 describe('Template: the esbuild functions', () => {
   const workdirs: string[] = [];
 
-  beforeAll(() => {
-    // Prepare: `npm test` builds first; build here only if that has not happened.
-    if (!functions.every((fn) => existsSync(bundleOf(fn.name)))) {
-      execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], {
-        cwd: ROOT,
-        stdio: 'pipe',
-      });
-    }
-  });
-
+  // The template project's global setup has built dist/ from the current source.
   afterAll(() => {
     for (const dir of workdirs) rmSync(dir, { recursive: true, force: true });
   });
@@ -194,17 +186,21 @@ describe('Template: the esbuild functions', () => {
       }
     });
 
-    it('is bundled as an ES module that Node.js loads, exporting the handler', () => {
-      // Prepare
-      const bundle = bundleOf(fn.name);
-      expect(existsSync(bundle), `${bundle} (run npm run build)`).toBe(true);
+    it(
+      'is bundled as an ES module that Node.js loads, exporting the handler',
+      () => {
+        // Prepare
+        const bundle = bundleOf(fn.name);
+        expect(existsSync(bundle), `${bundle} (run npm run build)`).toBe(true);
 
-      // Act
-      const loaded = importInNode(bundle);
+        // Act
+        const loaded = importInNode(bundle);
 
-      // Assess
-      expect(loaded).toEqual({ handler: 'function', namespace: '[object Module]' });
-    });
+        // Assess
+        expect(loaded).toEqual({ handler: 'function', namespace: '[object Module]' });
+      },
+      budgetFor({ bundleImport: 1 }),
+    );
 
     it("starts with the template's banner, so require works in the ES module", () => {
       // Prepare
@@ -239,27 +235,31 @@ describe('Template: the esbuild functions', () => {
       expect(sources.filter((source) => source.startsWith(directory))).not.toHaveLength(0);
     });
 
-    it('is byte for byte the bundle the sam build esbuild command makes', () => {
-      // Prepare
-      const outdir = mkdtempSync(join(tmpdir(), `sam-build-${fn.name}-`));
-      workdirs.push(outdir);
+    it(
+      'is byte for byte the bundle the sam build esbuild command makes',
+      () => {
+        // Prepare
+        const outdir = mkdtempSync(join(tmpdir(), `sam-build-${fn.name}-`));
+        workdirs.push(outdir);
 
-      // Act: the command line sam build runs, from the CodeUri directory as sam build does.
-      execFileSync(ESBUILD, esbuildArguments(properties, outdir), {
-        cwd: resolve(ROOT, fn.codeUri),
-        stdio: 'pipe',
-      });
+        // Act: the command line sam build runs, from the CodeUri directory as sam build does.
+        execFileSync(ESBUILD, esbuildArguments(properties, outdir), {
+          cwd: resolve(ROOT, fn.codeUri),
+          stdio: 'pipe',
+        });
 
-      // Assess
-      const dist = join(ROOT, 'dist', fn.name);
-      expect(readdirSync(outdir).sort()).toEqual(readdirSync(dist).sort());
-      const rebuilt = readFileSync(join(outdir, 'index.mjs'));
-      const built = readFileSync(bundleOf(fn.name));
-      expect(
-        rebuilt.equals(built),
-        `dist/${fn.name}/index.mjs differs from the sam build bundle (stale? run npm run build)`,
-      ).toBe(true);
-    });
+        // Assess
+        const dist = join(ROOT, 'dist', fn.name);
+        expect(readdirSync(outdir).sort()).toEqual(readdirSync(dist).sort());
+        const rebuilt = readFileSync(join(outdir, 'index.mjs'));
+        const built = readFileSync(bundleOf(fn.name));
+        expect(
+          rebuilt.equals(built),
+          `dist/${fn.name}/index.mjs differs from the sam build bundle (stale? run npm run build)`,
+        ).toBe(true);
+      },
+      budgetFor({ build: 1 }),
+    );
 
     it("follows the project's build rules", () => {
       expect(properties.Format).toBe('esm');

@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoServer, startMotoServer } from '../support/moto-server.js';
-import { cfnLint, type LintResult, loadTemplate, ROOT, type Template } from './cloudformation.js';
+import { budgetFor } from '../support/work-budget.js';
+import { lintTemplates, loadTemplate, ROOT, type Template } from './cloudformation.js';
 
 // `npm run package` against moto: the script runs in a copy of the project, so that its build
 // writes the copy's dist/ and not the one the build tests read at the same time.
@@ -41,6 +42,9 @@ const functionsOf = (template: Template): [string, Record<string, unknown>][] =>
   Object.entries(template.Resources)
     .filter(([, resource]) => resource.Type === 'AWS::Serverless::Function')
     .map(([logicalId, resource]) => [logicalId, resource.Properties ?? {}]);
+
+/** How many functions template.yaml has: the per-function work below scales with it. */
+const FUNCTION_COUNT = functionsOf(loadTemplate()).length;
 
 /** The key of an s3:// URI (or { Bucket, Key } map) in the test bucket, under a prefix. */
 function keyOf(location: unknown, prefix: string): string {
@@ -90,7 +94,7 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
   let built: Template;
   let packaged: Template;
   let packagedFromEnv: Template;
-  let lint: LintResult;
+  let lintFindings: string[];
 
   const aws = (...args: string[]): string =>
     execFileSync('aws', ['--endpoint-url', moto.endpoint, ...args], {
@@ -106,57 +110,64 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
     });
   };
 
-  beforeAll(async () => {
-    // Prepare: moto with an empty bucket, fake credentials, and a copy of the project.
-    moto = await startMotoServer();
-    workdir = mkdtempSync(join(tmpdir(), 'package-'));
-    project = join(workdir, 'project');
-    downloaded = join(workdir, 'bucket');
-    for (const file of PROJECT_FILES) {
-      cpSync(join(ROOT, file), join(project, file), { recursive: true });
-    }
-    symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
-    env = {
-      ...Object.fromEntries(
-        Object.entries(process.env).filter(([name]) => !/^(AWS|PACKAGE)_/.test(name)),
-      ),
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: join(workdir, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(workdir, 'no-credentials'),
-    };
-    aws('s3', 'mb', `s3://${BUCKET}`);
+  beforeAll(
+    async () => {
+      // Prepare: moto with an empty bucket, fake credentials, and a copy of the project.
+      moto = await startMotoServer();
+      workdir = mkdtempSync(join(tmpdir(), 'package-'));
+      project = join(workdir, 'project');
+      downloaded = join(workdir, 'bucket');
+      for (const file of PROJECT_FILES) {
+        cpSync(join(ROOT, file), join(project, file), { recursive: true });
+      }
+      symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
+      env = {
+        ...Object.fromEntries(
+          Object.entries(process.env).filter(([name]) => !/^(AWS|PACKAGE)_/.test(name)),
+        ),
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_DEFAULT_REGION: 'us-east-1',
+        AWS_CONFIG_FILE: join(workdir, 'no-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(workdir, 'no-credentials'),
+      };
+      aws('s3', 'mb', `s3://${BUCKET}`);
 
-    // Act: options on the command line, the output relative to the current directory; then
-    // options in the environment, with the AWS CLI's own AWS_ENDPOINT_URL.
-    packageScript(
-      [
-        ...['--s3-bucket', BUCKET, '--s3-prefix', PREFIX, '--endpoint-url', moto.endpoint],
-        ...['--output-template-file', 'packaged.yaml'],
-      ],
-      workdir,
-      {},
-    );
-    packageScript([], project, {
-      PACKAGE_BUCKET: BUCKET,
-      PACKAGE_PREFIX: ENV_PREFIX,
-      AWS_ENDPOINT_URL: moto.endpoint,
-    });
+      // Act: options on the command line, the output relative to the current directory; then
+      // options in the environment, with the AWS CLI's own AWS_ENDPOINT_URL.
+      packageScript(
+        [
+          ...['--s3-bucket', BUCKET, '--s3-prefix', PREFIX, '--endpoint-url', moto.endpoint],
+          ...['--output-template-file', 'packaged.yaml'],
+        ],
+        workdir,
+        {},
+      );
+      packageScript([], project, {
+        PACKAGE_BUCKET: BUCKET,
+        PACKAGE_PREFIX: ENV_PREFIX,
+        AWS_ENDPOINT_URL: moto.endpoint,
+      });
 
-    // Read back what was uploaded, and the templates.
-    mkdirSync(downloaded);
-    aws('s3', 'cp', '--recursive', '--quiet', `s3://${BUCKET}/${PREFIX}/`, downloaded);
-    built = loadTemplate(join(project, 'dist', 'template.yaml'));
-    packaged = loadTemplate(join(workdir, 'packaged.yaml'));
-    packagedFromEnv = loadTemplate(join(project, 'dist', 'packaged.yaml'));
-    lint = await cfnLint(join(workdir, 'packaged.yaml'));
-  });
+      // Read back what was uploaded, and the templates.
+      mkdirSync(downloaded);
+      aws('s3', 'cp', '--recursive', '--quiet', `s3://${BUCKET}/${PREFIX}/`, downloaded);
+      built = loadTemplate(join(project, 'dist', 'template.yaml'));
+      packaged = loadTemplate(join(workdir, 'packaged.yaml'));
+      packagedFromEnv = loadTemplate(join(project, 'dist', 'packaged.yaml'));
+      const packagedPath = join(workdir, 'packaged.yaml');
+      lintFindings = (await lintTemplates([packagedPath])).get(packagedPath) ?? [];
+    },
+    budgetFor({ motoStart: 1, awsCli: 2, build: 2, awsPackage: 2, cfnLint: 1 }),
+  );
 
-  afterAll(async () => {
-    await moto?.stop();
-    if (workdir !== undefined) rmSync(workdir, { recursive: true, force: true });
-  });
+  afterAll(
+    async () => {
+      await moto?.stop();
+      if (workdir !== undefined) rmSync(workdir, { recursive: true, force: true });
+    },
+    budgetFor({ motoStop: 1 }),
+  );
 
   const objectOf = (location: unknown): string =>
     join(downloaded, keyOf(location, PREFIX).slice(PREFIX.length + 1));
@@ -191,40 +202,44 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
     expect(withoutBuildChanges(built)).toEqual(withoutBuildChanges(original));
   });
 
-  it('points every function at a zip in the bucket: its bundle, exporting the handler', () => {
-    const functions = functionsOf(packaged);
-    expect(functions.map(([logicalId]) => logicalId).sort()).toEqual(
-      functionsOf(built)
-        .map(([logicalId]) => logicalId)
-        .sort(),
-    );
-    for (const [logicalId, properties] of functions) {
-      // Prepare
-      const zip = objectOf(properties.CodeUri);
-      const bundleDir = join(
-        project,
-        'dist',
-        String(built.Resources[logicalId]?.Properties?.CodeUri),
+  it(
+    'points every function at a zip in the bucket: its bundle, exporting the handler',
+    () => {
+      const functions = functionsOf(packaged);
+      expect(functions.map(([logicalId]) => logicalId).sort()).toEqual(
+        functionsOf(built)
+          .map(([logicalId]) => logicalId)
+          .sort(),
       );
-      const unzipped = join(workdir, 'unzipped', logicalId);
+      for (const [logicalId, properties] of functions) {
+        // Prepare
+        const zip = objectOf(properties.CodeUri);
+        const bundleDir = join(
+          project,
+          'dist',
+          String(built.Resources[logicalId]?.Properties?.CodeUri),
+        );
+        const unzipped = join(workdir, 'unzipped', logicalId);
 
-      // Act
-      expect(existsSync(zip), `${logicalId}: ${String(properties.CodeUri)} was uploaded`).toBe(
-        true,
-      );
-      const entries = zipEntries(zip);
-      unzip(zip, unzipped);
+        // Act
+        expect(existsSync(zip), `${logicalId}: ${String(properties.CodeUri)} was uploaded`).toBe(
+          true,
+        );
+        const entries = zipEntries(zip);
+        unzip(zip, unzipped);
 
-      // Assess: the bundle directory and nothing else (not the project that CodeUri . names).
-      expect(entries.sort(), logicalId).toEqual(readdirSync(bundleDir).sort());
-      expect(
-        readFileSync(join(unzipped, 'index.mjs')).equals(
-          readFileSync(join(bundleDir, 'index.mjs')),
-        ),
-      ).toBe(true);
-      expect(handlerTypeOf(join(unzipped, 'index.mjs')), logicalId).toBe('function');
-    }
-  });
+        // Assess: the bundle directory and nothing else (not the project that CodeUri . names).
+        expect(entries.sort(), logicalId).toEqual(readdirSync(bundleDir).sort());
+        expect(
+          readFileSync(join(unzipped, 'index.mjs')).equals(
+            readFileSync(join(bundleDir, 'index.mjs')),
+          ),
+        ).toBe(true);
+        expect(handlerTypeOf(join(unzipped, 'index.mjs')), logicalId).toBe('function');
+      }
+    },
+    budgetFor({ process: 2 * FUNCTION_COUNT, bundleImport: FUNCTION_COUNT }),
+  );
 
   it.each([
     ['LicenseUrl', 'LICENSE'],
@@ -239,35 +254,43 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
   });
 
   it('writes a packaged template that passes cfn-lint with no error and no warning', () => {
-    expect(lint).toEqual({ status: 0, output: '' });
+    expect(lintFindings).toEqual([]);
   });
 
-  it('takes its options from the environment too, the AWS CLI its endpoint', () => {
-    // Prepare
-    const uploaded = JSON.parse(
-      aws('s3api', 'list-objects-v2', '--bucket', BUCKET, '--prefix', `${ENV_PREFIX}/`),
-    ) as { Contents?: { Key: string }[] };
-    const keys = (uploaded.Contents ?? []).map((object) => object.Key);
+  it(
+    'takes its options from the environment too, the AWS CLI its endpoint',
+    () => {
+      // Prepare
+      const uploaded = JSON.parse(
+        aws('s3api', 'list-objects-v2', '--bucket', BUCKET, '--prefix', `${ENV_PREFIX}/`),
+      ) as { Contents?: { Key: string }[] };
+      const keys = (uploaded.Contents ?? []).map((object) => object.Key);
 
-    // Act
-    const locations = functionsOf(packagedFromEnv).map(([, properties]) => properties.CodeUri);
+      // Act
+      const locations = functionsOf(packagedFromEnv).map(([, properties]) => properties.CodeUri);
 
-    // Assess
-    expect(locations).toHaveLength(functionsOf(built).length);
-    for (const location of locations) expect(keys).toContain(keyOf(location, ENV_PREFIX));
-  });
+      // Assess
+      expect(locations).toHaveLength(functionsOf(built).length);
+      for (const location of locations) expect(keys).toContain(keyOf(location, ENV_PREFIX));
+    },
+    budgetFor({ awsCli: 1 }),
+  );
 
-  it('refuses to run without a bucket, and says how to give one', () => {
-    // Prepare
-    const args = [join(project, 'scripts', 'package.mjs'), '--s3-prefix', PREFIX];
+  it(
+    'refuses to run without a bucket, and says how to give one',
+    () => {
+      // Prepare
+      const args = [join(project, 'scripts', 'package.mjs'), '--s3-prefix', PREFIX];
 
-    // Act: env has no PACKAGE_BUCKET.
-    const result = spawnSync(process.execPath, args, { cwd: project, env, encoding: 'utf8' });
+      // Act: env has no PACKAGE_BUCKET.
+      const result = spawnSync(process.execPath, args, { cwd: project, env, encoding: 'utf8' });
 
-    // Assess
-    expect(result.status).toBe(2);
-    expect(result.stderr).toContain('--s3-bucket');
-    expect(result.stderr).toContain('PACKAGE_BUCKET');
-    expect(result.stdout).not.toContain('built');
-  });
+      // Assess
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('--s3-bucket');
+      expect(result.stderr).toContain('PACKAGE_BUCKET');
+      expect(result.stdout).not.toContain('built');
+    },
+    budgetFor({ process: 1 }),
+  );
 });

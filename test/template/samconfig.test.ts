@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { budgetFor } from '../support/work-budget.js';
 import {
   loadTemplate,
   ROOT,
@@ -80,20 +81,24 @@ describe('samconfig.toml: sam deploy --guided defaults', () => {
     expect(deploy.resolve_s3).toBe(true);
   });
 
-  it("acknowledges exactly the capabilities template.yaml's change sets need", () => {
-    // Prepare
-    const transformed = samTransform(TEMPLATE_PATH, { LoadBalancerArn: ALB });
-    const capabilities = deploy.capabilities;
+  it(
+    "acknowledges exactly the capabilities template.yaml's change sets need",
+    () => {
+      // Prepare
+      const transformed = samTransform(TEMPLATE_PATH, { LoadBalancerArn: ALB });
+      const capabilities = deploy.capabilities;
 
-    // Act
-    const given = (typeof capabilities === 'string' ? capabilities.split(/\s+/) : capabilities) as
-      | string[]
-      | undefined;
+      // Act
+      const given = (typeof capabilities === 'string' ? capabilities.split(/\s+/) : capabilities) as
+        | string[]
+        | undefined;
 
-    // Assess
-    expect(neededCapabilities(template, transformed)).toEqual(['CAPABILITY_IAM']);
-    expect([...(given ?? [])].sort()).toEqual(neededCapabilities(template, transformed));
-  });
+      // Assess
+      expect(neededCapabilities(template, transformed)).toEqual(['CAPABILITY_IAM']);
+      expect([...(given ?? [])].sort()).toEqual(neededCapabilities(template, transformed));
+    },
+    budgetFor({ samTransform: 1 }),
+  );
 
   it('derives named IAM and auto-expand capabilities, so the check above can fail', () => {
     // Prepare

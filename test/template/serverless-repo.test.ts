@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { budgetFor } from '../support/work-budget.js';
 import {
   loadTemplate,
   ROOT,
@@ -18,12 +19,15 @@ const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 
 describe('Serverless Application Repository: the record of accepted types', () => {
   let transformed: Template;
-  beforeAll(() => {
-    transformed = samTransform(TEMPLATE_PATH, {
-      LoadBalancerArn:
-        'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
-    });
-  });
+  beforeAll(
+    () => {
+      transformed = samTransform(TEMPLATE_PATH, {
+        LoadBalancerArn:
+          'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188',
+      });
+    },
+    budgetFor({ samTransform: 1 }),
+  );
 
   it('says where and when it was checked', () => {
     expect(record.source).toMatch(/^https:\/\/docs\.aws\.amazon\.com\/serverlessrepo\//);

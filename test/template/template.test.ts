@@ -1,12 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseBinding } from '../../functions/shared/binding.js';
 import { loadEvent } from '../support/events.js';
+import { budgetFor } from '../support/work-budget.js';
 import {
-  cfnLint,
-  type LintResult,
+  lintTemplates,
   loadTemplate,
   samTransform,
   TEMPLATE_PATH,
@@ -42,34 +42,35 @@ const isWrite = (action: string): boolean => !/^[a-z0-9-]+:Describe[A-Za-z]*$/.t
 
 describe('Template: cfn-lint', () => {
   let workdir: string;
-  let lint: LintResult;
-  let brokenLint: LintResult;
+  let brokenFindings: string[];
   let broken: string;
 
-  beforeAll(async () => {
-    // Prepare: a copy with a runtime Lambda does not have.
-    const original = readFileSync(TEMPLATE_PATH, 'utf8');
-    broken = original.replace(/Runtime: nodejs\d+\.x/, 'Runtime: nodejs99.x');
-    workdir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
-    const brokenPath = join(workdir, 'template.yaml');
-    writeFileSync(brokenPath, broken);
+  beforeAll(
+    async () => {
+      // Prepare: a copy with a runtime Lambda does not have.
+      const original = readFileSync(TEMPLATE_PATH, 'utf8');
+      broken = original.replace(/Runtime: nodejs\d+\.x/, 'Runtime: nodejs99.x');
+      workdir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
+      const brokenPath = join(workdir, 'template.yaml');
+      writeFileSync(brokenPath, broken);
 
-    // Act: both at once, cfn-lint takes seconds.
-    [lint, brokenLint] = await Promise.all([cfnLint(TEMPLATE_PATH), cfnLint(brokenPath)]);
-  });
+      // Act: template.yaml itself was linted once for every file, by the global setup.
+      brokenFindings = (await lintTemplates([brokenPath])).get(brokenPath) ?? [];
+    },
+    budgetFor({ cfnLint: 1 }),
+  );
 
   afterAll(() => {
     rmSync(workdir, { recursive: true, force: true });
   });
 
-  it('passes template.yaml with no error and no warning', () => {
-    expect(lint).toEqual({ status: 0, output: '' });
+  it('passes template.yaml with no error, no warning and no informational finding', () => {
+    expect(inject('templateLints')['template.yaml']).toEqual([]);
   });
 
   it('fails a copy whose runtime does not exist, so the check above can fail', () => {
     expect(broken).toContain('Runtime: nodejs99.x');
-    expect(brokenLint.status).not.toBe(0);
-    expect(brokenLint.output).toContain('nodejs99.x');
+    expect(brokenFindings.join('\n')).toMatch(/^E\d+ Error line \d+: 'nodejs99\.x' is not one of/m);
   });
 });
 
@@ -96,9 +97,12 @@ describe('Template: the SAM transform', () => {
       }[]
     ).flatMap((policy) => policy.PolicyDocument.Statement);
 
-  beforeAll(() => {
-    transformed = samTransform(TEMPLATE_PATH, REQUIRED);
-  });
+  beforeAll(
+    () => {
+      transformed = samTransform(TEMPLATE_PATH, REQUIRED);
+    },
+    budgetFor({ samTransform: 1 }),
+  );
 
   describe('the functions', () => {
     it('are Node.js 22 on arm64, with explicit log groups that expire', () => {
