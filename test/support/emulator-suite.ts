@@ -52,7 +52,7 @@ export function emulatorSuite(load: () => Promise<{ handler: unknown }>): Emulat
     await suite.moto.reset();
     suite.proxy.inject(undefined);
     suite.proxy.clear();
-    suite.receiver.received.length = 0;
+    suite.receiver.reset();
   });
   return suite;
 }

@@ -1,7 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { parseTemplate } from '../../scripts/cloudformation-yaml.mjs';
 import { budgetFor } from '../support/work-budget.js';
 import {
   loadTemplate,
@@ -13,8 +15,13 @@ import {
 } from './cloudformation.js';
 
 // The templates in examples/: they lint clean, the SAM transform takes them, and what they pass to
-// and read from the nested alb-static-ip application matches template.yaml.
+// and read from the nested alb-static-ip application matches template.yaml. An example nests the
+// template that `npm run package` writes (nested-example.test.ts packages and uploads it), and
+// gives the Serverless Application Repository form in a comment, for when a release exists: that
+// form is checked here too, put in place of the local Location.
 const EXAMPLES_DIR = join(ROOT, 'examples');
+/** Where `npm run package` writes the packaged template when given no output file. */
+const PACKAGE_OUTPUT = join(ROOT, 'dist', 'packaged.yaml');
 const examples = readdirSync(EXAMPLES_DIR)
   .filter((file) => /\.(ya?ml|json)$/.test(file))
   .sort();
@@ -29,29 +36,76 @@ const APPLICATION_ID = new RegExp(
 );
 const STUB_TEMPLATE_URL = 'https://artifacts.s3.amazonaws.com/alb-static-ip/template.yaml';
 
+interface SarLocation {
+  ApplicationId?: unknown;
+  SemanticVersion?: unknown;
+}
+
 interface NestedApplication {
   file: string;
   logicalId: string;
-  location: { ApplicationId?: unknown; SemanticVersion?: unknown };
+  location: unknown;
   parameters: Record<string, unknown>;
   example: Template;
 }
 
-/** Every AWS::Serverless::Application of the examples that nests alb-static-ip from the SAR. */
+const isSarLocation = (location: unknown): location is SarLocation =>
+  typeof location === 'object' &&
+  location !== null &&
+  APPLICATION_ID.test(String((location as SarLocation).ApplicationId));
+
+/** Whether a Location names the package output, as a path relative to the example. */
+const isPackageOutput = (location: unknown): location is string =>
+  typeof location === 'string' && resolve(EXAMPLES_DIR, location) === PACKAGE_OUTPUT;
+
+/** Every AWS::Serverless::Application of the examples that nests alb-static-ip. */
 const nested: NestedApplication[] = examples.flatMap((file) => {
   const example = loadTemplate(join(EXAMPLES_DIR, file));
   return resourcesOfType(example, 'AWS::Serverless::Application')
     .filter(([, resource]) => {
-      const location = resource.Properties?.Location as { ApplicationId?: unknown } | undefined;
-      return APPLICATION_ID.test(String(location?.ApplicationId));
+      const location = resource.Properties?.Location;
+      return isPackageOutput(location) || isSarLocation(location);
     })
     .map(([logicalId, resource]) => ({
       file,
       logicalId,
-      location: resource.Properties?.Location as NestedApplication['location'],
+      location: resource.Properties?.Location,
       parameters: (resource.Properties?.Parameters as Record<string, unknown>) ?? {},
       example,
     }));
+});
+
+/**
+ * The Serverless Application Repository form that an example gives in a comment: a `# Location:`
+ * line followed by more indented comment lines. Returns the example's text with that form in place
+ * of the local `Location:` line, and the form's Location; undefined when the example has none.
+ */
+function withCommentedSarLocation(
+  text: string,
+): { variant: string; location: SarLocation } | undefined {
+  const commented = /^( *)# Location:\n(?:\1# {2,}\S.*\n)+/m.exec(text);
+  const local = /^ *Location: \S+\n/m.exec(text);
+  if (commented === null || local === null) return undefined;
+  const uncommented = commented[0].replace(/^( *)# /gm, '$1');
+  const variant = text.replace(local[0], uncommented);
+  const indent = commented[1] ?? '';
+  const dedented = uncommented
+    .split('\n')
+    .map((line) => line.slice(indent.length))
+    .join('\n');
+  const parsed = parseTemplate(dedented) as { Location?: SarLocation };
+  return { variant, location: parsed.Location ?? {} };
+}
+
+interface SarAlternative {
+  file: string;
+  variant: string;
+  location: SarLocation;
+}
+
+const sarAlternatives: SarAlternative[] = examples.flatMap((file) => {
+  const found = withCommentedSarLocation(readFileSync(join(EXAMPLES_DIR, file), 'utf8'));
+  return found === undefined ? [] : [{ file, ...found }];
 });
 
 /** The X of every `Outputs.X` that a template reads from a resource, by !GetAtt or ${} in !Sub. */
@@ -128,10 +182,36 @@ describe('Examples: cfn-lint', () => {
   });
 });
 
+describe('Examples: where they nest alb-static-ip from', () => {
+  it.each(nested.map((app) => [`${app.file} ${app.logicalId}`, app] as const))(
+    '%s nests the template that npm run package writes',
+    (_, app) => {
+      expect(app.location).toBe('../dist/packaged.yaml');
+      expect(isPackageOutput(app.location)).toBe(true);
+    },
+  );
+
+  it('gives the Serverless Application Repository form, for when a release exists', () => {
+    expect(sarAlternatives.map(({ file }) => file)).toContain('nested-stack.yaml');
+  });
+
+  it.each(sarAlternatives.map((alternative) => [alternative.file, alternative] as const))(
+    "%s: the repository form names alb-static-ip at template.yaml's SemanticVersion",
+    (_, alternative) => {
+      expect(String(alternative.location.ApplicationId)).toMatch(APPLICATION_ID);
+      expect(String(alternative.location.SemanticVersion)).toBe(
+        String(application?.SemanticVersion),
+      );
+    },
+  );
+});
+
 describe('Examples: the SAM transform, with a stand-in for the Serverless Application Repository', () => {
   let stub: ChildProcess;
   let stubOutput = '';
+  let workdir: string;
   const transformed = new Map<string, Template>();
+  const transformedAlternatives = new Map<string, Template>();
 
   const stubLines = (): Record<string, unknown>[] =>
     stubOutput
@@ -151,7 +231,7 @@ describe('Examples: the SAM transform, with a stand-in for the Serverless Applic
 
   beforeAll(
     async () => {
-      // Prepare
+      // Prepare: the stand-in, and each example with its repository form in place.
       stub = spawn(process.execPath, ['-e', SAR_STUB, STUB_TEMPLATE_URL], {
         stdio: ['ignore', 'pipe', 'inherit'],
       });
@@ -162,6 +242,7 @@ describe('Examples: the SAM transform, with a stand-in for the Serverless Applic
         () => stubLines().find((line) => typeof line.port === 'number')?.port,
         'port',
       );
+      workdir = mkdtempSync(join(tmpdir(), 'examples-'));
       vi.stubEnv(
         'AWS_ENDPOINT_URL_SERVERLESSAPPLICATIONREPOSITORY',
         `http://127.0.0.1:${String(port)}`,
@@ -172,21 +253,28 @@ describe('Examples: the SAM transform, with a stand-in for the Serverless Applic
         for (const file of examples) {
           transformed.set(file, samTransform(join(EXAMPLES_DIR, file), {}));
         }
+        for (const alternative of sarAlternatives) {
+          const path = join(workdir, alternative.file);
+          writeFileSync(path, alternative.variant);
+          transformedAlternatives.set(alternative.file, samTransform(path, {}));
+        }
       } finally {
         vi.unstubAllEnvs();
       }
       // The translator's requests are in the pipe; let the stand-in's output be read.
+      const expected =
+        nested.filter((app) => isSarLocation(app.location)).length + sarAlternatives.length;
       await waitFor(
-        () =>
-          stubLines().filter((line) => 'url' in line).length >= nested.length ? true : undefined,
-        'request for every nested application',
+        () => (stubLines().filter((line) => 'url' in line).length >= expected ? true : undefined),
+        'request for every application in the repository',
       );
     },
-    budgetFor({ process: 1, samTransform: examples.length }),
+    budgetFor({ process: 1, samTransform: examples.length + sarAlternatives.length }),
   );
 
   afterAll(() => {
     stub?.kill();
+    if (workdir !== undefined) rmSync(workdir, { recursive: true, force: true });
   });
 
   it.each(examples)('transforms %s', (file) => {
@@ -194,20 +282,33 @@ describe('Examples: the SAM transform, with a stand-in for the Serverless Applic
   });
 
   it.each(nested.map((app) => [`${app.file} ${app.logicalId}`, app] as const))(
-    'asks the repository for the template of %s, and nests it as a stack',
+    'nests %s as a stack whose TemplateURL is the Location that packaging replaces',
     (_, app) => {
+      const stack = transformed.get(app.file)?.Resources[app.logicalId];
+      expect(stack?.Type).toBe('AWS::CloudFormation::Stack');
+      expect(stack?.Properties?.TemplateURL).toBe(app.location);
+    },
+  );
+
+  it.each(sarAlternatives.map((alternative) => [alternative.file, alternative] as const))(
+    '%s with the repository form: asks the repository for the template, and nests it as a stack',
+    (_, alternative) => {
       // Prepare
       const requests = stubLines().filter((line) => 'url' in line) as unknown as StubRequest[];
-      const path = `/applications/${encodeURIComponent(String(app.location.ApplicationId))}/templates`;
+      const path = `/applications/${encodeURIComponent(String(alternative.location.ApplicationId))}/templates`;
+      const stacks = resourcesOfType(
+        transformedAlternatives.get(alternative.file) ?? { Resources: {} },
+        'AWS::CloudFormation::Stack',
+      );
 
       // Assess
       const asked = requests
         .filter((request) => request.method === 'POST' && request.url === path)
         .map((request) => JSON.parse(request.body) as unknown);
-      expect(asked).toContainEqual({ semanticVersion: String(app.location.SemanticVersion) });
-      const stack = transformed.get(app.file)?.Resources[app.logicalId];
-      expect(stack?.Type).toBe('AWS::CloudFormation::Stack');
-      expect(stack?.Properties?.TemplateURL).toBe(STUB_TEMPLATE_URL);
+      expect(asked).toContainEqual({
+        semanticVersion: String(alternative.location.SemanticVersion),
+      });
+      expect(stacks.map(([, stack]) => stack.Properties?.TemplateURL)).toContain(STUB_TEMPLATE_URL);
     },
   );
 });
@@ -215,10 +316,6 @@ describe('Examples: the SAM transform, with a stand-in for the Serverless Applic
 describe.each(nested.map((app) => [`${app.file} ${app.logicalId}`, app] as const))(
   'Examples: %s nests alb-static-ip as template.yaml defines it',
   (_, app) => {
-    it("asks for template.yaml's SemanticVersion", () => {
-      expect(String(app.location.SemanticVersion)).toBe(String(application?.SemanticVersion));
-    });
-
     it('passes only parameters of template.yaml, every required one among them', () => {
       // Prepare
       const required = Object.entries(templateParameters)
@@ -254,7 +351,7 @@ describe.each(nested.map((app) => [`${app.file} ${app.logicalId}`, app] as const
   },
 );
 
-describe('Function: outputsRead and accepts, which the checks above rely on', () => {
+describe('Function: outputsRead, accepts and withCommentedSarLocation, which the checks above rely on', () => {
   it('finds outputs read by !GetAtt, in both forms, and by !Sub', () => {
     const example = {
       A: { 'Fn::GetAtt': ['App', 'Outputs.One'] },
@@ -273,5 +370,34 @@ describe('Function: outputsRead and accepts, which the checks above rely on', ()
     expect(accepts(ports, '443,http')).toBe(false);
     expect(accepts(scheme, 'internal')).toBe(true);
     expect(accepts(scheme, 'public')).toBe(false);
+  });
+
+  it('puts the commented repository form in place of the local Location', () => {
+    // Prepare
+    const text = [
+      'Resources:',
+      '  App:',
+      '    Type: AWS::Serverless::Application',
+      '    Properties:',
+      '      Location: ../dist/packaged.yaml',
+      '      # Or, from the repository:',
+      '      # Location:',
+      '      #   ApplicationId: arn:aws:serverlessrepo:us-east-1:123456789012:applications/x',
+      '      #   SemanticVersion: 1.2.3',
+      '      Parameters: {}',
+      '',
+    ].join('\n');
+
+    // Act
+    const found = withCommentedSarLocation(text);
+
+    // Assess
+    expect(found?.location).toEqual({
+      ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/x',
+      SemanticVersion: '1.2.3',
+    });
+    const resources = (parseTemplate(found?.variant ?? '') as Template).Resources;
+    expect(resources.App?.Properties?.Location).toEqual(found?.location);
+    expect(withCommentedSarLocation(text.replace(/ *# .*\n/g, ''))).toBeUndefined();
   });
 });

@@ -1,20 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MotoServer, startMotoServer } from '../support/moto-server.js';
 import { budgetFor } from '../support/work-budget.js';
-import { lintTemplates, loadTemplate, ROOT, type Template } from './cloudformation.js';
+import { lintTemplates, loadTemplate, type Template } from './cloudformation.js';
+import { copyProject } from './project-copy.js';
 
 // `npm run package` against moto: the script runs in a copy of the project, so that its build
 // writes the copy's dist/ and not the one the build tests read at the same time.
@@ -114,23 +105,8 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
     async () => {
       // Prepare: moto with an empty bucket, fake credentials, and a copy of the project.
       moto = await startMotoServer();
-      workdir = mkdtempSync(join(tmpdir(), 'package-'));
-      project = join(workdir, 'project');
+      ({ workdir, project, env } = copyProject('package-', PROJECT_FILES));
       downloaded = join(workdir, 'bucket');
-      for (const file of PROJECT_FILES) {
-        cpSync(join(ROOT, file), join(project, file), { recursive: true });
-      }
-      symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
-      env = {
-        ...Object.fromEntries(
-          Object.entries(process.env).filter(([name]) => !/^(AWS|PACKAGE)_/.test(name)),
-        ),
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: join(workdir, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(workdir, 'no-credentials'),
-      };
       aws('s3', 'mb', `s3://${BUCKET}`);
 
       // Act: options on the command line, the output relative to the current directory; then

@@ -1,13 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseTemplate } from '../../scripts/cloudformation-yaml.mjs';
 import { loadTemplate, ROOT } from './cloudformation.js';
 
-// The README's custom-resource snippets must stay deployable: the type the Serverless Application
-// Repository accepts, a ServiceToken naming a function of template.yaml, properties the function's
-// schema knows, and attributes the resource returns.
+// The README must not drift from the project. Its custom-resource snippets stay deployable: the type
+// the Serverless Application Repository accepts, a ServiceToken naming a function of template.yaml,
+// properties the function's schema knows, and attributes the resource returns. Every npm command it
+// names exists, every script of package.json is named, and every path of its Layout exists.
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+const scripts = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: object }).scripts ??
+    {},
+);
 const snippets = [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
   (match) =>
     parseTemplate(match[1] ?? '') as Record<
@@ -67,5 +72,180 @@ describe('README: custom resource snippets', () => {
     expect(reads.some(([, id, attribute]) => id === 'NlbIps' && attribute === 'IngressRules')).toBe(
       true,
     );
+  });
+});
+
+/** The code of a markdown text: its fenced blocks (indented ones too), then its inline code spans. */
+function codeOf(markdown: string): string[] {
+  const fence = /^ *```[^\n]*\n([\s\S]*?)^ *```/gm;
+  const blocks = [...markdown.matchAll(fence)].map((match) => match[1] ?? '');
+  const spans = [...markdown.replace(fence, '').matchAll(/`([^`\n]+)`/g)].map(
+    (match) => match[1] ?? '',
+  );
+  return [...blocks, ...spans];
+}
+
+/**
+ * npm's own commands that a reader may be told to run. Any other `npm X` must be a script: `npm test`
+ * runs the `test` script.
+ */
+const NPM_BUILTINS = new Set(['ci', 'install', 'i', 'ls', 'exec', 'help', 'outdated', 'audit']);
+
+interface NpmCommand {
+  text: string;
+  /** The package.json script it runs, or undefined for one of npm's own commands. */
+  script: string | undefined;
+}
+
+/** Every npm command in the code of a markdown text. */
+function npmCommands(markdown: string): NpmCommand[] {
+  return codeOf(markdown).flatMap((code) =>
+    [...code.matchAll(/\bnpm\s+(?:(?:run|run-script)\s+([\w:.-]+)|([a-z][\w-]*))/g)].map(
+      ([match, run, command = '']) => ({
+        text: match.replace(/\s+/g, ' '),
+        script: run ?? (NPM_BUILTINS.has(command) ? undefined : command),
+      }),
+    ),
+  );
+}
+
+/** The commands that would fail: a script package.json lacks. */
+function unknownCommands(commands: readonly NpmCommand[], known: readonly string[]): string[] {
+  return commands
+    .filter(({ script }) => script !== undefined && !known.includes(script))
+    .map(({ text }) => text);
+}
+
+/**
+ * The paths, from the project's root, that the code block of a markdown text's `## Layout` section
+ * names. An entry is a name at the start of a line, indented two spaces a level: a directory ends
+ * with `/`. The files named in an entry's description, and on the lines that continue it, are in
+ * that entry's directory.
+ */
+function layoutPaths(markdown: string): string[] {
+  const block = /^## Layout\n[\s\S]*?^```\n([\s\S]*?)^```/m.exec(markdown)?.[1] ?? '';
+  const paths: string[] = [];
+  const parents: string[] = [];
+  let directory = '';
+  for (const line of block.split('\n')) {
+    const entry = /^((?: {2}){0,4})([\w.-]+\/?)(?: {2,}|$)(.*)$/.exec(line);
+    let description = line;
+    if (entry !== null) {
+      const [, indent = '', name = '', rest = ''] = entry;
+      parents.length = indent.length / 2;
+      const parent = parents.join('');
+      paths.push(parent + name);
+      if (name.endsWith('/')) parents.push(name);
+      directory = parents.join('');
+      description = rest;
+    }
+    for (const [file] of description.matchAll(
+      /(?<![\w/.-])[\w-]+(?:\.[\w-]+)*\.(?:ts|mjs|js|json|yaml|yml|md|toml|py)(?![\w/-])/g,
+    )) {
+      paths.push(directory + file);
+    }
+  }
+  return paths;
+}
+
+describe('README: commands', () => {
+  it('finds npm commands in code blocks and code spans, and only there', () => {
+    // Prepare
+    const sample = [
+      'Run `npm ci`, then `npm run nope`. npm 11 is not a command here.',
+      '',
+      '```sh',
+      'npm test',
+      'PACKAGE_BUCKET=b npm run package -- --s3-prefix p',
+      '```',
+      '',
+      '- indented:',
+      '',
+      '  ```sh',
+      '  npm tset',
+      '  ```',
+    ].join('\n');
+
+    // Act
+    const commands = npmCommands(sample);
+
+    // Assess
+    expect(commands.map(({ text }) => text).sort()).toEqual(
+      ['npm ci', 'npm run nope', 'npm run package', 'npm test', 'npm tset'].sort(),
+    );
+    expect(unknownCommands(commands, ['test', 'package']).sort()).toEqual([
+      'npm run nope',
+      'npm tset',
+    ]);
+  });
+
+  it("names only npm commands that exist: scripts of package.json, or npm's own", () => {
+    // Act
+    const commands = npmCommands(readme);
+
+    // Assess
+    expect(commands.map(({ text }) => text)).toEqual(
+      expect.arrayContaining(['npm ci', 'npm test', 'npm run test:quick', 'npm run test:unit']),
+    );
+    expect(unknownCommands(commands, scripts)).toEqual([]);
+  });
+
+  it('names every script of package.json', () => {
+    // Act
+    const named = new Set(npmCommands(readme).map(({ script }) => script));
+
+    // Assess
+    expect(scripts).not.toHaveLength(0);
+    expect(scripts.filter((script) => !named.has(script))).toEqual([]);
+  });
+});
+
+describe('README: layout', () => {
+  const paths = layoutPaths(readme);
+
+  it('reads entries, nested directories and the files their descriptions name', () => {
+    // Prepare
+    const sample = [
+      '## Layout',
+      '',
+      '```',
+      'top.yaml          a file (with a remark)',
+      'src/',
+      '  lib/            a.ts (the a), b.mjs: the b, and',
+      '                  c.json',
+      'docs/             d.md',
+      '```',
+    ].join('\n');
+
+    // Act
+    const found = layoutPaths(sample);
+
+    // Assess
+    expect(found.sort()).toEqual(
+      [
+        'docs/',
+        'docs/d.md',
+        'src/',
+        'src/lib/',
+        'src/lib/a.ts',
+        'src/lib/b.mjs',
+        'src/lib/c.json',
+        'top.yaml',
+      ].sort(),
+    );
+  });
+
+  it('names only paths that exist', () => {
+    expect(paths).toEqual(expect.arrayContaining(['functions/shared/binding.ts', 'test/tooling/']));
+    expect(paths.filter((path) => !existsSync(join(ROOT, path)))).toEqual([]);
+  });
+
+  it('lists every script', () => {
+    // Prepare
+    const files = readdirSync(join(ROOT, 'scripts')).map((file) => `scripts/${file}`);
+
+    // Assess
+    expect(files).not.toHaveLength(0);
+    expect(files.filter((file) => !paths.includes(file))).toEqual([]);
   });
 });

@@ -37,3 +37,39 @@ declare module '*/scripts/complete-lockfile.mjs' {
     packages: Record<string, Record<string, unknown>>;
   }): string[];
 }
+
+declare module '*/scripts/mutation-thresholds.mjs' {
+  export interface MutantLike {
+    status: string;
+  }
+  export interface ReportLike {
+    files?: Record<string, { mutants?: MutantLike[] }>;
+  }
+  export interface ScoreRow {
+    module: string;
+    threshold: number;
+    score: number | null;
+    ok: boolean;
+    missing?: boolean;
+    detected?: number;
+    valid?: number;
+  }
+  export interface ScoreCheck {
+    rows: ScoreRow[];
+    unlisted: string[];
+    ok: boolean;
+  }
+  export const REPORT_PATH: string;
+  export const MUTATION_THRESHOLDS: Record<string, number>;
+  export function checkScores(
+    report: ReportLike,
+    thresholds: Record<string, number>,
+    root?: string,
+  ): ScoreCheck;
+  export function formatScores(check: ScoreCheck): string;
+}
+
+declare module '*/stryker.config.mjs' {
+  const config: { mutate: string[]; vitest: { configFile: string }; [key: string]: unknown };
+  export default config;
+}

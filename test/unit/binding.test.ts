@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
 import { eniDescriptionFor, loadBalancerResourceId } from '../../functions/shared/arns.js';
-import { MAX_TARGET_GROUPS, parseBinding } from '../../functions/shared/binding.js';
+import {
+  BindingSchema,
+  MAX_TARGET_GROUPS,
+  parseBinding,
+  parseInput,
+} from '../../functions/shared/binding.js';
+import { InvalidInputError } from '../../functions/shared/errors.js';
 import { loadEvent } from '../support/events.js';
 import { problemsOf as problemsOfInput } from '../support/failure-of.js';
 
@@ -140,5 +147,147 @@ describe('Function: parseBinding (one report per problem)', () => {
         /^LoadBalancerArn: got "alb"; expected an Application Load Balancer ARN/,
       ),
     ]);
+  });
+});
+
+describe('Function: parseBinding (the messages CloudFormation shows)', () => {
+  const TG_EXPECTED =
+    'expected a target group ARN, arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID (ID: 16 hex digits)';
+
+  it('throws one InvalidInputError whose message lists every problem', () => {
+    // Act
+    let thrown: unknown;
+    try {
+      parseBinding({ LoadBalancerArn: ALB, TargetGroupArns: [TG, 42] });
+    } catch (error) {
+      thrown = error;
+    }
+
+    // Assess
+    expect(thrown).toBeInstanceOf(InvalidInputError);
+    expect((thrown as Error).message).toBe(
+      `Invalid input: TargetGroupArns[1]: got 42; ${TG_EXPECTED}`,
+    );
+  });
+
+  it('says what a target group ARN looks like when an entry is not text', () => {
+    expect(problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [null, TG] })).toEqual([
+      `TargetGroupArns[0]: got null; ${TG_EXPECTED}`,
+    ]);
+  });
+
+  it.each([
+    ['text before it', `x${TG}`],
+    ['text after it', `${TG}/x`],
+  ])('rejects a target group ARN with %s', (_, arn) => {
+    expect(problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [arn] })).toEqual([
+      `TargetGroupArns[0]: got ${JSON.stringify(arn)}; ${TG_EXPECTED}`,
+    ]);
+  });
+
+  it('names every unknown field at once', () => {
+    expect(
+      problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [TG], DryRun: false, Arn: 1, Dry: 2 }),
+    ).toEqual([
+      'unknown field "Arn", "Dry"; expected only LoadBalancerArn, TargetGroupArns, DryRun',
+    ]);
+  });
+
+  it.each([
+    [[], 'input: got []; expected an object'],
+    [42, 'input: got 42; expected an object'],
+    [undefined, 'input: got nothing; expected an object'],
+    [Symbol('binding'), 'input: got Symbol(binding); expected an object'],
+  ])('says an object was expected for %s', (input, problem) => {
+    expect(problemsOf(input)).toEqual([problem]);
+  });
+
+  it('shows a value of up to 200 characters whole, and cuts a longer one to 200 ending "..."', () => {
+    // Prepare: values whose JSON text is 200 and 201 characters long
+    const fits = 'a'.repeat(198);
+    const tooLong = 'a'.repeat(199);
+    const shown = (problem: string | undefined) =>
+      problem?.replace(/^LoadBalancerArn: got /, '').replace(/; expected an .*$/, '') ?? '';
+
+    // Act
+    const [whole] = problemsOf({ LoadBalancerArn: fits, TargetGroupArns: [TG] });
+    const [cut] = problemsOf({ LoadBalancerArn: tooLong, TargetGroupArns: [TG] });
+
+    // Assess
+    expect(shown(whole)).toBe(JSON.stringify(fits));
+    expect(shown(cut)).toHaveLength(200);
+    expect(shown(cut)).toMatch(/\.\.\.$/);
+    expect(JSON.stringify(tooLong).startsWith(shown(cut).slice(0, -3))).toBe(true);
+  });
+});
+
+describe('Function: BindingSchema', () => {
+  it('reports a repeated target group and one in another region as custom issues', () => {
+    // Prepare
+    const elsewhere = TG.replace('us-east-1', 'eu-west-1');
+
+    // Act
+    const result = BindingSchema.safeParse({
+      LoadBalancerArn: ALB,
+      TargetGroupArns: [TG, TG, elsewhere],
+    });
+
+    // Assess
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({
+        code: 'custom',
+        path: ['TargetGroupArns', 1],
+        message: 'expected each target group ARN once; this one is repeated',
+      }),
+      expect.objectContaining({
+        code: 'custom',
+        path: ['TargetGroupArns', 2],
+        message: "expected a target group in the load balancer's region (us-east-1)",
+      }),
+    ]);
+  });
+
+  it('does not call an object with unknown keys "not an object"', () => {
+    // Act
+    const result = BindingSchema.safeParse({ LoadBalancerArn: ALB, TargetGroupArns: [TG], X: 1 });
+
+    // Assess
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({
+        code: 'unrecognized_keys',
+        keys: ['X'],
+        message: expect.not.stringContaining('expected an object'),
+      }),
+    ]);
+  });
+});
+
+describe('Function: parseInput', () => {
+  const ListenersSchema = z.strictObject({
+    Listeners: z.array(z.strictObject({ Port: z.number({ error: 'expected a port number' }) }), {
+      error: 'expected a list of listeners',
+    }),
+  });
+
+  it('returns the parsed value when the input is valid', () => {
+    expect(parseInput(ListenersSchema, { Listeners: [{ Port: 80 }] }, ['Listeners'])).toEqual({
+      Listeners: [{ Port: 80 }],
+    });
+  });
+
+  it('writes a nested path with brackets for list items and dots for fields', () => {
+    expect(
+      problemsOfInput((input) => parseInput(ListenersSchema, input, ['Listeners']), {
+        Listeners: [{ Port: 80 }, { Port: '443' }],
+      }),
+    ).toEqual(['Listeners[1].Port: got "443"; expected a port number']);
+  });
+
+  it('names the nested object that holds an unknown field', () => {
+    expect(
+      problemsOfInput((input) => parseInput(ListenersSchema, input, ['Listeners']), {
+        Listeners: [{ Port: 80, Protocol: 'TCP' }],
+      }),
+    ).toEqual([expect.stringMatching(/^Listeners\[0\]: unknown field "Protocol"; expected only /)]);
   });
 });

@@ -6,7 +6,10 @@ import {
   ruleDescription,
   stackNameOf,
 } from '../../functions/nlb-private-ips/ingress-rules.js';
-import { parseNlbPrivateIpsProperties } from '../../functions/nlb-private-ips/properties.js';
+import {
+  NlbPrivateIpsSchema,
+  parseNlbPrivateIpsProperties,
+} from '../../functions/nlb-private-ips/properties.js';
 import { loadEvent } from '../support/events.js';
 import { problemsOf as problemsOfInput } from '../support/failure-of.js';
 
@@ -74,6 +77,103 @@ describe('Function: parseNlbPrivateIpsProperties', () => {
   });
 });
 
+describe('Function: parseNlbPrivateIpsProperties (the messages CloudFormation shows)', () => {
+  const PORT = 'expected a port number from 1 to 65535';
+  const SG = 'expected a security group id such as sg-0123456789abcdef0';
+
+  it('throws one error whose message names the property, the value and what was expected', () => {
+    expect(() =>
+      parseNlbPrivateIpsProperties({ LoadBalancerArn: NLB, SecurityGroupId: 'sg-1' }),
+    ).toThrow(`Invalid input: SecurityGroupId: got "sg-1"; ${SG}`);
+  });
+
+  it.each([
+    ['text before the digits', 'x443', '"x443"'],
+    ['text after the digits', '443x', '"443x"'],
+    ['more than five digits', '1234567', '"1234567"'],
+    ['a value that is neither a number nor text', true, 'true'],
+    ['nothing', null, 'null'],
+  ])('rejects a port with %s', (_, port, shown) => {
+    expect(problemsOf({ LoadBalancerArn: NLB, Ports: [80, port] })).toEqual([
+      `Ports[1]: got ${shown}; ${PORT}`,
+    ]);
+  });
+
+  it('rejects an empty list of ports, and more than 50', () => {
+    // Prepare
+    const many = Array.from({ length: 51 }, (_, index) => index + 1);
+
+    // Act
+    const empty = problemsOf({ LoadBalancerArn: NLB, Ports: [] });
+    const tooMany = problemsOf({ LoadBalancerArn: NLB, Ports: many });
+
+    // Assess
+    expect(empty).toEqual([
+      'Ports: got []; expected at least one port, or no Ports to use the listeners',
+    ]);
+    expect(tooMany).toEqual([`Ports: got ${JSON.stringify(many)}; expected at most 50 ports`]);
+  });
+
+  it('accepts 50 ports', () => {
+    const fifty = Array.from({ length: 50 }, (_, index) => index + 1);
+    expect(parseNlbPrivateIpsProperties({ LoadBalancerArn: NLB, Ports: fifty }).Ports).toEqual(
+      fifty,
+    );
+  });
+
+  it.each(['sg-0123abcd', 'sg-0123456789abcdef0'])(
+    'accepts the security group id %s (8 or 17 hex digits)',
+    (groupId) => {
+      expect(
+        parseNlbPrivateIpsProperties({ LoadBalancerArn: NLB, SecurityGroupId: groupId })
+          .SecurityGroupId,
+      ).toBe(groupId);
+    },
+  );
+
+  it.each([
+    ['text before it', 'xsg-0123abcd', '"xsg-0123abcd"'],
+    ['text after it', 'sg-0123abcd0', '"sg-0123abcd0"'],
+    ['text after a long id', 'sg-0123456789abcdef0x', '"sg-0123456789abcdef0x"'],
+    ['upper-case hex digits', 'sg-0123ABCD', '"sg-0123ABCD"'],
+    ['a number', 42, '42'],
+  ])('rejects a security group id with %s', (_, groupId, shown) => {
+    expect(problemsOf({ LoadBalancerArn: NLB, SecurityGroupId: groupId })).toEqual([
+      `SecurityGroupId: got ${shown}; ${SG}`,
+    ]);
+  });
+
+  it.each([
+    ['text', 'web', '"web"'],
+    ['a list', [NLB], `[${JSON.stringify(NLB)}]`],
+    ['null', null, 'null'],
+  ])('says an object was expected for %s', (_, input, shown) => {
+    expect(problemsOf(input)).toEqual([`input: got ${shown}; expected an object`]);
+  });
+
+  it('names every unknown property at once', () => {
+    expect(problemsOf({ LoadBalancerArn: NLB, Port: 443, GroupId: 'sg-0123abcd' })).toEqual([
+      'unknown field "Port", "GroupId"; expected only LoadBalancerArn, Ports, SecurityGroupId',
+    ]);
+  });
+});
+
+describe('Function: NlbPrivateIpsSchema', () => {
+  it('does not call an object with unknown keys "not an object"', () => {
+    // Act
+    const result = NlbPrivateIpsSchema.safeParse({ LoadBalancerArn: NLB, Port: 443 });
+
+    // Assess
+    expect(result.error?.issues).toEqual([
+      expect.objectContaining({
+        code: 'unrecognized_keys',
+        keys: ['Port'],
+        message: expect.not.stringContaining('expected an object'),
+      }),
+    ]);
+  });
+});
+
 describe('Function: ingressRules', () => {
   it('makes one SecurityGroupIngress rule per IP and port, by port then address', () => {
     expect(ingressRules(['10.0.16.5', '10.0.0.9'], [443, 80], 'd')).toEqual([
@@ -115,6 +215,37 @@ describe('Function: planRuleChanges', () => {
     });
   });
 
+  const udp = (ruleId: string, cidr: string, port: number, description?: string): ExistingRule => ({
+    ...rule(ruleId, cidr, port, description),
+    protocol: 'udp',
+  });
+
+  it('does not take a UDP rule on the same address and port for the wanted TCP rule', () => {
+    // Prepare
+    const wanted = ingressRules(['10.0.0.1'], [443], OURS);
+
+    // Act
+    const changes = planRuleChanges(wanted, [udp('sgr-udp', '10.0.0.1/32', 443, 'hand')], OURS);
+
+    // Assess
+    expect(changes).toEqual({ authorize: wanted, revoke: [] });
+  });
+
+  it('revokes a UDP rule with our description even when the TCP rule on its key is wanted', () => {
+    // Prepare
+    const wanted = ingressRules(['10.0.0.1'], [443], OURS);
+    const existing = [
+      udp('sgr-ours-udp', '10.0.0.1/32', 443, OURS),
+      rule('sgr-ours-tcp', '10.0.0.1/32', 443, OURS),
+    ];
+
+    // Act
+    const changes = planRuleChanges(wanted, existing, OURS);
+
+    // Assess
+    expect(changes).toEqual({ authorize: [], revoke: ['sgr-ours-udp'] });
+  });
+
   it('treats a wanted rule that someone else made as present, and leaves it theirs', () => {
     const wanted = ingressRules(['10.0.0.1'], [443], OURS);
     expect(planRuleChanges(wanted, [rule('sgr-theirs', '10.0.0.1/32', 443, 'hand')], OURS)).toEqual(
@@ -135,6 +266,16 @@ describe('Function: ruleDescription', () => {
     const long = ruleDescription(`x/${'y'.repeat(300)}`, 'stack~with|odd');
     expect(long.length).toBe(255);
     expect(long).toMatch(/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/);
+  });
+
+  it('replaces each character AWS refuses with "_"', () => {
+    expect(ruleDescription('nlb-private-ips/NlbIps/0123', 'stack~with|odd')).toBe(
+      'Made by alb-static-ip nlb-private-ips/NlbIps/0123 in stack stack_with_odd',
+    );
+  });
+
+  it('takes something that is not a stack ARN as the stack name itself', () => {
+    expect(stackNameOf('web-static-ip')).toBe('web-static-ip');
   });
 
   it('reads the stack name from a stack ARN', () => {

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compareIps } from '../../functions/shared/ip-order.js';
 import {
   type DiscoveredIp,
   planTargetChanges,
   type RegisteredTarget,
+  type Target,
   type TargetGroupFacts,
   targetKey,
   type WriteStep,
@@ -121,6 +123,62 @@ describe('Function: planTargetChanges', () => {
       register: [],
       deregister: [],
       unchanged: [],
+    });
+  });
+
+  it('lists stale, kept and refused targets by address, then port, whatever order ELB reported', () => {
+    // Prepare: DescribeTargetHealth order, not address order
+    const registered: RegisteredTarget[] = [
+      { id: '10.0.0.1', port: 8443, state: 'healthy' },
+      { id: '10.0.0.1', port: 443, state: 'healthy' },
+      ...healthy('10.0.0.10', '10.0.0.9'),
+    ];
+
+    // Act
+    const plan = planTargetChanges(inVpc('10.0.0.9', '10.0.0.10'), registered, GROUP);
+    const refused = planTargetChanges([], registered, GROUP);
+
+    // Assess
+    expect(plan).toEqual({
+      kind: 'changes',
+      register: [],
+      deregister: [
+        { id: '10.0.0.1', port: 443 },
+        { id: '10.0.0.1', port: 8443 },
+      ],
+      unchanged: [
+        { id: '10.0.0.9', port: 443 },
+        { id: '10.0.0.10', port: 443 },
+      ],
+    });
+    expect(refused.unchanged.map(targetKey)).toEqual([
+      '10.0.0.1:443',
+      '10.0.0.1:8443',
+      '10.0.0.9:443',
+      '10.0.0.10:443',
+    ]);
+  });
+
+  it('gives a target no Availability Zone key unless it was registered with one', () => {
+    // Act
+    const plan = planTargetChanges(
+      inVpc('10.0.0.1'),
+      [
+        ...healthy('10.0.0.1', '10.0.0.2'),
+        { id: '172.16.0.5', port: 443, availabilityZone: 'all' },
+      ],
+      GROUP,
+    );
+
+    // Assess: strict, so `availabilityZone: undefined` would not pass for a missing key
+    expect(plan).toStrictEqual({
+      kind: 'changes',
+      register: [],
+      deregister: [
+        { id: '10.0.0.2', port: 443 },
+        { id: '172.16.0.5', port: 443, availabilityZone: 'all' },
+      ],
+      unchanged: [{ id: '10.0.0.1', port: 443 }],
     });
   });
 
@@ -249,6 +307,26 @@ describe('Property: the reconcile plan', () => {
           writeSteps(planTargetChanges(discovered, registered, GROUP), size),
         )) {
           expect(state.size).toBeGreaterThan(0);
+        }
+      }),
+    );
+  });
+
+  it('lists every target by address, then port', () => {
+    const inOrder = (targets: readonly Target[]) =>
+      targets.every((target, index) => {
+        const previous = targets[index - 1];
+        if (previous === undefined) return true;
+        const byIp = compareIps(previous.id, target.id);
+        return byIp < 0 || (byIp === 0 && previous.port < target.port);
+      });
+    fc.assert(
+      fc.property(scenarioArbitrary, ({ discovered, registered }) => {
+        const plan = planTargetChanges(discovered, registered, GROUP);
+        expect(inOrder(plan.unchanged)).toBe(true);
+        if (plan.kind === 'changes') {
+          expect(inOrder(plan.register)).toBe(true);
+          expect(inOrder(plan.deregister)).toBe(true);
         }
       }),
     );

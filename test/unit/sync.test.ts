@@ -22,6 +22,7 @@ const ALB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
 const TG_A = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/a/0000000000000001';
 const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/b/0000000000000002';
+const TG_C = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/c/0000000000000003';
 const DESCRIPTION = 'ELB app/web/50dc6c495c0c9188';
 
 const ec2Mock = mockClient(EC2Client);
@@ -239,6 +240,7 @@ describe('Function: syncTargetGroups', () => {
       deregister: ['10.0.0.2:443'],
     });
     expect(metrics.addMetric).toHaveBeenCalledWith('TargetsRegistered', 'Count', 0);
+    expect(logger.info).toHaveBeenLastCalledWith('Dry run planned', { summary });
   });
 
   it('refuses to empty a group when discovery finds nothing, and fails the invocation', async () => {
@@ -338,9 +340,21 @@ describe('Function: syncTargetGroups', () => {
 
     const error = await failureOf(syncTargetGroups(binding(), deps()));
 
-    expect(error.message).toContain(
-      `TargetGroupArns: got "${TG_A}"; expected an existing target group, and none was found`,
-    );
+    expect((error as TargetGroupSyncError).summary).toEqual({
+      loadBalancerArn: ALB,
+      dryRun: false,
+      albIps: ['10.0.0.1'],
+      targetGroups: [
+        {
+          targetGroupArn: TG_A,
+          status: 'failed',
+          registered: [],
+          deregistered: [],
+          unchanged: [],
+          error: `TargetGroupArns: got "${TG_A}"; expected an existing target group, and none was found`,
+        },
+      ],
+    });
   });
 
   it('refuses a load balancer that is not an application load balancer, before any discovery', async () => {
@@ -354,7 +368,10 @@ describe('Function: syncTargetGroups', () => {
       `LoadBalancerArn: got "${ALB}", which is a Network Load Balancer; expected an Application Load Balancer`,
     );
     expect(ec2Mock.calls()).toHaveLength(0);
-    expect(metrics.addMetric).toHaveBeenCalledWith('SyncErrors', 'Count', 1);
+    expect(metrics.addMetric.mock.calls).toEqual([['SyncErrors', 'Count', 1]]);
+    expect(logger.error.mock.calls).toEqual([
+      ['Sync failed before any target group was written', { loadBalancerArn: ALB, error }],
+    ]);
   });
 
   it('says so when the load balancer does not exist', async () => {
@@ -390,13 +407,20 @@ describe('Function: syncTargetGroups', () => {
     const { logger, metrics, ...clients } = deps();
 
     // Act
-    await syncTargetGroups(binding(), { ...clients, logger, metrics });
+    const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics });
 
     // Assess
-    expect(logger.info).toHaveBeenCalledWith(
-      'Discovered ALB IPs',
-      expect.objectContaining({ loadBalancerArn: ALB, albIps: ['10.0.0.1', '10.0.0.3'] }),
-    );
+    expect(logger.info).toHaveBeenCalledWith('Discovered ALB IPs', {
+      loadBalancerArn: ALB,
+      albIps: ['10.0.0.1', '10.0.0.3'],
+      networkInterfaces: [
+        { networkInterfaceId: 'eni-10001', availabilityZone: 'us-east-1a', privateIp: '10.0.0.1' },
+        { networkInterfaceId: 'eni-10003', availabilityZone: 'us-east-1a', privateIp: '10.0.0.3' },
+      ],
+    });
+    expect(logger.info).toHaveBeenLastCalledWith('Sync complete', { summary });
+    expect(logger.warn).not.toHaveBeenCalled();
+    expect(logger.error).not.toHaveBeenCalled();
     expect(logger.info).toHaveBeenCalledWith('Registered targets', {
       targetGroupArn: TG_A,
       targets: ['10.0.0.1:443', '10.0.0.3:443'],
@@ -411,5 +435,48 @@ describe('Function: syncTargetGroups', () => {
       ['TargetsDeregistered', 'Count', 1],
       ['SyncErrors', 'Count', 0],
     ]);
+  });
+
+  it('counts each failed group in SyncErrors, and names every failure in one error', async () => {
+    // Prepare: A is throttled beyond the SDK's retries, B does not exist, C syncs
+    givenAlb();
+    givenEnis('10.0.0.1');
+    givenTargetGroup(TG_A, []);
+    elbMock
+      .on(RegisterTargetsCommand, { TargetGroupArn: TG_A })
+      .rejects(awsError('ThrottlingException', 'Rate exceeded'));
+    elbMock
+      .on(DescribeTargetGroupsCommand, { TargetGroupArns: [TG_B] })
+      .rejects(awsError('TargetGroupNotFoundException'));
+    givenTargetGroup(TG_C, []);
+    const { logger, metrics, ...clients } = deps();
+
+    // Act
+    const error = await failureOf(
+      syncTargetGroups(binding([TG_A, TG_B, TG_C]), { ...clients, logger, metrics }),
+    );
+
+    // Assess
+    const failedA = `RegisterTargets of 1 target(s) in ${TG_A} failed: ThrottlingException: Rate exceeded`;
+    const failedB = `TargetGroupArns: got "${TG_B}"; expected an existing target group, and none was found`;
+    expect(error).toBeInstanceOf(TargetGroupSyncError);
+    expect(error.message).toBe(
+      `2 of 3 target group(s) failed to sync: ${TG_A}: ${failedA}; ${TG_B}: ${failedB}`,
+    );
+    const summary = (error as TargetGroupSyncError).summary;
+    expect(summary).toMatchObject({
+      targetGroups: [
+        { targetGroupArn: TG_A, status: 'failed', error: failedA },
+        { targetGroupArn: TG_B, status: 'failed', error: failedB },
+        { targetGroupArn: TG_C, status: 'synced', registered: ['10.0.0.1:443'] },
+      ],
+    });
+    expect(metrics.addMetric.mock.calls).toEqual([
+      ['AlbIpCount', 'Count', 1],
+      ['TargetsRegistered', 'Count', 1],
+      ['TargetsDeregistered', 'Count', 0],
+      ['SyncErrors', 'Count', 2],
+    ]);
+    expect(logger.error.mock.calls).toEqual([['Target group sync failed', { summary }]]);
   });
 });
