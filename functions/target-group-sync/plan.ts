@@ -54,7 +54,7 @@ export interface WriteStep {
  * A target in `draining` is already on its way out: it does not count as registered, so a stale one
  * is not deregistered twice and an IP that came back is registered again.
  */
-const LEAVING_STATES = new Set(['draining']);
+const LEAVING_STATES: ReadonlySet<string | undefined> = new Set(['draining']);
 
 export const targetKey = (target: Pick<Target, 'id' | 'port'>): string =>
   `${target.id}:${target.port}`;
@@ -68,7 +68,7 @@ export function planTargetChanges(
 ): TargetPlan {
   const current = new Map<string, Target>();
   for (const target of registered) {
-    if (target.state !== undefined && LEAVING_STATES.has(target.state)) continue;
+    if (LEAVING_STATES.has(target.state)) continue;
     current.set(targetKey(target), withoutState(target));
   }
 

@@ -60,59 +60,50 @@ describe('Function: the summary reporter, at the end of real vitest runs', () =>
     budgetFor({ vitestRun: SCENARIOS.length }),
   );
 
-  it('counts the tests a failed beforeAll kept from running as failed, and the run as FAILED', () => {
-    expect(runs.get('failing-hook')).toEqual({
-      lastLine:
-        'tests: 1 passed, 2 failed (2 did not run), 0 skipped; errors outside tests: 1, unhandled: 0; FAILED',
-      exitCode: 1,
-    });
-  });
-
-  it('reports a file-level hook that timed out, and an afterAll that failed, as errors', () => {
-    expect(runs.get('hook-timeout')).toEqual({
-      lastLine:
-        'tests: 0 passed, 1 failed (1 did not run), 0 skipped; errors outside tests: 2, unhandled: 0; FAILED',
-      exitCode: 1,
-    });
-  });
-
-  it('reports a failed test', () => {
-    expect(runs.get('failing-test')).toEqual({
-      lastLine:
-        'tests: 1 passed, 1 failed, 0 skipped; errors outside tests: 0, unhandled: 0; FAILED',
-      exitCode: 1,
-    });
-  });
-
-  it('reports a file that failed to load, though it has no test to count', () => {
-    expect(runs.get('failing-import')).toEqual({
-      lastLine:
-        'tests: 0 passed, 0 failed, 0 skipped; errors outside tests: 1, unhandled: 0; FAILED',
-      exitCode: 1,
-    });
-  });
-
-  it('reports an unhandled rejection, though every test passed', () => {
-    expect(runs.get('unhandled')).toEqual({
-      lastLine:
-        'tests: 1 passed, 0 failed, 0 skipped; errors outside tests: 0, unhandled: 1; FAILED',
-      exitCode: 1,
-    });
-  });
-
-  it('does not call a run green when no test ran', () => {
-    expect(runs.get('only-skipped')).toEqual({
-      lastLine:
-        'tests: 0 passed, 0 failed, 1 skipped; errors outside tests: 0, unhandled: 0; FAILED (no test ran)',
-      exitCode: 1,
-    });
-  });
-
-  it('calls a run green only when every test meant to run passed, a deliberate skip aside', () => {
-    expect(runs.get('passing')).toEqual({
-      lastLine:
-        'tests: 1 passed, 0 failed, 1 skipped; errors outside tests: 0, unhandled: 0; passed',
-      exitCode: 0,
-    });
+  it.each<[string, Scenario, string, number]>([
+    [
+      'counts the tests a failed beforeAll kept from running as failed, and the run as FAILED',
+      'failing-hook',
+      'tests: 1 passed, 2 failed (2 did not run), 0 skipped; errors outside tests: 1, unhandled: 0; FAILED',
+      1,
+    ],
+    [
+      'reports a file-level hook that timed out, and an afterAll that failed, as errors',
+      'hook-timeout',
+      'tests: 0 passed, 1 failed (1 did not run), 0 skipped; errors outside tests: 2, unhandled: 0; FAILED',
+      1,
+    ],
+    [
+      'reports a failed test',
+      'failing-test',
+      'tests: 1 passed, 1 failed, 0 skipped; errors outside tests: 0, unhandled: 0; FAILED',
+      1,
+    ],
+    [
+      'reports a file that failed to load, though it has no test to count',
+      'failing-import',
+      'tests: 0 passed, 0 failed, 0 skipped; errors outside tests: 1, unhandled: 0; FAILED',
+      1,
+    ],
+    [
+      'reports an unhandled rejection, though every test passed',
+      'unhandled',
+      'tests: 1 passed, 0 failed, 0 skipped; errors outside tests: 0, unhandled: 1; FAILED',
+      1,
+    ],
+    [
+      'does not call a run green when no test ran',
+      'only-skipped',
+      'tests: 0 passed, 0 failed, 1 skipped; errors outside tests: 0, unhandled: 0; FAILED (no test ran)',
+      1,
+    ],
+    [
+      'calls a run green only when every test meant to run passed, a deliberate skip aside',
+      'passing',
+      'tests: 1 passed, 0 failed, 1 skipped; errors outside tests: 0, unhandled: 0; passed',
+      0,
+    ],
+  ])('%s', (_, scenario, lastLine, exitCode) => {
+    expect(runs.get(scenario)).toEqual({ lastLine, exitCode });
   });
 });

@@ -66,7 +66,7 @@ function context(remainingMs = 60_000): Context {
 function definition(overrides: Partial<CustomResourceDefinition<Props>> = {}) {
   return {
     kind: 'thing',
-    parse: (properties: unknown) => parseInput(Props, properties),
+    parse: (properties: unknown) => parseInput(Props, properties, ['Name', 'Size']),
     identity: (props: Props) => props.Name,
     create: vi.fn(async (props: Props) => ({ Seen: props.Name, Size: props.Size })),
     update: vi.fn(async () => ({ Updated: true })),
