@@ -84,7 +84,9 @@ export async function benchSyncAt(
     const measure = async (): Promise<Measured> => {
       proxy.clear();
       timer.clear();
-      const { value, elapsed } = await timed(() => syncTargetGroups(binding, deps));
+      const { value, elapsed } = await timed(() =>
+        syncTargetGroups(binding, deps, new AbortController().signal),
+      );
       return { summary: value, elapsed, actions: proxy.actions(), calls: [...timer.calls] };
     };
     const rows: SyncRow[] = [];

@@ -8,19 +8,25 @@ import { AwsCallError } from '../shared/errors.js';
 export async function listenerPorts(
   elbv2: ElasticLoadBalancingV2Client,
   loadBalancerArn: string,
+  signal: AbortSignal,
 ): Promise<number[]> {
   const ports = new Set<number>();
+  signal.throwIfAborted();
   try {
     const pages = paginateDescribeListeners(
       { client: elbv2, pageSize: 400 },
       { LoadBalancerArn: loadBalancerArn },
+      { abortSignal: signal },
     );
     for await (const page of pages) {
+      signal.throwIfAborted();
       for (const listener of page.Listeners ?? []) {
         if (listener.Port !== undefined) ports.add(listener.Port);
       }
     }
   } catch (cause) {
+    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
+    signal.throwIfAborted();
     throw new AwsCallError(`DescribeListeners for ${loadBalancerArn} failed`, { cause });
   }
   return [...ports].sort((a, b) => a - b);

@@ -1,25 +1,21 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { eniDescriptionFor, loadBalancerResourceId } from '../shared/arns.js';
-import type {
-  CustomResourceData,
-  CustomResourceDefinition,
-  CustomResourceRequest,
-} from '../shared/custom-resource.js';
+import type { CustomResourceDefinition, CustomResourceRequest } from '../shared/custom-resource.js';
+import type { CustomResourceData } from '../shared/custom-resource-response.js';
 import { isAwsError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
 import { describeLoadBalancerOfType } from '../shared/load-balancers.js';
 import type { CoreLogger } from '../shared/observability.js';
-import {
-  ingressRules,
-  planRuleChanges,
-  ruleDescription,
-  sortedIps,
-  stackNameOf,
-} from './ingress-rules.js';
+import { ingressRules, planRuleChanges, type RuleChanges, sortedIps } from './ingress-rules.js';
 import { listenerPorts } from './listener-ports.js';
 import { type NlbPrivateIpsProperties, parseNlbPrivateIpsProperties } from './properties.js';
-import { authorizeIngress, readIngressRules, revokeIngress } from './security-group-rules.js';
+import {
+  authorizeIngress,
+  readIngressRules,
+  redescribeIngress,
+  revokeIngress,
+} from './security-group-rules.js';
 
 export interface NlbPrivateIpsDependencies {
   readonly ec2: EC2Client;
@@ -30,7 +26,8 @@ export interface NlbPrivateIpsDependencies {
 /**
  * nlb-private-ips: the NLB's own private IPs, for the ALB security group's ingress. Its attributes
  * are PrivateIps, Cidrs and IngressRules (the SecurityGroupIngress shape). With SecurityGroupId,
- * it manages those rules on the group itself instead, and returns PrivateIps and Cidrs only.
+ * it manages those rules on the group itself instead, sharing each rule with any other resource
+ * that needs it (see ingress-rules.ts), and returns PrivateIps and Cidrs only.
  *
  * The identity is the load balancer and the security group: changing either replaces the
  * resource. Changing the ports is an Update in place, which replaces the rules.
@@ -38,21 +35,43 @@ export interface NlbPrivateIpsDependencies {
 export function nlbPrivateIpsResource(
   deps: () => NlbPrivateIpsDependencies,
 ): CustomResourceDefinition<NlbPrivateIpsProperties> {
+  /** Writes the changes: new rules first, then owners, then revokes, so no traffic is cut off. */
+  const write = async (
+    groupId: string,
+    changes: RuleChanges,
+    signal: AbortSignal,
+  ): Promise<void> => {
+    const { ec2, logger } = deps();
+    await authorizeIngress(ec2, groupId, changes.authorize, signal);
+    await redescribeIngress(ec2, groupId, changes.redescribe, signal);
+    await revokeIngress(ec2, groupId, changes.revoke, signal);
+    logger.info('Security group ingress reconciled', {
+      securityGroupId: groupId,
+      authorized: changes.authorize.map((rule) => `${rule.CidrIp}:${rule.FromPort}`),
+      shared: changes.redescribe.map(({ rule, description }) => ({
+        ruleId: rule.ruleId,
+        description,
+      })),
+      revoked: changes.revoke,
+    });
+  };
+
   const apply = async (
     properties: NlbPrivateIpsProperties,
     request: CustomResourceRequest,
   ): Promise<CustomResourceData> => {
     const { ec2, elbv2, logger } = deps();
+    const { signal } = request;
     const { LoadBalancerArn: loadBalancerArn, SecurityGroupId: groupId } = properties;
-    await describeLoadBalancerOfType(elbv2, loadBalancerArn, 'network');
-    const enis = await discoverLoadBalancerEnis(ec2, loadBalancerArn);
+    await describeLoadBalancerOfType(elbv2, loadBalancerArn, 'network', signal);
+    const enis = await discoverLoadBalancerEnis(ec2, loadBalancerArn, signal);
     if (enis.length === 0) {
       throw new Error(
         `Found no network interface described ${JSON.stringify(eniDescriptionFor(loadBalancerArn))}; expected one per Availability Zone of the Network Load Balancer`,
       );
     }
     const ips = sortedIps(enis.map(({ privateIp }) => privateIp));
-    const ports = properties.Ports ?? (await listenerPorts(elbv2, loadBalancerArn));
+    const ports = properties.Ports ?? (await listenerPorts(elbv2, loadBalancerArn, signal));
     if (ports.length === 0) {
       throw new Error(
         `Ports: none given, and ${loadBalancerArn} has no listener; expected Ports, or a listener on the load balancer`,
@@ -67,17 +86,9 @@ export function nlbPrivateIpsResource(
       return { PrivateIps: ips, Cidrs: cidrs, IngressRules: rules };
     }
 
-    const description = ruleDescription(request.physicalResourceId, stackNameOf(request.stackId));
-    const wanted = ingressRules(ips, ports, description);
-    const changes = planRuleChanges(wanted, await readIngressRules(ec2, groupId), description);
-    // New rules first, then the old ones go: traffic from the NLB is never cut off in between.
-    await authorizeIngress(ec2, groupId, changes.authorize);
-    await revokeIngress(ec2, groupId, changes.revoke);
-    logger.info('Security group ingress reconciled', {
-      securityGroupId: groupId,
-      authorized: changes.authorize.map((rule) => `${rule.CidrIp}:${rule.FromPort}`),
-      revoked: changes.revoke,
-    });
+    const wanted = ingressRules(ips, ports, '');
+    const existing = await readIngressRules(ec2, groupId, signal);
+    await write(groupId, planRuleChanges(wanted, existing, request.owner), signal);
     return { PrivateIps: ips, Cidrs: cidrs };
   };
 
@@ -91,15 +102,11 @@ export function nlbPrivateIpsResource(
       const groupId = properties.SecurityGroupId;
       if (groupId === undefined) return;
       const { ec2, logger } = deps();
-      const description = ruleDescription(request.physicalResourceId, stackNameOf(request.stackId));
       try {
-        // Nothing is wanted any more: every rule of ours goes, and only those.
-        const { revoke } = planRuleChanges([], await readIngressRules(ec2, groupId), description);
-        await revokeIngress(ec2, groupId, revoke);
-        logger.info('Security group ingress revoked', {
-          securityGroupId: groupId,
-          revoked: revoke,
-        });
+        // Nothing is wanted any more: this resource leaves every rule it shares, and revokes those
+        // it was the last to need.
+        const existing = await readIngressRules(ec2, groupId, request.signal);
+        await write(groupId, planRuleChanges([], existing, request.owner), request.signal);
       } catch (error) {
         if (!isAwsError(error, 'InvalidGroup.NotFound')) throw error;
         logger.info('Security group already gone', { securityGroupId: groupId });

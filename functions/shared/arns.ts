@@ -49,3 +49,8 @@ export function eniDescriptionFor(loadBalancerArn: string): string {
 export function arnRegion(arn: string): string | undefined {
   return arn.split(':')[3];
 }
+
+/** The partition an ARN names: `aws`, `aws-cn`, `aws-us-gov`, ... */
+export function arnPartition(arn: string): string | undefined {
+  return arn.split(':')[1];
+}

@@ -2,10 +2,12 @@ import * as z from 'zod/mini';
 import {
   ALB_ARN_EXAMPLE,
   APPLICATION_LOAD_BALANCER_ARN,
+  arnPartition,
   arnRegion,
   TARGET_GROUP_ARN,
   TARGET_GROUP_ARN_EXAMPLE,
 } from './arns.js';
+import { boundList, boundText } from './bounded-text.js';
 import { InvalidInputError } from './errors.js';
 
 /**
@@ -58,11 +60,13 @@ export const BindingSchema = z
   )
   .check(
     z.superRefine((binding, context) => {
-      // Runs even when a field failed above: compare regions only between well-formed ARNs.
+      // Runs even when a field failed above: compare only well-formed ARNs. A target group in
+      // another partition or Region than the load balancer could never be written: say so before
+      // any AWS call.
       const seen = new Set<string>();
-      const region = APPLICATION_LOAD_BALANCER_ARN.test(binding.LoadBalancerArn)
-        ? arnRegion(binding.LoadBalancerArn)
-        : undefined;
+      const wellFormed = APPLICATION_LOAD_BALANCER_ARN.test(binding.LoadBalancerArn);
+      const partition = wellFormed ? arnPartition(binding.LoadBalancerArn) : undefined;
+      const region = wellFormed ? arnRegion(binding.LoadBalancerArn) : undefined;
       binding.TargetGroupArns.forEach((arn, index) => {
         if (seen.has(arn)) {
           context.addIssue({
@@ -73,7 +77,14 @@ export const BindingSchema = z
           });
         }
         seen.add(arn);
-        if (region && TARGET_GROUP_ARN.test(arn) && arnRegion(arn) !== region) {
+        if (partition && TARGET_GROUP_ARN.test(arn) && arnPartition(arn) !== partition) {
+          context.addIssue({
+            code: 'custom',
+            path: ['TargetGroupArns', index],
+            input: arn,
+            message: `expected a target group in the load balancer's partition (${partition})`,
+          });
+        } else if (region && TARGET_GROUP_ARN.test(arn) && arnRegion(arn) !== region) {
           context.addIssue({
             code: 'custom',
             path: ['TargetGroupArns', index],
@@ -102,10 +113,19 @@ export function parseBinding(input: unknown): Binding {
   return parseInput(BindingSchema, input, ['LoadBalancerArn', 'TargetGroupArns', 'DryRun']);
 }
 
+/** A field name from the input, as a message shows it: at most this many characters. */
+const FIELD_CHARS = 64;
+/** How many unknown fields one problem names. */
+const UNKNOWN_FIELDS_SHOWN = 5;
+
 function describeIssue(issue: z.core.$ZodIssue, fields: readonly string[]): string {
   const field = formatPath(issue.path);
   if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    const keys = boundList(
+      issue.keys.map((key) => JSON.stringify(boundText(key, FIELD_CHARS))),
+      UNKNOWN_FIELDS_SHOWN,
+      ', ',
+    );
     return `${field ? `${field}: ` : ''}unknown field ${keys}; expected only ${fields.join(', ')}`;
   }
   const got = describeValue((issue as { input?: unknown }).input);
@@ -115,7 +135,9 @@ function describeIssue(issue: z.core.$ZodIssue, fields: readonly string[]): stri
 function formatPath(path: readonly PropertyKey[]): string {
   return path
     .map((key, index) =>
-      typeof key === 'number' ? `[${key}]` : `${index === 0 ? '' : '.'}${String(key)}`,
+      typeof key === 'number'
+        ? `[${key}]`
+        : `${index === 0 ? '' : '.'}${boundText(String(key), FIELD_CHARS)}`,
     )
     .join('');
 }

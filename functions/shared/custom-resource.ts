@@ -1,35 +1,63 @@
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
+import { boundList, boundText } from './bounded-text.js';
+import {
+  type CustomResourceData,
+  type CustomResourceResponse,
+  putResponse,
+  type ResponseSender,
+  redactUrl,
+  responseBody,
+  type SendBudget,
+} from './custom-resource-response.js';
+import { InvalidInputError } from './errors.js';
 import type { CoreLogger } from './observability.js';
 
 /**
- * The custom-resource runtime both functions use. It answers CloudFormation exactly once for
- * every event: SUCCESS or FAILED, when the work throws, when it hangs until shortly before the
- * Lambda deadline, and when the function's own module failed to initialise. It never throws
- * after answering: CloudFormation invokes asynchronously, and a thrown error would make Lambda run
- * the event again and answer twice.
+ * The custom-resource runtime both functions use. Its promises:
+ * - Every event that carries a ResponseURL gets exactly one answer: SUCCESS or FAILED, when the
+ *   request is malformed, when the work throws, when it is still running shortly before the Lambda
+ *   deadline, and when the function's own module failed to load. It never throws after answering:
+ *   CloudFormation invokes asynchronously, and a thrown error would make Lambda run it again.
+ * - The answer is sent before the function's timeout: the work is stopped early enough to leave
+ *   time for it, and every attempt to send it fits in what is left.
+ * - Nothing is written after the answer: when the deadline answer goes out, the signal every
+ *   operation receives is aborted, which stops calls in flight and refuses new writes.
+ * - A Delete acts only on a physical id this runtime minted for that stack and logical id; any other
+ *   id is deleted successfully without touching anything.
  */
 
-/** CloudFormation rejects response bodies larger than this. */
-export const MAX_RESPONSE_BYTES = 4096;
-
-/** The PhysicalResourceId of a resource whose Create failed; its Delete touches nothing. */
+/** The PhysicalResourceId of a resource whose properties were invalid on Create: it made nothing. */
 export const CREATE_FAILED_MARKER = 'alb-static-ip:create-failed';
 
 /** Properties CloudFormation adds to every custom resource's ResourceProperties. */
 const SERVICE_PROPERTIES = ['ServiceToken', 'ServiceTimeout'];
 
-export type CustomResourceData = Record<string, unknown>;
+const REQUEST_TYPES = ['Create', 'Update', 'Delete'];
+
+/** How long before the Lambda deadline the work is stopped by default, to answer in time. */
+const DEFAULT_DEADLINE_MARGIN_MS = 10_000;
+/** The answer must be sent this long before the Lambda deadline, at the most 1 s. */
+const SAFETY_MARGIN_MS = 1_000;
+/** Text from the request that goes into a log line is cut to this many characters. */
+const LOGGED_FIELD_CHARS = 256;
+/** How many problems of a malformed request are named. */
+const PROBLEMS_SHOWN = 5;
 
 /** What one request is about, for the resource's operations. */
 export interface CustomResourceRequest {
   readonly requestType: 'Create' | 'Update' | 'Delete';
   /** The id the resource has after this request (minted on Create and on replacement). */
   readonly physicalResourceId: string;
+  /**
+   * The resource as an owner of what it shares with others: 16 hex digits, the end of its physical
+   * id, unique to its stack, logical id and identity.
+   */
+  readonly owner: string;
   readonly stackId: string;
   readonly logicalResourceId: string;
+  /** Aborted when the deadline answer goes out: pass it to every call, check it before writes. */
+  readonly signal: AbortSignal;
 }
 
 /** One kind of custom resource: its properties schema, its identity and its operations. */
@@ -54,39 +82,111 @@ export interface CustomResourceDefinition<Properties> {
   readonly dataTooLargeAdvice?: string;
 }
 
-export interface CustomResourceResponse {
-  Status: 'SUCCESS' | 'FAILED';
-  Reason?: string;
-  PhysicalResourceId: string;
-  StackId: string;
-  RequestId: string;
-  LogicalResourceId: string;
-  Data?: CustomResourceData;
-}
-
-/** Sends a response body to the presigned ResponseURL. Injectable so tests can watch. */
-export type ResponseSender = (responseUrl: string, body: string) => Promise<void>;
-
 export interface RuntimeOptions {
   readonly logger: CoreLogger;
   readonly send?: ResponseSender;
-  /** How long before the Lambda deadline to give up and answer FAILED. */
+  /** How long before the Lambda deadline to stop the work and answer FAILED (at most half). */
   readonly deadlineMarginMs?: number;
 }
 
-const DEFAULT_DEADLINE_MARGIN_MS = 10_000;
-
-/** Whether a Lambda event is a CloudFormation custom-resource request. */
-export function isCustomResourceEvent(event: unknown): event is CloudFormationCustomResourceEvent {
-  // A primitive has none of the fields, so it fails the checks below as a non-request object does.
-  const candidate = (event ?? {}) as Record<string, unknown>;
-  return (
-    ['Create', 'Update', 'Delete'].includes(candidate.RequestType as string) &&
-    typeof candidate.ResponseURL === 'string' &&
-    typeof candidate.StackId === 'string' &&
-    typeof candidate.RequestId === 'string' &&
-    typeof candidate.LogicalResourceId === 'string'
+/**
+ * Whether an event is meant as a custom-resource request, well formed or not: it has one of the
+ * fields only CloudFormation's requests have. Such an event is answered, never treated as a
+ * function's other input.
+ */
+export function looksLikeCustomResourceRequest(event: unknown): boolean {
+  if (typeof event !== 'object' || event === null) return false;
+  return ['RequestType', 'ResponseURL', 'ResourceProperties', 'LogicalResourceId'].some(
+    (field) => field in event,
   );
+}
+
+/** A request that can be answered but not acted on, and what is wrong with it. */
+interface MalformedRequest {
+  readonly problems: string[];
+  /** Undefined when the request has no usable ResponseURL: then nobody can be answered. */
+  readonly responseUrl: string | undefined;
+  readonly answer: Omit<CustomResourceResponse, 'Status' | 'Reason' | 'Data'>;
+}
+
+type ReadRequest =
+  | { readonly ok: true; readonly event: CloudFormationCustomResourceEvent }
+  | ({ readonly ok: false } & MalformedRequest);
+
+/**
+ * Checks the fields every custom-resource request has. A malformed request still gets an answer
+ * when its ResponseURL is usable; values from the request are quoted bounded, and the ResponseURL
+ * is never quoted, since its query string is a credential.
+ */
+export function readCustomResourceRequest(event: unknown): ReadRequest {
+  const fields = (typeof event === 'object' && event !== null ? event : {}) as Record<
+    string,
+    unknown
+  >;
+  const problems: string[] = [];
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) {
+    problems.push(`input: got ${quoted(event)}; expected a CloudFormation custom resource request`);
+  }
+  const requestType = fields.RequestType;
+  if (!REQUEST_TYPES.includes(requestType as string)) {
+    problems.push(`RequestType: got ${quoted(requestType)}; expected Create, Update or Delete`);
+  }
+  const responseUrl = usableUrl(fields.ResponseURL);
+  if (responseUrl === undefined) {
+    problems.push(
+      fields.ResponseURL === undefined
+        ? 'ResponseURL: got nothing; expected the presigned URL to send the answer to'
+        : 'ResponseURL: got a value that is not an http or https URL; expected the presigned URL to send the answer to',
+    );
+  }
+  for (const field of ['StackId', 'RequestId', 'LogicalResourceId']) {
+    if (!isText(fields[field])) {
+      problems.push(`${field}: got ${quoted(fields[field])}; expected a non-empty string`);
+    }
+  }
+  if (
+    (requestType === 'Update' || requestType === 'Delete') &&
+    !isText(fields.PhysicalResourceId)
+  ) {
+    problems.push(
+      `PhysicalResourceId: got ${quoted(fields.PhysicalResourceId)}; expected a non-empty string on an Update or a Delete`,
+    );
+  }
+  if (problems.length === 0) {
+    return { ok: true, event: event as CloudFormationCustomResourceEvent };
+  }
+  const echo = (field: string): string => (isText(fields[field]) ? (fields[field] as string) : '');
+  return {
+    ok: false,
+    problems,
+    responseUrl,
+    answer: {
+      PhysicalResourceId: isText(fields.PhysicalResourceId)
+        ? (fields.PhysicalResourceId as string)
+        : CREATE_FAILED_MARKER,
+      StackId: echo('StackId'),
+      RequestId: echo('RequestId'),
+      LogicalResourceId: echo('LogicalResourceId'),
+    },
+  };
+}
+
+const isText = (value: unknown): boolean => typeof value === 'string' && value !== '';
+
+function usableUrl(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  try {
+    const { protocol } = new URL(value);
+    return protocol === 'https:' || protocol === 'http:' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A value from the request as it reads in a message: JSON, at most 100 characters. */
+function quoted(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  return boundText(JSON.stringify(value) ?? String(value), 100);
 }
 
 /** ResourceProperties without the properties CloudFormation itself adds. */
@@ -97,12 +197,18 @@ export function resourceProperties(properties: unknown): Record<string, unknown>
   );
 }
 
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** 8 hex digits that only this stack and logical id give: the first half of a minted id's end. */
+const scopeOf = (stackId: string, logicalResourceId: string): string =>
+  sha256(`${stackId}\n${logicalResourceId}`).slice(0, 8);
+
 /**
- * The PhysicalResourceId rules, in one place:
- * - Create mints an id from the stack, the logical id and the resource's identity, so the same
- *   resource always gets the same id;
- * - Update keeps the id, unless the identity changed: then it mints a new one, which tells
- *   CloudFormation to delete the old resource after the new one is in place;
+ * The PhysicalResourceId rules, in one place. An id is `KIND/LOGICAL-ID/` and 16 hex digits: 8 that
+ * the stack and logical id give, 8 that the identity adds.
+ * - Create mints the id, so the same resource always gets the same id;
+ * - Update keeps the id, unless the identity changed or the id is not one this runtime minted for
+ *   the resource: then it mints a new one, and CloudFormation deletes the old resource after;
  * - Delete never changes it.
  */
 export function physicalResourceIdFor(
@@ -112,255 +218,117 @@ export function physicalResourceIdFor(
   oldIdentity?: string,
 ): string {
   if (event.RequestType === 'Delete') return event.PhysicalResourceId;
-  if (event.RequestType === 'Update' && oldIdentity === identity) return event.PhysicalResourceId;
-  const digest = createHash('sha256')
-    .update(`${event.StackId}\n${event.LogicalResourceId}\n${identity}`)
-    .digest('hex')
-    .slice(0, 16);
-  return `${kind}/${event.LogicalResourceId}/${digest}`;
-}
-
-/** The URL without its query string, which is a presigned credential and is never logged. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    return `${parsed.origin}${parsed.pathname}`;
-  } catch {
-    return '(unparseable URL)';
+  if (
+    event.RequestType === 'Update' &&
+    oldIdentity === identity &&
+    isMintedFor(event, kind, event.PhysicalResourceId)
+  ) {
+    return event.PhysicalResourceId;
   }
+  const { StackId: stackId, LogicalResourceId: logicalResourceId } = event;
+  const scope = scopeOf(stackId, logicalResourceId);
+  const identityPart = sha256(`${stackId}\n${logicalResourceId}\n${identity}`).slice(0, 8);
+  return `${kind}/${logicalResourceId}/${scope}${identityPart}`;
 }
 
 /**
- * The response body, at most 4,096 bytes. Data that does not fit turns the answer into FAILED
- * (CloudFormation would reject it anyway); a long Reason is cut from the front, so its end, where
- * the error is, survives.
+ * Whether this runtime minted the id for the event's stack and logical id, as a resource of this
+ * kind: the only ids whose Delete may act.
  */
-export function responseBody(response: CustomResourceResponse, dataTooLargeAdvice = ''): string {
-  let body = JSON.stringify(response);
-  if (Buffer.byteLength(body) <= MAX_RESPONSE_BYTES) return body;
-  let fitted = response;
-  if (response.Data !== undefined) {
-    const dataBytes = Buffer.byteLength(JSON.stringify(response.Data));
-    const { Data: _dropped, ...withoutData } = response;
-    fitted = {
-      ...withoutData,
-      Status: 'FAILED',
-      Reason:
-        `The resource's attributes (Data) are ${dataBytes} bytes; with the rest of the answer they exceed the ${MAX_RESPONSE_BYTES}-byte limit of a custom resource response. ${dataTooLargeAdvice}`.trim(),
+export function isMintedFor(
+  event: Pick<CloudFormationCustomResourceEvent, 'StackId' | 'LogicalResourceId'>,
+  kind: string,
+  physicalResourceId: string,
+): boolean {
+  const prefix = `${kind}/${event.LogicalResourceId}/`;
+  if (!physicalResourceId.startsWith(prefix)) return false;
+  const end = physicalResourceId.slice(prefix.length);
+  return (
+    /^[0-9a-f]{16}$/.test(end) && end.startsWith(scopeOf(event.StackId, event.LogicalResourceId))
+  );
+}
+
+/** The stack name in a CloudFormation stack ARN (`arn:...:stack/NAME/GUID`). */
+export function stackNameOf(stackId: string): string {
+  return stackId.split(':stack/')[1]?.split('/')[0] ?? stackId;
+}
+
+/** The owner that a minted physical id names: its last 16 hex digits. */
+export const ownerOf = (physicalResourceId: string): string => physicalResourceId.slice(-16);
+
+/** The time the answer may take to send: until shortly before the Lambda deadline. */
+function sendBudget(context: Pick<Context, 'getRemainingTimeInMillis'>): SendBudget {
+  const safety = Math.min(SAFETY_MARGIN_MS, context.getRemainingTimeInMillis() / 10);
+  return { timeLeftMs: () => context.getRemainingTimeInMillis() - safety };
+}
+
+/** What the runtime decided to do with a well-formed request, before any work. */
+type Plan<Properties> =
+  | { readonly kind: 'fail'; readonly physicalResourceId: string; readonly error: unknown }
+  | { readonly kind: 'skip'; readonly physicalResourceId: string; readonly reason: string }
+  | {
+      readonly kind: 'run';
+      readonly physicalResourceId: string;
+      readonly properties: Properties;
+      readonly oldProperties: Properties | undefined;
     };
-    body = JSON.stringify(fitted);
-    if (Buffer.byteLength(body) <= MAX_RESPONSE_BYTES) return body;
-  }
-  // Cut the fewest characters from the front that make the JSON fit. Escaped characters take
-  // more bytes in JSON than in the text, so the cut is searched for, not computed.
-  // Without Data or a Reason an answer is well under the limit (a physical id is at most 1 KB, the
-  // other ids shorter still), so the fallback below is never used.
-  // Stryker disable next-line StringLiteral: unreachable, as said above
-  const reason = fitted.Reason ?? '';
-  const withCut = (cut: number) => JSON.stringify({ ...fitted, Reason: `...${reason.slice(cut)}` });
-  let tooLittle = 0;
-  let enough = reason.length;
-  while (enough - tooLittle > 1) {
-    const middle = Math.floor((tooLittle + enough) / 2);
-    if (Buffer.byteLength(withCut(middle)) <= MAX_RESPONSE_BYTES) enough = middle;
-    else tooLittle = middle;
-  }
-  return withCut(enough);
-}
 
-export interface PutOptions {
-  /** How many times to try in all. */
-  readonly attempts?: number;
-  /** The backoff before the second attempt is at most this; it doubles with each attempt. */
-  readonly baseDelayMs?: number;
-  /** No backoff is longer than this. */
-  readonly maxDelayMs?: number;
-  /** How long one attempt may wait for the URL to answer. */
-  readonly attemptTimeoutMs?: number;
-}
-
-/**
- * PUTs the body to the presigned URL: an empty content type (the URL was signed without one) and
- * the exact length, over http or https as the URL says. A server error, a 429 or a network error is
- * retried with full-jitter backoff; any other answer outside 2xx is final.
- */
-export function putResponse(options: PutOptions = {}): ResponseSender {
-  const { attempts = 6, baseDelayMs = 250, maxDelayMs = 5000, attemptTimeoutMs = 10_000 } = options;
-  return async (responseUrl, body) => {
-    let lastError: unknown;
-    for (let attempt = 0; attempt < attempts; attempt += 1) {
-      if (attempt > 0) {
-        const ceiling = Math.min(maxDelayMs, baseDelayMs * 2 ** attempt);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-      }
-      try {
-        const status = await putOnce(responseUrl, body, attemptTimeoutMs);
-        // Stryker disable next-line ConditionalExpression: Node reports no final status below 200
-        if (status >= 200 && status < 300) return;
-        lastError = new Error(`the response URL answered HTTP ${status}`);
-        if (status < 500 && status !== 429) break;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw new Error(
-      `Could not send the response to ${redactUrl(responseUrl)}: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
-      { cause: lastError },
-    );
-  };
-}
-
-function putOnce(responseUrl: string, body: string, timeoutMs: number): Promise<number> {
-  const url = new URL(responseUrl);
-  const request = url.protocol === 'http:' ? httpRequest : httpsRequest;
-  return new Promise((resolve, reject) => {
-    const outgoing = request(
-      url,
-      {
-        method: 'PUT',
-        headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-        timeout: timeoutMs,
-      },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-      },
-    );
-    outgoing.on('timeout', () => outgoing.destroy(new Error('the response URL did not answer')));
-    outgoing.on('error', reject);
-    outgoing.end(body);
-  });
-}
-
-/**
- * Runs one custom-resource event through a definition and answers CloudFormation exactly once.
- * Resolves with the response that was sent (or that sending failed for); never rejects.
- */
-export async function runCustomResource<Properties>(
-  event: CloudFormationCustomResourceEvent,
-  context: Pick<Context, 'getRemainingTimeInMillis' | 'logStreamName'>,
-  definition: CustomResourceDefinition<Properties>,
-  options: RuntimeOptions,
-): Promise<CustomResourceResponse> {
-  const { logger } = options;
-  const send = options.send ?? putResponse();
-  logger.info('Custom resource request', {
-    requestType: event.RequestType,
-    resourceType: event.ResourceType,
-    logicalResourceId: event.LogicalResourceId,
-    physicalResourceId: 'PhysicalResourceId' in event ? event.PhysicalResourceId : undefined,
-    stackId: event.StackId,
-    responseUrl: redactUrl(event.ResponseURL),
-  });
-
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<CustomResourceResponse>((resolve) => {
-    const remaining = context.getRemainingTimeInMillis();
-    const margin = Math.min(options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS, remaining / 2);
-    timer = setTimeout(
-      () =>
-        resolve(
-          failed(
-            event,
-            context,
-            new Error(
-              `The ${event.RequestType} did not finish before the Lambda function's timeout`,
-            ),
-          ),
-        ),
-      Math.max(0, remaining - margin),
-    );
-  });
-  const work = perform(event, definition).catch((error: unknown) => failed(event, context, error));
-  const response = await Promise.race([work, deadline]);
-  clearTimeout(timer);
-
-  if (response.Status === 'FAILED') {
-    logger.error('Custom resource request failed', {
-      requestType: event.RequestType,
-      logicalResourceId: event.LogicalResourceId,
-      reason: response.Reason,
-    });
-  }
-  return await deliver(event, response, { logger, send }, definition.dataTooLargeAdvice);
-}
-
-/**
- * Sends the answer, fitted to the size limit, and resolves with what was sent. A failed send is
- * logged, never thrown: a thrown error would make Lambda run the event again.
- */
-async function deliver(
-  event: CloudFormationCustomResourceEvent,
-  response: CustomResourceResponse,
-  { logger, send }: { logger: CoreLogger; send: ResponseSender },
-  dataTooLargeAdvice?: string,
-): Promise<CustomResourceResponse> {
-  const body = responseBody(response, dataTooLargeAdvice);
-  const sent = JSON.parse(body) as CustomResourceResponse;
-  try {
-    await send(event.ResponseURL, body);
-    logger.info('Custom resource response sent', {
-      status: sent.Status,
-      physicalResourceId: sent.PhysicalResourceId,
-      bytes: Buffer.byteLength(body),
-    });
-  } catch (error) {
-    logger.error('Custom resource response could not be sent', { error });
-  }
-  return sent;
-}
-
-async function perform<Properties>(
+function planRequest<Properties>(
   event: CloudFormationCustomResourceEvent,
   definition: CustomResourceDefinition<Properties>,
-): Promise<CustomResourceResponse> {
-  const base = {
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-  };
-  const request = (physicalResourceId: string): CustomResourceRequest => ({
-    requestType: event.RequestType,
-    physicalResourceId,
-    stackId: event.StackId,
-    logicalResourceId: event.LogicalResourceId,
-  });
-
+): Plan<Properties> {
   if (event.RequestType === 'Delete') {
-    const done = {
-      ...base,
-      Status: 'SUCCESS' as const,
-      PhysicalResourceId: event.PhysicalResourceId,
-    };
-    if (event.PhysicalResourceId === CREATE_FAILED_MARKER) {
-      return { ...done, Reason: 'The Create had failed, so there was nothing to delete' };
+    const id = event.PhysicalResourceId;
+    if (id === CREATE_FAILED_MARKER) {
+      return {
+        kind: 'skip',
+        physicalResourceId: id,
+        reason: 'The Create had failed, so there was nothing to delete',
+      };
     }
-    // Properties that do not parse could not have created anything; failing here would only
-    // leave the stack unable to delete.
+    if (!isMintedFor(event, definition.kind, id)) {
+      return {
+        kind: 'skip',
+        physicalResourceId: id,
+        reason: `The physical id ${boundText(id, LOGGED_FIELD_CHARS)} is not one this function made for logical id ${boundText(event.LogicalResourceId, LOGGED_FIELD_CHARS)} of this stack, so nothing was deleted`,
+      };
+    }
+    // Properties that do not parse could not have made anything; failing here would only leave
+    // the stack unable to delete.
     const properties = parseOrUndefined(definition, event.ResourceProperties);
     if (properties === undefined) {
-      return { ...done, Reason: 'The properties are not valid, so nothing was made to delete' };
+      return {
+        kind: 'skip',
+        physicalResourceId: id,
+        reason: 'The properties are not valid, so nothing was made to delete',
+      };
     }
-    await definition.delete(properties, request(event.PhysicalResourceId));
-    return done;
+    return { kind: 'run', physicalResourceId: id, properties, oldProperties: undefined };
   }
-
-  const properties = definition.parse(resourceProperties(event.ResourceProperties));
+  let properties: Properties;
+  try {
+    properties = definition.parse(resourceProperties(event.ResourceProperties));
+  } catch (error) {
+    const id = event.RequestType === 'Create' ? CREATE_FAILED_MARKER : event.PhysicalResourceId;
+    return { kind: 'fail', physicalResourceId: id, error };
+  }
   const identity = definition.identity(properties);
-  let data: CustomResourceData | undefined;
-  let physicalResourceId: string;
   if (event.RequestType === 'Create') {
-    physicalResourceId = physicalResourceIdFor(event, definition.kind, identity);
-    data = await definition.create(properties, request(physicalResourceId));
-  } else {
-    const oldProperties = parseOrUndefined(definition, event.OldResourceProperties);
-    const oldIdentity =
-      oldProperties === undefined ? undefined : definition.identity(oldProperties);
-    physicalResourceId = physicalResourceIdFor(event, definition.kind, identity, oldIdentity);
-    data = await definition.update(properties, oldProperties, request(physicalResourceId));
+    return {
+      kind: 'run',
+      physicalResourceId: physicalResourceIdFor(event, definition.kind, identity),
+      properties,
+      oldProperties: undefined,
+    };
   }
-  // Data left undefined is not in the JSON that CloudFormation receives.
-  return { ...base, Status: 'SUCCESS', PhysicalResourceId: physicalResourceId, Data: data };
+  const oldProperties = parseOrUndefined(definition, event.OldResourceProperties);
+  const oldIdentity = oldProperties === undefined ? undefined : definition.identity(oldProperties);
+  return {
+    kind: 'run',
+    physicalResourceId: physicalResourceIdFor(event, definition.kind, identity, oldIdentity),
+    properties,
+    oldProperties,
+  };
 }
 
 function parseOrUndefined<Properties>(
@@ -376,31 +344,228 @@ function parseOrUndefined<Properties>(
 }
 
 /**
- * A FAILED answer. A failed Create gets the marker id, whose later Delete is a no-op; an Update or
- * Delete keeps the id it had. The Reason ends with the log stream, so both survive truncation.
+ * Runs one custom-resource event through a definition and answers CloudFormation exactly once.
+ * Resolves with the response that was sent (or that sending failed for). Throws only when the event
+ * has no usable ResponseURL, so that no answer can be sent at all.
+ */
+export async function runCustomResource<Properties>(
+  event: unknown,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'logStreamName'>,
+  definition: CustomResourceDefinition<Properties>,
+  options: RuntimeOptions,
+): Promise<CustomResourceResponse> {
+  const { logger } = options;
+  const send = options.send ?? putResponse();
+  const request = readCustomResourceRequest(event);
+  if (!request.ok) return await answerMalformed(request, context, { logger, send });
+  const checked = request.event;
+  logger.info('Custom resource request', {
+    requestType: checked.RequestType,
+    resourceType: boundText(String(checked.ResourceType), LOGGED_FIELD_CHARS),
+    logicalResourceId: boundText(checked.LogicalResourceId, LOGGED_FIELD_CHARS),
+    physicalResourceId:
+      'PhysicalResourceId' in checked
+        ? boundText(checked.PhysicalResourceId, LOGGED_FIELD_CHARS)
+        : undefined,
+    stackId: boundText(checked.StackId, LOGGED_FIELD_CHARS),
+    responseUrl: redactUrl(checked.ResponseURL),
+  });
+  // Read now: the time left shrinks while the work runs.
+  const budget = sendBudget(context);
+  const plan = planRequest(checked, definition);
+  let response: CustomResourceResponse;
+  if (plan.kind === 'fail') {
+    response = failed(checked, context, plan.error, plan.physicalResourceId);
+  } else if (plan.kind === 'skip') {
+    logger.info('Nothing to do for this request', { reason: plan.reason });
+    response = {
+      ...echoOf(checked),
+      Status: 'SUCCESS',
+      PhysicalResourceId: plan.physicalResourceId,
+      Reason: plan.reason,
+    };
+  } else {
+    response = await raceTheDeadline(checked, context, definition, plan, options);
+  }
+  if (response.Status === 'FAILED') {
+    logger.error('Custom resource request failed', {
+      requestType: checked.RequestType,
+      logicalResourceId: boundText(checked.LogicalResourceId, LOGGED_FIELD_CHARS),
+      reason: response.Reason,
+    });
+  }
+  return await deliver(
+    checked.ResponseURL,
+    response,
+    { logger, send, budget },
+    definition.dataTooLargeAdvice,
+  );
+}
+
+/**
+ * Runs the operation against a timer that answers FAILED while there is still time to send the
+ * answer. When the timer wins, the operation's signal is aborted before the answer is built, so
+ * that the operation writes nothing more.
+ */
+async function raceTheDeadline<Properties>(
+  event: CloudFormationCustomResourceEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'logStreamName'>,
+  definition: CustomResourceDefinition<Properties>,
+  plan: Extract<Plan<Properties>, { kind: 'run' }>,
+  options: RuntimeOptions,
+): Promise<CustomResourceResponse> {
+  const { physicalResourceId } = plan;
+  const controller = new AbortController();
+  const request: CustomResourceRequest = {
+    requestType: event.RequestType,
+    physicalResourceId,
+    owner: ownerOf(physicalResourceId),
+    stackId: event.StackId,
+    logicalResourceId: event.LogicalResourceId,
+    signal: controller.signal,
+  };
+  const remaining = context.getRemainingTimeInMillis();
+  const margin = Math.min(options.deadlineMarginMs ?? DEFAULT_DEADLINE_MARGIN_MS, remaining / 2);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<CustomResourceResponse>((resolve) => {
+    timer = setTimeout(
+      () => {
+        const error = new Error(
+          `The ${event.RequestType} did not finish before the Lambda function's timeout`,
+        );
+        controller.abort(error);
+        resolve(failed(event, context, error, physicalResourceId));
+      },
+      Math.max(0, remaining - margin),
+    );
+  });
+  const work = operate(definition, plan, request).then(
+    (data): CustomResourceResponse => ({
+      ...echoOf(event),
+      Status: 'SUCCESS',
+      PhysicalResourceId: physicalResourceId,
+      // Data left undefined is not in the JSON that CloudFormation receives.
+      Data: data,
+    }),
+    (error: unknown) => failed(event, context, error, physicalResourceId),
+  );
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function operate<Properties>(
+  definition: CustomResourceDefinition<Properties>,
+  plan: Extract<Plan<Properties>, { kind: 'run' }>,
+  request: CustomResourceRequest,
+): Promise<CustomResourceData | undefined> {
+  switch (request.requestType) {
+    case 'Create':
+      return definition.create(plan.properties, request);
+    case 'Update':
+      return definition.update(plan.properties, plan.oldProperties, request);
+    default:
+      return definition.delete(plan.properties, request).then(() => undefined);
+  }
+}
+
+const echoOf = (event: CloudFormationCustomResourceEvent) => ({
+  StackId: event.StackId,
+  RequestId: event.RequestId,
+  LogicalResourceId: event.LogicalResourceId,
+});
+
+/**
+ * A FAILED answer with the given physical id. A Create that failed after its properties were valid
+ * keeps the id it minted, so that CloudFormation's rollback Delete releases whatever it had done;
+ * one whose properties were invalid answers with the marker, whose Delete touches nothing. The
+ * Reason ends with the log stream, so both survive truncation.
  */
 export function failed(
-  event: CloudFormationCustomResourceEvent,
+  event: Pick<CloudFormationCustomResourceEvent, 'StackId' | 'RequestId' | 'LogicalResourceId'>,
   context: Pick<Context, 'logStreamName'>,
   error: unknown,
+  physicalResourceId: string,
 ): CustomResourceResponse {
   const message = error instanceof Error ? error.message : String(error);
   return {
     Status: 'FAILED',
     Reason: `${message} (log stream: ${context.logStreamName})`,
-    PhysicalResourceId:
-      event.RequestType === 'Create' ? CREATE_FAILED_MARKER : event.PhysicalResourceId,
+    PhysicalResourceId: physicalResourceId,
     StackId: event.StackId,
     RequestId: event.RequestId,
     LogicalResourceId: event.LogicalResourceId,
   };
 }
 
+/**
+ * A malformed request: answered FAILED when it has a usable ResponseURL, otherwise thrown with an
+ * error that says it could not be answered. `cause` is why the request could not be run at all,
+ * when there is such a reason besides its own problems (the module failed to load).
+ */
+async function answerMalformed(
+  request: MalformedRequest,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'logStreamName'>,
+  { logger, send }: { logger: CoreLogger; send: ResponseSender },
+  cause?: unknown,
+): Promise<CustomResourceResponse> {
+  const problems = boundList(request.problems, PROBLEMS_SHOWN);
+  const reason = cause instanceof Error ? `${cause.message}; ${problems}` : problems;
+  if (request.responseUrl === undefined) {
+    const error = new InvalidInputError([
+      `a custom resource request without a usable ResponseURL cannot be answered; ${reason}`,
+    ]);
+    logger.error('Malformed custom resource request with nothing to answer to', { error });
+    throw error;
+  }
+  logger.error('Malformed custom resource request', {
+    problems,
+    responseUrl: redactUrl(request.responseUrl),
+  });
+  return await deliver(
+    request.responseUrl,
+    failed(
+      request.answer,
+      context,
+      `Invalid request: ${reason}`,
+      request.answer.PhysicalResourceId,
+    ),
+    { logger, send, budget: sendBudget(context) },
+  );
+}
+
+/**
+ * Sends the answer, fitted to the size limit, and resolves with what was sent. A failed send is
+ * logged, never thrown: a thrown error would make Lambda run the event again.
+ */
+async function deliver(
+  responseUrl: string,
+  response: CustomResourceResponse,
+  { logger, send, budget }: { logger: CoreLogger; send: ResponseSender; budget: SendBudget },
+  dataTooLargeAdvice?: string,
+): Promise<CustomResourceResponse> {
+  const body = responseBody(response, dataTooLargeAdvice);
+  const sent = JSON.parse(body) as CustomResourceResponse;
+  try {
+    await send(responseUrl, body, budget);
+    logger.info('Custom resource response sent', {
+      status: sent.Status,
+      physicalResourceId: sent.PhysicalResourceId,
+      bytes: Buffer.byteLength(body),
+    });
+  } catch (error) {
+    logger.error('Custom resource response could not be sent', { error });
+  }
+  return sent;
+}
+
 type LambdaHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
  * Wraps a function's entry point so that a failure while loading its module (bad configuration,
- * a broken import) still answers a custom-resource event with FAILED instead of leaving the stack
+ * a broken import) still answers a custom-resource request with FAILED instead of leaving the stack
  * waiting. Other events see the load error as the invocation's error.
  */
 export function withInitGuard(
@@ -415,11 +580,19 @@ export function withInitGuard(
     try {
       module = await loading;
     } catch (error) {
-      if (!isCustomResourceEvent(event)) throw error;
-      options.logger.error('The function failed to initialise', { error });
-      return await deliver(event, failed(event, context, error), {
-        logger: options.logger,
-        send: options.send ?? putResponse(),
+      if (!looksLikeCustomResourceRequest(event)) throw error;
+      const { logger } = options;
+      logger.error('The function failed to initialise', { error });
+      const send = options.send ?? putResponse();
+      const request = readCustomResourceRequest(event);
+      if (!request.ok) return await answerMalformed(request, context, { logger, send }, error);
+      const answered = request.event;
+      const id =
+        answered.RequestType === 'Create' ? CREATE_FAILED_MARKER : answered.PhysicalResourceId;
+      return await deliver(answered.ResponseURL, failed(answered, context, error, id), {
+        logger,
+        send,
+        budget: sendBudget(context),
       });
     }
     return module.handler(event, context);

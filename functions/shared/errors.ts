@@ -1,13 +1,28 @@
+import { boundList } from './bounded-text.js';
+
 /**
  * Every error this project throws on purpose. Each names what was wrong, the value, and what was
  * expected, and keeps the underlying AWS error as `cause`.
  */
 
-/** Input that does not match a function's schema. Nothing has been written when this is thrown. */
+/** How many problems an input error names; the rest are counted. */
+const PROBLEMS_SHOWN = 5;
+
+/**
+ * Input that does not match a function's schema. Nothing has been written when this is thrown. The
+ * message names the first few problems and counts the rest, so a list of ten thousand bad ARNs
+ * makes a message of a few hundred bytes.
+ */
 export class InvalidInputError extends Error {
   override readonly name = 'InvalidInputError';
-  constructor(readonly problems: readonly string[]) {
-    super(`Invalid input: ${problems.join('; ')}`);
+  /** The problems the message names. */
+  readonly problems: readonly string[];
+  /** How many problems there were in all. */
+  readonly problemCount: number;
+  constructor(problems: readonly string[]) {
+    super(`Invalid input: ${boundList(problems, PROBLEMS_SHOWN)}`);
+    this.problems = problems.slice(0, PROBLEMS_SHOWN);
+    this.problemCount = problems.length;
   }
 }
 

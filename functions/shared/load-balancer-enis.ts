@@ -23,15 +23,20 @@ const PAGE_SIZE = 1000;
 export async function discoverLoadBalancerEnis(
   ec2: EC2Client,
   loadBalancerArn: string,
+  signal: AbortSignal,
 ): Promise<LoadBalancerEni[]> {
   const description = eniDescriptionFor(loadBalancerArn);
   const found: LoadBalancerEni[] = [];
+  signal.throwIfAborted();
   try {
+    // The paginator hands its last argument to every page's send: a page in flight is cancelled.
     const pages = paginateDescribeNetworkInterfaces(
       { client: ec2, pageSize: PAGE_SIZE },
       { Filters: [{ Name: 'description', Values: [description] }] },
+      { abortSignal: signal },
     );
     for await (const page of pages) {
+      signal.throwIfAborted();
       for (const eni of page.NetworkInterfaces ?? []) {
         if (eni.Description !== description || !eni.PrivateIpAddress) continue;
         found.push({
@@ -43,6 +48,8 @@ export async function discoverLoadBalancerEnis(
       }
     }
   } catch (cause) {
+    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
+    signal.throwIfAborted();
     throw new AwsCallError(
       `DescribeNetworkInterfaces for description ${JSON.stringify(description)} failed`,
       { cause },

@@ -20,14 +20,19 @@ export async function describeLoadBalancerOfType(
   elbv2: ElasticLoadBalancingV2Client,
   loadBalancerArn: string,
   expectedType: LoadBalancerTypeEnum,
+  signal: AbortSignal,
 ): Promise<LoadBalancer> {
   let loadBalancer: LoadBalancer | undefined;
+  signal.throwIfAborted();
   try {
     const response = await elbv2.send(
       new DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }),
+      { abortSignal: signal },
     );
     loadBalancer = response.LoadBalancers?.[0];
   } catch (cause) {
+    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
+    signal.throwIfAborted();
     if (isAwsError(cause, 'LoadBalancerNotFoundException')) {
       throw new LoadBalancerMismatchError(
         `LoadBalancerArn: got ${JSON.stringify(loadBalancerArn)}; expected an existing load balancer in this account and region, and none was found`,

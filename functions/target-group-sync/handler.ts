@@ -3,11 +3,9 @@ import type { Context } from 'aws-lambda';
 import { loadBalancerResourceId } from '../shared/arns.js';
 import { ec2Client, elbv2Client } from '../shared/aws-clients.js';
 import { type Binding, parseBinding } from '../shared/binding.js';
-import {
-  type CustomResourceResponse,
-  isCustomResourceEvent,
-  runCustomResource,
-} from '../shared/custom-resource.js';
+import { looksLikeCustomResourceRequest, runCustomResource } from '../shared/custom-resource.js';
+import type { CustomResourceResponse } from '../shared/custom-resource-response.js';
+import { abortBeforeDeadline } from '../shared/deadline.js';
 import { createLogger, createMetrics } from '../shared/observability.js';
 import { type SyncDependencies, type SyncSummary, syncTargetGroups } from './sync.js';
 import { syncCustomResource } from './sync-resource.js';
@@ -29,12 +27,18 @@ const dependencies = (): SyncDependencies => ({
   metrics: sharedMetrics(),
 });
 
+/**
+ * A scheduled or event-driven run stops writing this long before the Lambda deadline, to log and
+ * publish what it did; the next run finishes the job.
+ */
+const STOP_BEFORE_DEADLINE_MS = 5_000;
+
 /** One sync, with its metrics published under the load balancer's dimension. */
-async function sync(binding: Binding): Promise<SyncSummary> {
+async function sync(binding: Binding, signal: AbortSignal): Promise<SyncSummary> {
   const deps = dependencies();
   sharedMetrics().addDimension('LoadBalancer', loadBalancerResourceId(binding.LoadBalancerArn));
   try {
-    return await syncTargetGroups(binding, deps);
+    return await syncTargetGroups(binding, deps, signal);
   } finally {
     sharedMetrics().publishStoredMetrics();
   }
@@ -49,10 +53,10 @@ const resource = syncCustomResource(sync, dependencies);
  */
 export async function handler(
   event: unknown,
-  context?: Context,
+  context: Context,
 ): Promise<SyncSummary | CustomResourceResponse> {
-  if (context) logger.addContext(context);
-  if (isCustomResourceEvent(event) && context) {
+  logger.addContext(context);
+  if (looksLikeCustomResourceRequest(event)) {
     return await runCustomResource(event, context, resource, { logger });
   }
   let binding: Binding;
@@ -63,5 +67,10 @@ export async function handler(
     logger.error('Invalid input or configuration: nothing was read or written', { error });
     throw error;
   }
-  return await sync(binding);
+  const deadline = abortBeforeDeadline(context, STOP_BEFORE_DEADLINE_MS);
+  try {
+    return await sync(binding, deadline.signal);
+  } finally {
+    deadline.dispose();
+  }
 }

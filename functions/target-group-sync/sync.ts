@@ -64,13 +64,14 @@ export interface SyncSummary {
 export async function syncTargetGroups(
   binding: Binding,
   deps: SyncDependencies,
+  signal: AbortSignal,
 ): Promise<SyncSummary> {
   const { LoadBalancerArn: loadBalancerArn, DryRun: dryRun } = binding;
   const { logger, metrics } = deps;
   let failures = 0;
   try {
-    await describeLoadBalancerOfType(deps.elbv2, loadBalancerArn, 'application');
-    const enis = await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn);
+    await describeLoadBalancerOfType(deps.elbv2, loadBalancerArn, 'application', signal);
+    const enis = await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn, signal);
     const discovered: DiscoveredIp[] = enis.map(({ privateIp, vpcId }) => ({
       ip: privateIp,
       vpcId,
@@ -94,7 +95,7 @@ export async function syncTargetGroups(
 
     const targetGroups = await Promise.all(
       binding.TargetGroupArns.map((targetGroupArn) =>
-        syncOneTargetGroup(targetGroupArn, discovered, dryRun, deps),
+        syncOneTargetGroup(targetGroupArn, discovered, dryRun, deps, signal),
       ),
     );
     const summary: SyncSummary = { loadBalancerArn, dryRun, albIps, targetGroups };
@@ -137,13 +138,14 @@ async function syncOneTargetGroup(
   discovered: readonly DiscoveredIp[],
   dryRun: boolean,
   deps: SyncDependencies,
+  signal: AbortSignal,
 ): Promise<TargetGroupSummary> {
   const { elbv2, logger } = deps;
   const done = { register: [] as Target[], deregister: [] as Target[] };
   let unchanged: readonly Target[] = [];
   try {
-    const targetGroup = await describeIpTargetGroup(elbv2, targetGroupArn);
-    const registered = await readRegisteredTargets(elbv2, targetGroupArn);
+    const targetGroup = await describeIpTargetGroup(elbv2, targetGroupArn, signal);
+    const registered = await readRegisteredTargets(elbv2, targetGroupArn, signal);
     const plan = planTargetChanges(discovered, registered, targetGroup);
     unchanged = plan.unchanged;
     if (plan.kind === 'refused') {
@@ -158,7 +160,7 @@ async function syncOneTargetGroup(
       return summarise(targetGroupArn, 'planned', plan, unchanged);
     }
     for (const step of writeSteps(plan, deps.chunkSize ?? WRITE_CHUNK_SIZE)) {
-      await writeTargets(elbv2, targetGroupArn, step);
+      await writeTargets(elbv2, targetGroupArn, step, signal);
       done[step.action].push(...step.targets);
       logChange(logger, targetGroupArn, step);
     }

@@ -19,13 +19,18 @@ import type { RegisteredTarget, Target, TargetGroupFacts, WriteStep } from './pl
 export async function describeIpTargetGroup(
   elbv2: ElasticLoadBalancingV2Client,
   targetGroupArn: string,
+  signal: AbortSignal,
 ): Promise<TargetGroupFacts> {
   let response: DescribeTargetGroupsCommandOutput;
+  signal.throwIfAborted();
   try {
     response = await elbv2.send(
       new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }),
+      { abortSignal: signal },
     );
   } catch (cause) {
+    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
+    signal.throwIfAborted();
     if (isAwsError(cause, 'TargetGroupNotFoundException')) {
       throw new TargetGroupMismatchError(
         `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and none was found`,
@@ -62,10 +67,13 @@ export async function describeIpTargetGroup(
 export async function readRegisteredTargets(
   elbv2: ElasticLoadBalancingV2Client,
   targetGroupArn: string,
+  signal: AbortSignal,
 ): Promise<RegisteredTarget[]> {
+  signal.throwIfAborted();
   try {
     const response = await elbv2.send(
       new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
+      { abortSignal: signal },
     );
     return (response.TargetHealthDescriptions ?? []).flatMap(({ Target: target, TargetHealth }) => {
       if (!target?.Id) return [];
@@ -79,24 +87,34 @@ export async function readRegisteredTargets(
       ];
     });
   } catch (cause) {
+    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
+    signal.throwIfAborted();
     throw new AwsCallError(`DescribeTargetHealth for ${targetGroupArn} failed`, { cause });
   }
 }
 
-/** Sends one write step: RegisterTargets or DeregisterTargets with the step's targets. */
+/**
+ * Sends one write step: RegisterTargets or DeregisterTargets with the step's targets. Nothing is
+ * sent once the signal is aborted: the answer has gone, and the run must write nothing more.
+ */
 export async function writeTargets(
   elbv2: ElasticLoadBalancingV2Client,
   targetGroupArn: string,
   step: WriteStep,
+  signal: AbortSignal,
 ): Promise<void> {
+  signal.throwIfAborted();
   const input = { TargetGroupArn: targetGroupArn, Targets: step.targets.map(toDescription) };
   try {
     await elbv2.send(
       step.action === 'register'
         ? new RegisterTargetsCommand(input)
         : new DeregisterTargetsCommand(input),
+      { abortSignal: signal },
     );
   } catch (cause) {
+    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
+    signal.throwIfAborted();
     const call = step.action === 'register' ? 'RegisterTargets' : 'DeregisterTargets';
     throw new AwsCallError(
       `${call} of ${step.targets.length} target(s) in ${targetGroupArn} failed`,

@@ -15,10 +15,13 @@ export async function deregisterLoadBalancerIps(
   binding: Pick<Binding, 'LoadBalancerArn' | 'DryRun'>,
   targetGroupArns: readonly string[],
   deps: SyncDependencies,
+  signal: AbortSignal,
 ): Promise<void> {
   const { LoadBalancerArn: loadBalancerArn, DryRun: dryRun } = binding;
   const albIps = new Set(
-    (await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn)).map(({ privateIp }) => privateIp),
+    (await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn, signal)).map(
+      ({ privateIp }) => privateIp,
+    ),
   );
   deps.logger.info('Deregistering the ALB IPs from target groups', {
     loadBalancerArn,
@@ -29,7 +32,7 @@ export async function deregisterLoadBalancerIps(
   for (const targetGroupArn of targetGroupArns) {
     let registered: Awaited<ReturnType<typeof readRegisteredTargets>>;
     try {
-      registered = await readRegisteredTargets(deps.elbv2, targetGroupArn);
+      registered = await readRegisteredTargets(deps.elbv2, targetGroupArn, signal);
     } catch (error) {
       if (isAwsError(error, 'TargetGroupNotFoundException')) {
         deps.logger.info('Target group already gone', { targetGroupArn });
@@ -43,7 +46,7 @@ export async function deregisterLoadBalancerIps(
     if (!dryRun) {
       const plan = { kind: 'changes', register: [], deregister: ours, unchanged: [] } as const;
       for (const step of writeSteps(plan, deps.chunkSize ?? WRITE_CHUNK_SIZE)) {
-        await writeTargets(deps.elbv2, targetGroupArn, step);
+        await writeTargets(deps.elbv2, targetGroupArn, step, signal);
       }
     }
     deps.logger.info(dryRun ? 'Dry run: would deregister targets' : 'Deregistered targets', {

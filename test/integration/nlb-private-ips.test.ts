@@ -7,6 +7,7 @@ import {
   sendRequest,
 } from '../support/emulator-suite.js';
 import type { EventName } from '../support/events.js';
+import { loadEvent } from '../support/events.js';
 import { failureOf } from '../support/failure-of.js';
 import { lambdaContext } from '../support/lambda-context.js';
 
@@ -89,7 +90,7 @@ describe('Integration: nlb-private-ips', () => {
   });
 
   describe('SecurityGroupId mode', () => {
-    it('authorizes one rule per IP and port, saying who made it, and leaves others alone', async () => {
+    it('authorizes one rule per IP and port, naming itself as owner, and leaves others alone', async () => {
       // Prepare: a rule someone else made, and one that duplicates a rule we want
       const { nlbArn, ips, albGroup } = await nlb();
       await suite.world.allow(albGroup, '192.168.0.0/16', 443, 'office');
@@ -104,7 +105,7 @@ describe('Integration: nlb-private-ips', () => {
       // Assess
       expect(answer.Status).toBe('SUCCESS');
       expect(answer.Data).toEqual({ PrivateIps: ips, Cidrs: ips.map((ip) => `${ip}/32`) });
-      const ours = `Made by alb-static-ip ${answer.PhysicalResourceId} in stack web-static-ip`;
+      const ours = `alb-static-ip owners ${answer.PhysicalResourceId.slice(-16)}`;
       expect(await suite.world.ingress(albGroup)).toEqual(
         [
           '192.168.0.0/16:443 office',
@@ -125,7 +126,7 @@ describe('Integration: nlb-private-ips', () => {
         SecurityGroupId: albGroup,
         Ports: [443],
       });
-      const ours = `Made by alb-static-ip ${created.PhysicalResourceId} in stack web-static-ip`;
+      const ours = `alb-static-ip owners ${created.PhysicalResourceId.slice(-16)}`;
       suite.proxy.clear();
 
       // Act: move from 443 to 8443
@@ -211,7 +212,10 @@ describe('Integration: nlb-private-ips', () => {
 
       const answer = await request('nlb-private-ips-create', { LoadBalancerArn: albArn });
 
-      expect(answer).toMatchObject({ Status: 'FAILED', PhysicalResourceId: CREATE_FAILED_MARKER });
+      expect(answer).toMatchObject({
+        Status: 'FAILED',
+        PhysicalResourceId: expect.stringMatching(/^nlb-private-ips\/NlbPrivateIps\/[0-9a-f]{16}$/),
+      });
       expect(answer.Reason).toContain(
         `LoadBalancerArn: got "${albArn}", which is an Application Load Balancer; expected a Network Load Balancer`,
       );
@@ -272,8 +276,167 @@ describe('Integration: nlb-private-ips', () => {
     expect(suite.proxy.calls).toHaveLength(0);
   });
 
-  it('refuses an event that is not a custom resource request', async () => {
+  it('refuses an event that is not a custom resource request, saying it cannot answer it', async () => {
     const error = await failureOf(suite.handler({ LoadBalancerArn: 'x' }, lambdaContext()));
-    expect(error.message).toContain('expected a CloudFormation custom resource request');
+    expect(error.message).toContain(
+      'a custom resource request without a usable ResponseURL cannot be answered; RequestType: got nothing',
+    );
+    expect(suite.proxy.calls).toHaveLength(0);
+  });
+
+  it('answers FAILED to a request with an unknown RequestType, naming it', async () => {
+    // Prepare
+    const patched = {
+      ...loadEvent('nlb-private-ips-create'),
+      RequestType: 'Patch',
+      ResponseURL: suite.receiver.url,
+    };
+
+    // Act
+    await suite.handler(patched, lambdaContext());
+
+    // Assess
+    expect(suite.receiver.received).toHaveLength(1);
+    expect(suite.receiver.received[0]?.json).toMatchObject({
+      Status: 'FAILED',
+      Reason: expect.stringMatching(
+        /^Invalid request: RequestType: got "Patch"; expected Create, Update or Delete/,
+      ),
+    });
+    expect(suite.proxy.calls).toHaveLength(0);
+  });
+
+  describe('ownership: rules shared between resources', () => {
+    const OTHER_STACK =
+      'arn:aws:cloudformation:us-east-1:123456789012:stack/other-stack/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+    const owner = (answer: { PhysicalResourceId: string }) => answer.PhysicalResourceId.slice(-16);
+
+    it('joins the rules another resource made, and keeps them when that one is deleted (a rename)', async () => {
+      // Prepare: the template renamed NlbPrivateIps to AlbIngress; the new one is created first
+      const { nlbArn, ips, albGroup } = await nlb();
+      const properties = { LoadBalancerArn: nlbArn, SecurityGroupId: albGroup, Ports: [443] };
+      const old = await request('nlb-private-ips-create', properties);
+      suite.proxy.clear();
+      const renamed = await request('nlb-private-ips-create', properties, {
+        LogicalResourceId: 'AlbIngress',
+      });
+      const joined = suite.proxy.actions().filter((action) => !action.startsWith('Describe'));
+
+      // Act
+      await request('nlb-private-ips-delete', properties, {
+        PhysicalResourceId: old.PhysicalResourceId,
+      });
+
+      // Assess
+      expect(joined).toEqual(['ModifySecurityGroupRules']);
+      expect(await suite.world.ingress(albGroup)).toEqual(
+        ips.map((ip) => `${ip}/32:443 alb-static-ip owners ${owner(renamed)}`).sort(),
+      );
+    });
+
+    it.each([
+      ['this stack first', ['this', 'other']],
+      ['the other stack first', ['other', 'this']],
+    ])(
+      'two stacks needing the same rules: deleting %s revokes them only with the last',
+      async (_, order) => {
+        // Prepare
+        const { nlbArn, ips, albGroup } = await nlb();
+        await suite.world.allow(albGroup, '192.168.0.0/16', 443, 'office');
+        const properties = { LoadBalancerArn: nlbArn, SecurityGroupId: albGroup, Ports: [443] };
+        const ids = {
+          this: (await request('nlb-private-ips-create', properties)).PhysicalResourceId,
+          other: (await request('nlb-private-ips-create', properties, { StackId: OTHER_STACK }))
+            .PhysicalResourceId,
+        };
+        const both = [ids.this.slice(-16), ids.other.slice(-16)].sort().join(' ');
+        const shared = await suite.world.ingress(albGroup);
+        const remove = (which: 'this' | 'other') =>
+          request('nlb-private-ips-delete', properties, {
+            PhysicalResourceId: ids[which],
+            ...(which === 'other' ? { StackId: OTHER_STACK } : {}),
+          });
+        const [first, second] = order as ['this' | 'other', 'this' | 'other'];
+
+        // Act
+        await remove(first);
+        const afterFirst = await suite.world.ingress(albGroup);
+        await remove(second);
+
+        // Assess
+        expect(shared).toEqual(
+          [
+            '192.168.0.0/16:443 office',
+            ...ips.map((ip) => `${ip}/32:443 alb-static-ip owners ${both}`),
+          ].sort(),
+        );
+        expect(afterFirst).toEqual(
+          [
+            '192.168.0.0/16:443 office',
+            ...ips.map((ip) => `${ip}/32:443 alb-static-ip owners ${ids[second].slice(-16)}`),
+          ].sort(),
+        );
+        expect(await suite.world.ingress(albGroup)).toEqual(['192.168.0.0/16:443 office']);
+      },
+    );
+
+    it.each([
+      ['garbage', () => 'not-an-id'],
+      ['the id of another logical id', (id: string) => id.replace('/NlbPrivateIps/', '/Other/')],
+    ])('a Delete whose id is %s changes nothing', async (_, idFrom) => {
+      // Prepare
+      const { nlbArn, albGroup } = await nlb();
+      const properties = { LoadBalancerArn: nlbArn, SecurityGroupId: albGroup };
+      const created = await request('nlb-private-ips-create', properties);
+      const rules = await suite.world.ingress(albGroup);
+      suite.proxy.clear();
+
+      // Act
+      const deleted = await request('nlb-private-ips-delete', properties, {
+        PhysicalResourceId: idFrom(created.PhysicalResourceId),
+      });
+
+      // Assess
+      expect(deleted.Status).toBe('SUCCESS');
+      expect(suite.proxy.calls).toHaveLength(0);
+      expect(await suite.world.ingress(albGroup)).toEqual(rules);
+    });
+  });
+
+  describe('the deadline bounds everything', () => {
+    const FUNCTION_TIMEOUT_MS = 3_000;
+    const SETTLE_MS = 500;
+
+    it('answers FAILED before the timeout when AWS hangs, and authorizes nothing after', async () => {
+      // Prepare: reading the group's rules hangs until the test lets it through
+      const { nlbArn, albGroup } = await nlb();
+      suite.proxy.inject((call) =>
+        call.action === 'DescribeSecurityGroupRules' ? 'stall' : undefined,
+      );
+
+      // Act
+      const started = performance.now();
+      const answer = await request(
+        'nlb-private-ips-create',
+        { LoadBalancerArn: nlbArn, SecurityGroupId: albGroup },
+        { remainingMs: FUNCTION_TIMEOUT_MS },
+      );
+      const returnedAfter = performance.now() - started;
+      const answeredAt = suite.receiver.attempts[0]?.at ?? 0;
+      suite.proxy.inject(undefined);
+      suite.proxy.releaseStalled();
+      await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+      // Assess
+      expect(answer).toMatchObject({
+        Status: 'FAILED',
+        Reason: expect.stringContaining("did not finish before the Lambda function's timeout"),
+      });
+      expect(returnedAfter).toBeLessThan(FUNCTION_TIMEOUT_MS);
+      expect(
+        suite.proxy.calls.filter((call) => call.at > answeredAt).map((call) => call.action),
+      ).toEqual([]);
+      expect(await suite.world.ingress(albGroup)).toEqual([]);
+    });
   });
 });

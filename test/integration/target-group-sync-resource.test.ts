@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { CREATE_FAILED_MARKER } from '../../functions/shared/custom-resource.js';
 import type { Eni } from '../support/aws-world.js';
 import { emulatorSuite, sendRequest } from '../support/emulator-suite.js';
 import type { EventName } from '../support/events.js';
+import { loadEvent } from '../support/events.js';
+import { lambdaContext } from '../support/lambda-context.js';
 
 // target-group-sync as a CloudFormation custom resource: the real handler against moto, with a
 // loopback receiver standing in for CloudFormation's presigned response URL.
@@ -167,8 +168,8 @@ describe('Integration: target-group-sync as a custom resource', () => {
     expect(await suite.world.targets(https)).toEqual([]);
   });
 
-  it('a failed Create fails the deployment with the reason, and its Delete touches nothing', async () => {
-    // Prepare: one of the groups does not exist
+  it('a failed Create fails the deployment with the reason; its rollback Delete succeeds', async () => {
+    // Prepare: the group does not exist
     const { albArn, https } = await bridge();
     const missing = https.replace(/[0-9a-f]{16}$/, '0123456789abcdef');
 
@@ -177,7 +178,6 @@ describe('Integration: target-group-sync as a custom resource', () => {
       LoadBalancerArn: albArn,
       TargetGroupArns: [missing],
     });
-    suite.proxy.clear();
     const deleted = await request(
       'target-group-sync-delete',
       { LoadBalancerArn: albArn, TargetGroupArns: [missing] },
@@ -187,13 +187,40 @@ describe('Integration: target-group-sync as a custom resource', () => {
     // Assess
     expect(created).toMatchObject({
       Status: 'FAILED',
-      PhysicalResourceId: CREATE_FAILED_MARKER,
+      PhysicalResourceId: expect.stringMatching(
+        /^target-group-sync\/TargetGroupSync\/[0-9a-f]{16}$/,
+      ),
       Reason: expect.stringContaining(
         `TargetGroupArns: got "${missing}"; expected an existing target group`,
       ),
     });
-    expect(deleted).toMatchObject({ Status: 'SUCCESS', PhysicalResourceId: CREATE_FAILED_MARKER });
-    expect(suite.proxy.calls).toHaveLength(0);
+    expect(deleted).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: created.PhysicalResourceId,
+    });
+    expect(writes()).toEqual([]);
+  });
+
+  it('a Create that failed halfway leaves nothing behind once CloudFormation rolls it back', async () => {
+    // Prepare: the second group cannot hold IPs, so the sync fails after filling the first
+    const { albArn, https, vpcId } = await bridge();
+    const instances = await suite.world.targetGroup('web-instances', vpcId, 80, 'instance');
+    const properties = { LoadBalancerArn: albArn, TargetGroupArns: [https, instances] };
+
+    // Act
+    const created = await request('target-group-sync-create', properties);
+    const filledBeforeRollback = await suite.world.targets(https);
+    const deleted = await request('target-group-sync-delete', properties, {
+      PhysicalResourceId: created.PhysicalResourceId,
+    });
+
+    // Assess
+    expect(created.Status).toBe('FAILED');
+    expect(filledBeforeRollback).toHaveLength(3);
+    expect(deleted.Status).toBe('SUCCESS');
+    expect(await suite.world.targets(https)).toEqual([]);
+    expect(await suite.world.tags(https)).toEqual([]);
+    expect(await suite.world.tags(instances)).toEqual([]);
   });
 
   it('bad properties answer FAILED, naming the property and value, before any AWS call', async () => {
@@ -239,5 +266,201 @@ describe('Integration: target-group-sync as a custom resource', () => {
 
     expect(created).toMatchObject({ Status: 'SUCCESS', Data: { AlbIpCount: 3, Registered: 0 } });
     expect(writes()).toEqual([]);
+  });
+
+  describe('ownership: a Delete releases only its share of the target groups', () => {
+    const ownerOf = (answer: { PhysicalResourceId: string }) =>
+      `alb-static-ip:owner:${answer.PhysicalResourceId.slice(-16)}`;
+    const OTHER_STACK =
+      'arn:aws:cloudformation:us-east-1:123456789012:stack/other-stack/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+
+    it('records itself on each group it fills, naming its stack and logical id', async () => {
+      const { albArn, https, http } = await bridge();
+
+      const created = await request('target-group-sync-create', {
+        LoadBalancerArn: albArn,
+        TargetGroupArns: [https, http],
+      });
+
+      for (const group of [https, http]) {
+        expect(await suite.world.tags(group)).toEqual([
+          `${ownerOf(created)}=web-static-ip/TargetGroupSync`,
+        ]);
+      }
+    });
+
+    it('keeps the targets when a renamed resource deletes its old logical id', async () => {
+      // Prepare: the template renamed TargetGroupSync to Sync; CloudFormation creates the new one,
+      // which finds the targets in place, and then deletes the old one.
+      const { albArn, https, enis } = await bridge();
+      const properties = { LoadBalancerArn: albArn, TargetGroupArns: [https] };
+      const old = await request('target-group-sync-create', properties);
+      const renamed = await request('target-group-sync-create', properties, {
+        LogicalResourceId: 'Sync',
+      });
+
+      // Act
+      const oldDeleted = await request('target-group-sync-delete', properties, {
+        PhysicalResourceId: old.PhysicalResourceId,
+      });
+
+      // Assess
+      expect([old.Status, renamed.Status, oldDeleted.Status]).toEqual([
+        'SUCCESS',
+        'SUCCESS',
+        'SUCCESS',
+      ]);
+      expect(renamed.Data).toMatchObject({ Registered: 0 });
+      expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
+      expect(await suite.world.tags(https)).toEqual([`${ownerOf(renamed)}=web-static-ip/Sync`]);
+    });
+
+    it.each([
+      ['this stack first', ['this', 'other']],
+      ['the other stack first', ['other', 'this']],
+    ])(
+      'two stacks adopting the same groups: deleting %s keeps the targets until the last goes',
+      async (_, order) => {
+        // Prepare
+        const { albArn, https, http, enis } = await bridge();
+        const properties = { LoadBalancerArn: albArn, TargetGroupArns: [https, http] };
+        const ids = {
+          this: (await request('target-group-sync-create', properties)).PhysicalResourceId,
+          other: (await request('target-group-sync-create', properties, { StackId: OTHER_STACK }))
+            .PhysicalResourceId,
+        };
+        const stacks = { this: undefined, other: OTHER_STACK };
+        const remove = (which: 'this' | 'other') =>
+          request('target-group-sync-delete', properties, {
+            PhysicalResourceId: ids[which],
+            ...(stacks[which] ? { StackId: stacks[which] } : {}),
+          });
+        const [first, second] = order as ['this' | 'other', 'this' | 'other'];
+
+        // Act
+        const firstDeleted = await remove(first);
+        const afterFirst = await suite.world.targets(https);
+        const secondDeleted = await remove(second);
+
+        // Assess
+        expect([firstDeleted.Status, secondDeleted.Status]).toEqual(['SUCCESS', 'SUCCESS']);
+        expect(afterFirst).toEqual(onPort(enis, 443));
+        expect(await suite.world.targets(https)).toEqual([]);
+        expect(await suite.world.targets(http)).toEqual([]);
+        expect(await suite.world.tags(https)).toEqual([]);
+      },
+    );
+
+    it('an Update dropping a group that another resource also owns leaves its targets', async () => {
+      // Prepare
+      const { albArn, https, http, enis } = await bridge();
+      const both = { LoadBalancerArn: albArn, TargetGroupArns: [https, http] };
+      const created = await request('target-group-sync-create', both);
+      await request(
+        'target-group-sync-create',
+        { LoadBalancerArn: albArn, TargetGroupArns: [http] },
+        {
+          LogicalResourceId: 'HttpSync',
+        },
+      );
+
+      // Act
+      await request(
+        'target-group-sync-update',
+        { LoadBalancerArn: albArn, TargetGroupArns: [https] },
+        { PhysicalResourceId: created.PhysicalResourceId, OldResourceProperties: both },
+      );
+
+      // Assess
+      expect(await suite.world.targets(http)).toEqual(onPort(enis, 80));
+      expect(await suite.world.tags(http)).toEqual([
+        expect.stringMatching(/^alb-static-ip:owner:[0-9a-f]{16}=web-static-ip\/HttpSync$/),
+      ]);
+    });
+
+    it.each([
+      ['garbage', () => 'not-an-id'],
+      ['the id of another logical id', (id: string) => id.replace('/TargetGroupSync/', '/Other/')],
+      ['the failed-Create marker', () => 'alb-static-ip:create-failed'],
+    ])('a Delete whose id is %s changes nothing', async (_, idFrom) => {
+      // Prepare
+      const { albArn, https, enis } = await bridge();
+      const properties = { LoadBalancerArn: albArn, TargetGroupArns: [https] };
+      const created = await request('target-group-sync-create', properties);
+      const tags = await suite.world.tags(https);
+      suite.proxy.clear();
+
+      // Act
+      const deleted = await request('target-group-sync-delete', properties, {
+        PhysicalResourceId: idFrom(created.PhysicalResourceId),
+      });
+
+      // Assess
+      expect(deleted.Status).toBe('SUCCESS');
+      expect(suite.proxy.calls).toHaveLength(0);
+      expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
+      expect(await suite.world.tags(https)).toEqual(tags);
+    });
+  });
+
+  describe('the deadline bounds everything', () => {
+    const FUNCTION_TIMEOUT_MS = 3_000;
+    /** Time for writes that would follow a released call to reach the proxy, were they sent. */
+    const SETTLE_MS = 500;
+    const settle = () => new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+
+    it('answers FAILED before the timeout when AWS hangs, and writes nothing after the answer', async () => {
+      // Prepare: every DescribeTargetHealth hangs until the test lets it through
+      const { albArn, https, http } = await bridge();
+      suite.proxy.inject((call) => (call.action === 'DescribeTargetHealth' ? 'stall' : undefined));
+
+      // Act
+      const started = performance.now();
+      const answer = await request(
+        'target-group-sync-create',
+        { LoadBalancerArn: albArn, TargetGroupArns: [https, http] },
+        { remainingMs: FUNCTION_TIMEOUT_MS },
+      );
+      const returnedAfter = performance.now() - started;
+      const answeredAt = suite.receiver.attempts[0]?.at ?? 0;
+      suite.proxy.inject(undefined);
+      suite.proxy.releaseStalled();
+      await settle();
+
+      // Assess
+      expect(answer).toMatchObject({
+        Status: 'FAILED',
+        Reason: expect.stringContaining(
+          "The Create did not finish before the Lambda function's timeout",
+        ),
+      });
+      expect(returnedAfter).toBeLessThan(FUNCTION_TIMEOUT_MS);
+      expect(
+        suite.proxy.calls.filter((call) => call.at > answeredAt).map((call) => call.action),
+      ).toEqual([]);
+      expect(await suite.world.targets(https)).toEqual([]);
+    });
+
+    it('returns before the timeout when the ResponseURL hangs, having tried within the time', async () => {
+      // Prepare
+      const { albArn, https } = await bridge();
+      suite.receiver.answerNext(...Array<'stall'>(20).fill('stall'));
+
+      // Act
+      const started = performance.now();
+      await suite.handler(
+        {
+          ...loadEvent('target-group-sync-create'),
+          ResponseURL: suite.receiver.url,
+          ResourceProperties: { LoadBalancerArn: albArn, TargetGroupArns: [https] },
+        },
+        lambdaContext(FUNCTION_TIMEOUT_MS),
+      );
+      const returnedAfter = performance.now() - started;
+
+      // Assess
+      expect(suite.receiver.attempts.length).toBeGreaterThan(0);
+      expect(returnedAfter).toBeLessThan(FUNCTION_TIMEOUT_MS);
+    });
   });
 });

@@ -5,13 +5,14 @@ import type { Eni } from '../support/aws-world.js';
 import { emulatorSuite } from '../support/emulator-suite.js';
 import { loadEvent } from '../support/events.js';
 import { failureOf } from '../support/failure-of.js';
+import { lambdaContext } from '../support/lambda-context.js';
 import { queryErrorBody } from '../support/recording-proxy.js';
 import { budgetFor } from '../support/work-budget.js';
 
 // Every test runs the real Lambda handler against moto, through a recording proxy. The handler's
 // SDK clients have default configuration: AWS_ENDPOINT_URL alone points them at the proxy.
 const suite = emulatorSuite(() => import('../../functions/target-group-sync/index.js'));
-const handler = (event: unknown) => suite.handler(event) as Promise<SyncSummary>;
+const handler = (event: unknown) => suite.handler(event, lambdaContext()) as Promise<SyncSummary>;
 
 const WRITES = ['RegisterTargets', 'DeregisterTargets'];
 const writes = () => suite.proxy.actions().filter((action) => WRITES.includes(action));
@@ -228,6 +229,29 @@ describe('Integration: target-group-sync on moto', () => {
       `1 of 2 target group(s) failed to sync: ${missing}: TargetGroupArns: got "${missing}"; expected an existing target group`,
     );
     expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+  });
+
+  it('stops before the Lambda timeout when AWS hangs, and writes nothing after', async () => {
+    // Prepare: 3 s left, so the run stops 300 ms before the end (a tenth of what is left)
+    const { event, targetGroupArn } = await bridge(2);
+    suite.proxy.inject((call) => (call.action === 'DescribeTargetHealth' ? 'stall' : undefined));
+
+    // Act
+    const started = performance.now();
+    const error = await failureOf(suite.handler(event, lambdaContext(3_000)));
+    const stoppedAfter = performance.now() - started;
+    const stoppedAt = performance.now();
+    suite.proxy.inject(undefined);
+    suite.proxy.releaseStalled();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+
+    // Assess
+    expect(error.message).toContain(
+      "The run was stopped before the Lambda function's timeout; nothing more is written",
+    );
+    expect(stoppedAfter).toBeLessThan(3_000);
+    expect(suite.proxy.calls.filter((call) => call.at > stoppedAt)).toEqual([]);
+    expect(await suite.world.targets(targetGroupArn)).toEqual([]);
   });
 
   describe('bad input changes nothing', () => {

@@ -14,6 +14,7 @@ import {
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   DeleteTargetGroupCommand,
+  DescribeTagsCommand,
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
@@ -209,6 +210,16 @@ export class AwsWorld {
         Targets: targets.map(({ id, port }) => ({ Id: id, Port: port })),
       }),
     );
+  }
+
+  /** The group's tags as sorted `key=value` strings. */
+  async tags(resourceArn: string): Promise<string[]> {
+    const described = await this.elbv2.send(
+      new DescribeTagsCommand({ ResourceArns: [resourceArn] }),
+    );
+    return (described.TagDescriptions?.[0]?.Tags ?? [])
+      .map(({ Key, Value }) => `${Key}=${Value}`)
+      .sort();
   }
 
   /** The group's targets as sorted `ip:port` strings. */

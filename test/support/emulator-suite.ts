@@ -7,7 +7,7 @@ import { type RecordingProxy, startRecordingProxy } from './recording-proxy.js';
 import { type ResponseReceiver, startResponseReceiver } from './response-receiver.js';
 import { budgetFor } from './work-budget.js';
 
-type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
+type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
 /**
  * What an integration test file runs against: moto on a free loopback port, the recording proxy in
@@ -73,7 +73,15 @@ export async function sendRequest(
   suite: EmulatorSuite,
   name: EventName,
   properties: Record<string, unknown>,
-  extra: { PhysicalResourceId?: string; OldResourceProperties?: Record<string, unknown> } = {},
+  extra: {
+    PhysicalResourceId?: string;
+    OldResourceProperties?: Record<string, unknown>;
+    /** Another stack's id, or another logical id, for a second resource bound to the same things. */
+    StackId?: string;
+    LogicalResourceId?: string;
+    /** The time the function has left, as Lambda would say (60 s by default). */
+    remainingMs?: number;
+  } = {},
 ): Promise<CustomResourceAnswer> {
   const sample = loadEvent(name);
   const withToken = (props: Record<string, unknown>) => ({
@@ -86,11 +94,13 @@ export async function sendRequest(
       ResponseURL: suite.receiver.url,
       ResourceProperties: withToken(properties),
       ...(extra.PhysicalResourceId ? { PhysicalResourceId: extra.PhysicalResourceId } : {}),
+      ...(extra.StackId ? { StackId: extra.StackId } : {}),
+      ...(extra.LogicalResourceId ? { LogicalResourceId: extra.LogicalResourceId } : {}),
       ...(extra.OldResourceProperties
         ? { OldResourceProperties: withToken(extra.OldResourceProperties) }
         : {}),
     },
-    lambdaContext(),
+    lambdaContext(extra.remainingMs),
   );
   const answer = suite.receiver.received.at(-1);
   expect(answer).toBeDefined();

@@ -10,10 +10,15 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedCall {
   readonly action: string;
   readonly params: URLSearchParams;
+  /** When the call arrived (`performance.now()`). */
+  readonly at: number;
 }
 
-/** Answers a call instead of the emulator; return undefined to let it through. */
-export type Fault = (call: RecordedCall) => { status: number; body: string } | undefined;
+/**
+ * Answers a call instead of the emulator, or holds it (`stall`) until `releaseStalled()`; return
+ * undefined to let it through.
+ */
+export type Fault = (call: RecordedCall) => { status: number; body: string } | 'stall' | undefined;
 
 export interface RecordingProxy {
   readonly endpoint: string;
@@ -22,6 +27,8 @@ export interface RecordingProxy {
   actions(): string[];
   clear(): void;
   inject(fault: Fault | undefined): void;
+  /** Sends the stalled calls on to the emulator, as a slow network finally would. */
+  releaseStalled(): void;
   stop(): Promise<void>;
 }
 
@@ -29,6 +36,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
   const target = new URL(upstream);
   const calls: RecordedCall[] = [];
   let fault: Fault | undefined;
+  let stalled: (() => void)[] = [];
 
   const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -36,14 +44,23 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
     incoming.on('end', () => {
       const body = Buffer.concat(chunks);
       const params = new URLSearchParams(body.toString('utf8'));
-      const call = { action: params.get('Action') ?? '(none)', params };
+      const call = { action: params.get('Action') ?? '(none)', params, at: performance.now() };
       calls.push(call);
       const injected = fault?.(call);
+      if (injected === 'stall') {
+        stalled.push(() => send());
+        return;
+      }
       if (injected) {
         outgoing.writeHead(injected.status, { 'content-type': 'text/xml' });
         outgoing.end(injected.body);
         return;
       }
+      send();
+    });
+    const send = () => {
+      const body = Buffer.concat(chunks);
+      if (outgoing.destroyed) return;
       const forward = request(
         {
           host: target.hostname,
@@ -62,7 +79,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
         outgoing.end(String(error));
       });
       forward.end(body);
-    });
+    };
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -76,6 +93,11 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
     },
     inject: (next) => {
       fault = next;
+    },
+    releaseStalled: () => {
+      const waiting = stalled;
+      stalled = [];
+      for (const go of waiting) go();
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

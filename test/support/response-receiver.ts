@@ -16,8 +16,11 @@ export interface ReceivedResponse {
   readonly json: Record<string, unknown>;
 }
 
-/** What the receiver does with a request: answer with this HTTP status, or never answer. */
-export type Answer = number | 'stall';
+/**
+ * What the receiver does with a request: answer with this HTTP status, never answer (`stall`), or
+ * start a 200 answer and never finish it (`stall-body`).
+ */
+export type Answer = number | 'stall' | 'stall-body';
 
 /** Every request that arrived, answered or not, with when it arrived (`performance.now()`). */
 export interface Attempt {
@@ -60,6 +63,11 @@ export async function startResponseReceiver(
       const answer = script.shift() ?? 200;
       attempts.push({ at: performance.now(), answer });
       if (answer === 'stall') return;
+      if (answer === 'stall-body') {
+        response.writeHead(200, { 'content-length': '100' });
+        response.write('partial');
+        return;
+      }
       if (answer < 200 || answer >= 300) {
         response.writeHead(answer);
         response.end();

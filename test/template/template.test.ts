@@ -479,8 +479,10 @@ describe('Template: the SAM transform', () => {
           actionsOf(s).some(isWrite),
         );
         expect(writes.flatMap(actionsOf).sort()).toEqual([
+          'elasticloadbalancing:AddTags',
           'elasticloadbalancing:DeregisterTargets',
           'elasticloadbalancing:RegisterTargets',
+          'elasticloadbalancing:RemoveTags',
         ]);
         expect(writes.map((s) => s.Resource)).toEqual([groups]);
       }
@@ -493,8 +495,17 @@ describe('Template: the SAM transform', () => {
       );
       expect(withGroup.filter((s) => actionsOf(s).some(isWrite))).toEqual([
         expect.objectContaining({
-          Action: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+          Action: [
+            'ec2:AuthorizeSecurityGroupIngress',
+            'ec2:RevokeSecurityGroupIngress',
+            'ec2:ModifySecurityGroupRules',
+          ],
           Resource: 'arn:aws:ec2:us-east-1:123456789012:security-group/sg-0123456789abcdef0',
+        }),
+        // Authorized on the rule too; the statement above keeps it to the group's rules.
+        expect.objectContaining({
+          Action: ['ec2:ModifySecurityGroupRules'],
+          Resource: 'arn:aws:ec2:us-east-1:123456789012:security-group-rule/*',
         }),
       ]);
       const without = statements(stack(), 'NlbPrivateIpsFunctionRole');

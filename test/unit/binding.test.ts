@@ -18,6 +18,15 @@ const TG =
 
 const problemsOf = (input: unknown) => problemsOfInput(parseBinding, input);
 
+function failureOfSync(act: () => unknown): Error {
+  try {
+    act();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a failure, and the call succeeded');
+}
+
 describe('Function: parseBinding', () => {
   it('accepts the sample events, whichever trigger they come from', () => {
     // Act
@@ -111,6 +120,51 @@ describe('Function: parseBinding', () => {
       `TargetGroupArns[1]: got "${TG}"; expected each target group ARN once; this one is repeated`,
       `TargetGroupArns[2]: got "${elsewhere}"; expected a target group in the load balancer's region (us-east-1)`,
     ]);
+  });
+
+  it('rejects a target group in another partition before any AWS call, naming the partition', () => {
+    const china = TG.replace('arn:aws:', 'arn:aws-cn:').replace('us-east-1', 'cn-north-1');
+
+    expect(problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [TG, china] })).toEqual([
+      `TargetGroupArns[1]: got "${china}"; expected a target group in the load balancer's partition (aws)`,
+    ]);
+  });
+
+  it('keeps the error to a few hundred bytes however many ARNs are bad', () => {
+    // Prepare: ten thousand bad ARNs, each a problem of its own
+    const bad = Array.from({ length: 10_000 }, (_, index) => `not-an-arn-${index}`);
+
+    // Act
+    const error = failureOfSync(() => parseBinding({ LoadBalancerArn: ALB, TargetGroupArns: bad }));
+
+    // Assess: the first five are named, the rest counted
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as InvalidInputError).problems).toHaveLength(5);
+    expect((error as InvalidInputError).problemCount).toBe(10_000);
+    expect(error.message).toMatch(
+      /^Invalid input: TargetGroupArns\[0\]: got "not-an-arn-0"; expected a target group ARN, .*; and 9995 more$/,
+    );
+    expect(error.message.length).toBeLessThan(1_000);
+  });
+
+  it('shows a 100 KB field name as 64 characters', () => {
+    const name = 'x'.repeat(100_000);
+
+    const [problem] = problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [TG], [name]: 1 });
+
+    expect(problem).toBe(
+      `unknown field "${'x'.repeat(61)}..."; expected only LoadBalancerArn, TargetGroupArns, DryRun`,
+    );
+  });
+
+  it('names at most five unknown fields, and counts the rest', () => {
+    const extra = Object.fromEntries(Array.from({ length: 8 }, (_, index) => [`F${index}`, 1]));
+
+    const [problem] = problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [TG], ...extra });
+
+    expect(problem).toBe(
+      'unknown field "F0", "F1", "F2", "F3", "F4", and 3 more; expected only LoadBalancerArn, TargetGroupArns, DryRun',
+    );
   });
 
   it.each([

@@ -9,7 +9,8 @@ import {
   putResponse,
   redactUrl,
   responseBody,
-} from '../../functions/shared/custom-resource.js';
+  type SendBudget,
+} from '../../functions/shared/custom-resource-response.js';
 import {
   type ResponseReceiver,
   receiverForTests,
@@ -36,6 +37,14 @@ function response(overrides: Partial<CustomResourceResponse> = {}): CustomResour
 }
 
 const bytes = (text: string): number => Buffer.byteLength(text);
+
+/** Far more time than any of these sends takes: the budget plays no part. */
+const PLENTY: SendBudget = { timeLeftMs: () => 600_000 };
+
+/** A budget that says these amounts of time are left, one a call, then the last one ever after. */
+function scripted(...amounts: number[]): SendBudget {
+  return { timeLeftMs: () => (amounts.length > 1 ? (amounts.shift() ?? 0) : (amounts[0] ?? 0)) };
+}
 
 /** A Reason of plain ASCII that makes the whole answer exactly `size` bytes of JSON. */
 function reasonForSize(size: number, base: CustomResourceResponse): string {
@@ -144,7 +153,7 @@ describe('Function: putResponse', () => {
   const body = JSON.stringify(response());
 
   it('PUTs the body with an empty content type and its exact length', async () => {
-    await putResponse()(receiver.url, body);
+    await putResponse()(receiver.url, body, PLENTY);
 
     const [answer] = receiver.received;
     expect(answer?.method).toBe('PUT');
@@ -155,7 +164,7 @@ describe('Function: putResponse', () => {
 
   it('sends the first attempt at once, however long the backoff', async () => {
     // A backoff before the first attempt would outlast this test's time.
-    await putResponse({ baseDelayMs: 600_000, maxDelayMs: 600_000 })(receiver.url, body);
+    await putResponse({ baseDelayMs: 600_000, maxDelayMs: 600_000 })(receiver.url, body, PLENTY);
 
     expect(receiver.attempts).toHaveLength(1);
   });
@@ -163,21 +172,28 @@ describe('Function: putResponse', () => {
   it.each([200, 201, 204, 299])('takes HTTP %i as delivered', async (status) => {
     receiver.answerNext(status);
 
-    await expect(putResponse()(receiver.url, body)).resolves.toBeUndefined();
+    await expect(putResponse()(receiver.url, body, PLENTY)).resolves.toBeUndefined();
 
     expect(receiver.attempts).toHaveLength(1);
   });
 
   it('retries a server error, a throttle and an answer that never comes, then delivers', async () => {
     // Prepare
-    receiver.answerNext(503, 429, 500, 'stall');
+    receiver.answerNext(503, 429, 500, 'stall', 'stall-body');
     const send = putResponse({ baseDelayMs: 1, attemptTimeoutMs: 100 });
 
     // Act
-    await send(receiver.url, body);
+    await send(receiver.url, body, PLENTY);
 
     // Assess
-    expect(receiver.attempts.map(({ answer }) => answer)).toEqual([503, 429, 500, 'stall', 200]);
+    expect(receiver.attempts.map(({ answer }) => answer)).toEqual([
+      503,
+      429,
+      500,
+      'stall',
+      'stall-body',
+      200,
+    ]);
     expect(receiver.received.map(({ body: sent }) => sent)).toEqual([body]);
   });
 
@@ -187,7 +203,7 @@ describe('Function: putResponse', () => {
     receiver.answerNext(503, 503, 503);
 
     // Act
-    await putResponse({ baseDelayMs: 40, maxDelayMs: 120 })(receiver.url, body);
+    await putResponse({ baseDelayMs: 40, maxDelayMs: 120 })(receiver.url, body, PLENTY);
 
     // Assess: at least 80, 120 (capped from 160) and 120 ms between attempts
     const arrivals = receiver.attempts.map(({ at }) => at);
@@ -203,7 +219,11 @@ describe('Function: putResponse', () => {
     receiver.failNext(10, 503);
 
     // Act
-    const error = await putResponse({ attempts: 3, baseDelayMs: 1 })(receiver.url, body).then(
+    const error = await putResponse({ attempts: 3, baseDelayMs: 1 })(
+      receiver.url,
+      body,
+      PLENTY,
+    ).then(
       () => undefined,
       (rejected: unknown) => rejected as Error,
     );
@@ -219,7 +239,7 @@ describe('Function: putResponse', () => {
   it.each([400, 403, 404, 300])('does not retry HTTP %i', async (status) => {
     receiver.failNext(10, status);
 
-    await expect(putResponse({ baseDelayMs: 1 })(receiver.url, body)).rejects.toThrow(
+    await expect(putResponse({ baseDelayMs: 1 })(receiver.url, body, PLENTY)).rejects.toThrow(
       `the response URL answered HTTP ${status}`,
     );
 
@@ -230,12 +250,104 @@ describe('Function: putResponse', () => {
     receiver.answerNext('stall', 'stall', 'stall');
 
     await expect(
-      putResponse({ attempts: 2, baseDelayMs: 1, attemptTimeoutMs: 100 })(receiver.url, body),
+      putResponse({ attempts: 2, baseDelayMs: 1, attemptTimeoutMs: 100 })(
+        receiver.url,
+        body,
+        PLENTY,
+      ),
     ).rejects.toThrow(
-      `Could not send the response to ${redactUrl(receiver.url)}: the response URL did not answer`,
+      `Could not send the response to ${redactUrl(receiver.url)}: the response URL did not answer within 100 ms`,
     );
 
     expect(receiver.attempts).toHaveLength(2);
+  });
+
+  it('bounds an attempt whose answer starts and never ends', async () => {
+    receiver.answerNext('stall-body');
+
+    await expect(
+      putResponse({ attempts: 1, attemptTimeoutMs: 100 })(receiver.url, body, PLENTY),
+    ).rejects.toThrow('the response URL did not answer within 100 ms');
+  });
+
+  it('gives an attempt no longer than the time left in the budget', async () => {
+    // Prepare: 150 ms left, though an attempt may take 10 s; then no time for another
+    receiver.answerNext('stall');
+
+    // Act
+    const error = await putResponse({ attemptTimeoutMs: 10_000 })(
+      receiver.url,
+      body,
+      scripted(150, 0),
+    ).then(
+      () => undefined,
+      (rejected: unknown) => rejected as Error,
+    );
+
+    // Assess
+    expect(receiver.attempts).toHaveLength(1);
+    expect(error?.message).toBe(
+      `Could not send the response to ${redactUrl(receiver.url)}: the response URL did not answer within 150 ms; no time was left for another attempt before the function's timeout`,
+    );
+  });
+
+  it('does not start a retry that could not finish: its backoff and the shortest attempt must fit', async () => {
+    // Prepare: the backoff at its top (4 s before the second attempt); 4.15 s left after the
+    // first attempt leaves 150 ms for the second, under the shortest attempt of 200 ms.
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    receiver.answerNext(503);
+
+    // Act
+    const started = performance.now();
+    const error = await putResponse({ baseDelayMs: 2_000, minAttemptMs: 200 })(
+      receiver.url,
+      body,
+      scripted(10_000, 4_150),
+    ).then(
+      () => undefined,
+      (rejected: unknown) => rejected as Error,
+    );
+
+    // Assess: the one attempt, and no 4 s wait for a retry that could not be made
+    expect(receiver.attempts).toHaveLength(1);
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect(error?.message).toBe(
+      `Could not send the response to ${redactUrl(receiver.url)}: the response URL answered HTTP 503; no time was left for another attempt before the function's timeout`,
+    );
+  });
+
+  it('retries when the backoff and the shortest attempt just fit', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0.1);
+    receiver.answerNext(503);
+
+    await putResponse({ minAttemptMs: 200 })(receiver.url, body, scripted(10_000, 250, 10_000));
+
+    expect(receiver.attempts.map(({ answer }) => answer)).toEqual([503, 200]);
+  });
+
+  it('makes no attempt at all when no time is left', async () => {
+    const error = await putResponse()(receiver.url, body, scripted(0)).then(
+      () => undefined,
+      (rejected: unknown) => rejected as Error,
+    );
+
+    expect(receiver.attempts).toHaveLength(0);
+    expect(error?.message).toBe(
+      `Could not send the response to ${redactUrl(receiver.url)}: no attempt was made; no time was left for another attempt before the function's timeout`,
+    );
+  });
+
+  it('keeps a ResponseURL that is not a URL out of its error', async () => {
+    const error = await putResponse()('https//bucket/x?X-Amz-Signature=s3cr3t', body, PLENTY).then(
+      () => undefined,
+      (rejected: unknown) => rejected as Error,
+    );
+
+    expect(error?.message).toBe(
+      'Could not send the response: the ResponseURL (unparseable URL) is not a URL',
+    );
+    expect(error?.cause).toBeUndefined();
+    expect(JSON.stringify(Object.entries(error ?? {}))).not.toContain('s3cr3t');
   });
 
   it('reports a URL nobody listens on', async () => {
@@ -249,7 +361,11 @@ describe('Function: putResponse', () => {
 
     // Act, Assess
     await expect(
-      putResponse({ attempts: 2, baseDelayMs: 1 })(`http://127.0.0.1:${port}/r?sig=1`, body),
+      putResponse({ attempts: 2, baseDelayMs: 1 })(
+        `http://127.0.0.1:${port}/r?sig=1`,
+        body,
+        PLENTY,
+      ),
     ).rejects.toThrow(
       `Could not send the response to http://127.0.0.1:${port}/r: connect ECONNREFUSED`,
     );
@@ -290,7 +406,7 @@ describe('Function: putResponse, over HTTPS as CloudFormation URLs are', () => {
   it('PUTs over TLS to an https URL', async () => {
     const body = JSON.stringify(response());
 
-    await putResponse()(receiver.url, body);
+    await putResponse()(receiver.url, body, PLENTY);
 
     expect(receiver.url.startsWith('https://')).toBe(true);
     expect(receiver.received.map((answer) => answer.body)).toEqual([body]);

@@ -5,19 +5,28 @@ import { parseInput } from '../../functions/shared/binding.js';
 import {
   CREATE_FAILED_MARKER,
   type CustomResourceDefinition,
-  isCustomResourceEvent,
+  type CustomResourceRequest,
+  isMintedFor,
+  looksLikeCustomResourceRequest,
+  ownerOf,
   physicalResourceIdFor,
+  readCustomResourceRequest,
+  resourceProperties,
+  runCustomResource,
+  stackNameOf,
+  withInitGuard,
+} from '../../functions/shared/custom-resource.js';
+import {
   putResponse,
   type ResponseSender,
   redactUrl,
-  resourceProperties,
-  runCustomResource,
-  withInitGuard,
-} from '../../functions/shared/custom-resource.js';
+  type SendBudget,
+} from '../../functions/shared/custom-resource-response.js';
+import { InvalidInputError } from '../../functions/shared/errors.js';
 import { loadEvent } from '../support/events.js';
 import { PRESIGNED_QUERY, receiverForTests } from '../support/response-receiver.js';
 
-// The runtime that answers CloudFormation exactly once for every custom-resource event. How the
+// The runtime that answers CloudFormation exactly once for every custom-resource request. How the
 // answer is fitted and PUT is in custom-resource-response.test.ts.
 
 const Props = z.strictObject({ Name: z.string(), Size: z.optional(z.coerce.number()) });
@@ -33,32 +42,47 @@ type SampleName =
   | 'target-group-sync-update'
   | 'target-group-sync-delete';
 
+const withService = (props: Record<string, unknown>) => ({
+  ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
+  ServiceTimeout: '300',
+  ...props,
+});
+
+/** A sample request answered to the receiver; Update and Delete carry the id minted for `Name`. */
 function event(
   name: SampleName,
   properties: Record<string, unknown> = { Name: 'a' },
   oldProperties: Record<string, unknown> = { Name: 'a' },
 ): CloudFormationCustomResourceEvent {
   const sample = loadEvent(name, { ResponseURL: receiver.url });
-  const withService = (props: Record<string, unknown>) => ({
-    ServiceToken: 'arn:aws:lambda:us-east-1:123456789012:function:f',
-    ServiceTimeout: '300',
-    ...props,
-  });
+  const identityBefore = name === 'target-group-sync-delete' ? properties : oldProperties;
   return {
     ...sample,
     ResourceProperties: withService(properties),
     ...('OldResourceProperties' in sample
       ? { OldResourceProperties: withService(oldProperties) }
       : {}),
+    ...('PhysicalResourceId' in sample
+      ? { PhysicalResourceId: mintedId(String(identityBefore.Name)) }
+      : {}),
   } as unknown as CloudFormationCustomResourceEvent;
 }
+
+/** The id the runtime mints for kind `thing`, the samples' stack and logical id, and an identity. */
+const mintedId = (identity: string): string =>
+  physicalResourceIdFor(
+    loadEvent('target-group-sync-create') as unknown as CloudFormationCustomResourceEvent,
+    'thing',
+    identity,
+  );
 
 const idOf = (request: CloudFormationCustomResourceEvent): string =>
   (request as { PhysicalResourceId: string }).PhysicalResourceId;
 
 function context(remainingMs = 60_000): Context {
+  const deadline = Date.now() + remainingMs;
   return {
-    getRemainingTimeInMillis: () => remainingMs,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
     logStreamName: '2026/11/21/[$LATEST]abcdef',
   } as Context;
 }
@@ -68,9 +92,16 @@ function definition(overrides: Partial<CustomResourceDefinition<Props>> = {}) {
     kind: 'thing',
     parse: (properties: unknown) => parseInput(Props, properties, ['Name', 'Size']),
     identity: (props: Props) => props.Name,
-    create: vi.fn(async (props: Props) => ({ Seen: props.Name, Size: props.Size })),
-    update: vi.fn(async () => ({ Updated: true })),
-    delete: vi.fn(async () => undefined),
+    create: vi.fn(async (props: Props, _request: CustomResourceRequest) => ({
+      Seen: props.Name,
+      Size: props.Size,
+    })),
+    update: vi.fn(
+      async (_props: Props, _old: Props | undefined, _request: CustomResourceRequest) => ({
+        Updated: true,
+      }),
+    ),
+    delete: vi.fn(async (_props: Props, _request: CustomResourceRequest) => undefined),
     ...overrides,
   } satisfies CustomResourceDefinition<Props>;
 }
@@ -82,6 +113,15 @@ const throwing = (message: string) =>
     throw new Error(message);
   });
 
+/** A sender that records each body, the budget it was given and when it was called. */
+function recorder() {
+  const sent: { body: string; budget: SendBudget }[] = [];
+  const sender: ResponseSender = async (_url, body, budget) => {
+    sent.push({ body, budget });
+  };
+  return { sent, sender };
+}
+
 describe('Function: runCustomResource', () => {
   it('answers a Create once, echoing the request and minting an id from the identity', async () => {
     // Prepare
@@ -92,16 +132,14 @@ describe('Function: runCustomResource', () => {
 
     // Assess
     expect(receiver.received).toHaveLength(1);
-    const [answer] = receiver.received;
-    expect(answer?.json).toEqual({
+    expect(receiver.received[0]?.json).toEqual({
       Status: 'SUCCESS',
-      PhysicalResourceId: physicalResourceIdFor(create, 'thing', 'web'),
+      PhysicalResourceId: mintedId('web'),
       StackId: create.StackId,
       RequestId: create.RequestId,
       LogicalResourceId: create.LogicalResourceId,
       Data: { Seen: 'web', Size: 3 },
     });
-    expect(answer?.json.PhysicalResourceId).toMatch(/^thing\/TargetGroupSync\/[0-9a-f]{16}$/);
   });
 
   it('sends no Data when the operation returns none', async () => {
@@ -163,6 +201,23 @@ describe('Function: runCustomResource', () => {
     );
   });
 
+  it('bounds what it logs of the request: a 100 KB field becomes 256 characters', async () => {
+    // Prepare
+    const log = logger();
+    const huge = {
+      ...event('target-group-sync-create'),
+      ResourceType: `Custom::${'x'.repeat(100_000)}`,
+    };
+
+    // Act
+    await runCustomResource(huge, context(), definition(), { logger: log, send });
+
+    // Assess
+    const [, fields] = log.info.mock.calls[0] ?? [];
+    expect((fields as { resourceType: string }).resourceType).toHaveLength(256);
+    expect(JSON.stringify(log.info.mock.calls).length).toBeLessThan(2_000);
+  });
+
   it('answers through the default sender, the PUT to the ResponseURL, when given none', async () => {
     await runCustomResource(event('target-group-sync-create'), context(), definition(), {
       logger: logger(),
@@ -180,11 +235,12 @@ describe('Function: runCustomResource', () => {
 
     const [kept, minted] = receiver.received.map((answer) => answer.json.PhysicalResourceId);
     expect(kept).toBe(idOf(same));
-    expect(minted).toBe(physicalResourceIdFor(replaced, 'thing', 'b'));
+    expect(minted).toBe(mintedId('b'));
     expect(minted).not.toBe(kept);
   });
 
-  it('gives update the parsed old properties', async () => {
+  it('gives update the parsed old properties, the id, the owner and a live signal', async () => {
+    // Prepare
     const ops = definition();
     const update = event(
       'target-group-sync-update',
@@ -192,18 +248,23 @@ describe('Function: runCustomResource', () => {
       { Name: 'a', Size: 1 },
     );
 
+    // Act
     await runCustomResource(update, context(), ops, { logger: logger(), send });
 
+    // Assess
     expect(ops.update).toHaveBeenCalledWith(
       { Name: 'a', Size: 2 },
       { Name: 'a', Size: 1 },
       {
         requestType: 'Update',
         physicalResourceId: idOf(update),
+        owner: idOf(update).slice(-16),
         stackId: update.StackId,
         logicalResourceId: 'TargetGroupSync',
+        signal: expect.any(AbortSignal),
       },
     );
+    expect(vi.mocked(ops.update).mock.calls[0]?.[2].signal.aborted).toBe(false);
   });
 
   it('replaces the resource when the old properties do not parse, and updates without them', async () => {
@@ -215,32 +276,49 @@ describe('Function: runCustomResource', () => {
     await runCustomResource(update, context(), ops, { logger: logger(), send });
 
     // Assess
-    const minted = physicalResourceIdFor(update, 'thing', 'a');
-    expect(minted).not.toBe(idOf(update));
     expect(receiver.received[0]?.json).toMatchObject({
       Status: 'SUCCESS',
-      PhysicalResourceId: minted,
+      PhysicalResourceId: mintedId('a'),
     });
     expect(ops.update).toHaveBeenCalledWith(
       { Name: 'a' },
       undefined,
-      expect.objectContaining({ physicalResourceId: minted }),
+      expect.objectContaining({ physicalResourceId: mintedId('a') }),
     );
   });
 
-  it('never changes the id on Delete', async () => {
+  it.each([
+    ['the failed-Create marker', CREATE_FAILED_MARKER],
+    ['an id of another kind', 'other/TargetGroupSync/0123456789abcdef'],
+  ])('mints an id on an Update of a resource whose id is %s', async (_, foreignId) => {
+    // Prepare: the same identity as before, but an id this runtime would not have minted
+    const update = { ...event('target-group-sync-update'), PhysicalResourceId: foreignId };
+
+    // Act
+    await runCustomResource(update, context(), definition(), { logger: logger(), send });
+
+    // Assess: a new id, so that CloudFormation's Delete of the old one acts on nothing
+    expect(receiver.received[0]?.json.PhysicalResourceId).toBe(mintedId('a'));
+  });
+
+  it('deletes a resource whose id it minted, with its owner, never changing the id', async () => {
+    // Prepare
     const remove = event('target-group-sync-delete');
     const ops = definition();
 
+    // Act
     await runCustomResource(remove, context(), ops, { logger: logger(), send });
 
+    // Assess
     expect(ops.delete).toHaveBeenCalledWith(
       { Name: 'a' },
       {
         requestType: 'Delete',
         physicalResourceId: idOf(remove),
+        owner: ownerOf(idOf(remove)),
         stackId: remove.StackId,
         logicalResourceId: 'TargetGroupSync',
+        signal: expect.any(AbortSignal),
       },
     );
     expect(receiver.received[0]?.json).toEqual({
@@ -250,6 +328,44 @@ describe('Function: runCustomResource', () => {
       RequestId: remove.RequestId,
       LogicalResourceId: remove.LogicalResourceId,
     });
+  });
+
+  const ours = mintedId('a');
+  const createInOtherStack = {
+    ...loadEvent('target-group-sync-create'),
+    StackId: String(loadEvent('target-group-sync-create').StackId).replace(
+      'web-static-ip',
+      'other',
+    ),
+  } as unknown as CloudFormationCustomResourceEvent;
+  it.each([
+    ['garbage', 'not-an-id-at-all'],
+    ['the id of another logical id', `thing/OtherSync/${ours.slice(-16)}`],
+    [
+      'the id of the same logical id in another stack',
+      physicalResourceIdFor(createInOtherStack, 'thing', 'a'),
+    ],
+    ['an id of another kind', `other/TargetGroupSync/${ours.slice(-16)}`],
+    ['an id far too long', `${ours}${'0'.repeat(1_100)}`],
+    ['an id with upper-case digits', `thing/TargetGroupSync/${ours.slice(-16).toUpperCase()}`],
+  ])('deletes %s successfully without touching anything, and says why', async (_, foreignId) => {
+    // Prepare
+    const ops = definition();
+    const log = logger();
+    const remove = { ...event('target-group-sync-delete'), PhysicalResourceId: foreignId };
+
+    // Act
+    await runCustomResource(remove, context(), ops, { logger: log, send });
+
+    // Assess
+    expect(ops.delete).not.toHaveBeenCalled();
+    const reason = `The physical id ${foreignId.length > 256 ? `${foreignId.slice(0, 253)}...` : foreignId} is not one this function made for logical id TargetGroupSync of this stack, so nothing was deleted`;
+    expect(receiver.received[0]?.json).toMatchObject({
+      Status: 'SUCCESS',
+      PhysicalResourceId: foreignId,
+      Reason: reason,
+    });
+    expect(log.info).toHaveBeenCalledWith('Nothing to do for this request', { reason });
   });
 
   it('strips ServiceToken and ServiceTimeout before validating, and reads stringified numbers', async () => {
@@ -266,46 +382,60 @@ describe('Function: runCustomResource', () => {
   });
 
   it('answers FAILED, naming the property and value, when the properties are bad', async () => {
+    // Prepare
     const ops = definition();
+    const update = event('target-group-sync-update', { Name: 5 });
 
+    // Act
     await runCustomResource(event('target-group-sync-create', { Name: 5 }), context(), ops, {
       logger: logger(),
       send,
     });
+    await runCustomResource(update, context(), ops, { logger: logger(), send });
 
-    expect(receiver.received[0]?.json).toMatchObject({
-      Status: 'FAILED',
-      Reason: expect.stringMatching(/^Invalid input: Name: got 5; .* \(log stream: /),
-      PhysicalResourceId: CREATE_FAILED_MARKER,
-    });
+    // Assess: the Create made nothing, so it answers with the marker; the Update keeps its id
+    expect(receiver.received.map((answer) => answer.json)).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Reason: expect.stringMatching(/^Invalid input: Name: got 5; .* \(log stream: /),
+        PhysicalResourceId: 'alb-static-ip:create-failed',
+      }),
+      expect.objectContaining({ Status: 'FAILED', PhysicalResourceId: idOf(update) }),
+    ]);
     expect(ops.create).not.toHaveBeenCalled();
+    expect(ops.update).not.toHaveBeenCalled();
   });
 
-  it('answers FAILED when the work throws, keeping the id on an Update, and logs why', async () => {
+  it('answers a Create whose work failed with its own id, so the rollback Delete cleans up', async () => {
     // Prepare
+    const log = logger();
     const failing = definition({
       create: throwing('RegisterTargets failed: AccessDenied'),
       update: throwing('boom'),
     });
+    const create = event('target-group-sync-create', { Name: 'web' });
     const update = event('target-group-sync-update');
-    const log = logger();
 
     // Act
-    await runCustomResource(event('target-group-sync-create'), context(), failing, {
-      logger: log,
-      send,
-    });
+    await runCustomResource(create, context(), failing, { logger: log, send });
     await runCustomResource(update, context(), failing, { logger: log, send });
+    const rollback = { ...event('target-group-sync-delete', { Name: 'web' }) };
+    await runCustomResource(rollback, context(), failing, { logger: log, send });
 
     // Assess
     expect(receiver.received.map((answer) => answer.json)).toEqual([
       expect.objectContaining({
         Status: 'FAILED',
         Reason: 'RegisterTargets failed: AccessDenied (log stream: 2026/11/21/[$LATEST]abcdef)',
-        PhysicalResourceId: 'alb-static-ip:create-failed',
+        PhysicalResourceId: mintedId('web'),
       }),
       expect.objectContaining({ Status: 'FAILED', PhysicalResourceId: idOf(update) }),
+      expect.objectContaining({ Status: 'SUCCESS', PhysicalResourceId: mintedId('web') }),
     ]);
+    expect(failing.delete).toHaveBeenCalledWith(
+      { Name: 'web' },
+      expect.objectContaining({ physicalResourceId: mintedId('web') }),
+    );
     expect(log.error.mock.calls).toEqual([
       [
         'Custom resource request failed',
@@ -340,24 +470,34 @@ describe('Function: runCustomResource', () => {
   });
 
   describe('the deadline', () => {
-    /** A definition whose Create never finishes, answered through a sender that records. */
+    /** A definition whose Create waits until the test lets it go, answered through a recorder. */
     function hangingRun(remainingMs: number, deadlineMarginMs?: number) {
-      const sent: string[] = [];
-      const recorder: ResponseSender = async (_url, body) => {
-        sent.push(body);
+      const { sent, sender } = recorder();
+      let release: () => void = () => undefined;
+      const seen: { signal?: AbortSignal; abortedWhenSent?: boolean } = {};
+      const hanging = definition({
+        create: vi.fn((_props: Props, request: CustomResourceRequest) => {
+          seen.signal = request.signal;
+          return new Promise<undefined>((resolve) => {
+            release = () => resolve(undefined);
+          });
+        }),
+      });
+      const watching: ResponseSender = async (url, body, budget) => {
+        seen.abortedWhenSent = seen.signal?.aborted;
+        await sender(url, body, budget);
       };
-      const hanging = definition({ create: vi.fn(() => new Promise<undefined>(() => undefined)) });
       const done = runCustomResource(
         event('target-group-sync-create'),
         context(remainingMs),
         hanging,
         {
           logger: logger(),
-          send: recorder,
+          send: watching,
           ...(deadlineMarginMs === undefined ? {} : { deadlineMarginMs }),
         },
       );
-      return { sent, done };
+      return { sent, done, seen, release: () => release() };
     }
 
     it.each([
@@ -376,13 +516,59 @@ describe('Function: runCustomResource', () => {
       await vi.advanceTimersByTimeAsync(1);
       await done;
       expect(sent).toHaveLength(1);
-      expect(JSON.parse(sent[0] ?? '{}')).toMatchObject({
+      expect(JSON.parse(sent[0]?.body ?? '{}')).toMatchObject({
         Status: 'FAILED',
         Reason:
           "The Create did not finish before the Lambda function's timeout (log stream: 2026/11/21/[$LATEST]abcdef)",
-        PhysicalResourceId: CREATE_FAILED_MARKER,
+        PhysicalResourceId: mintedId('a'),
       });
     });
+
+    it('aborts the work before the deadline answer goes out, so it writes nothing more', async () => {
+      // Prepare
+      vi.useFakeTimers();
+      const { done, seen, release } = hangingRun(60_000);
+
+      // Act
+      await vi.advanceTimersByTimeAsync(50_000);
+      await done;
+      release();
+
+      // Assess
+      expect(seen.abortedWhenSent).toBe(true);
+      expect(seen.signal?.reason).toEqual(
+        new Error("The Create did not finish before the Lambda function's timeout"),
+      );
+      expect(() => seen.signal?.throwIfAborted()).toThrow('did not finish before');
+    });
+
+    it.each([
+      ['60 s left: until 1 s before the end', 60_000, 59_000],
+      ['5 s left: until a tenth of what is left before the end', 5_000, 4_500],
+    ])(
+      'gives the sender the time up to shortly before the deadline, %s',
+      async (_, remaining, left) => {
+        // Prepare
+        vi.useFakeTimers();
+        const { sent, sender } = recorder();
+
+        // Act
+        await runCustomResource(
+          event('target-group-sync-create'),
+          context(remaining),
+          definition(),
+          {
+            logger: logger(),
+            send: sender,
+          },
+        );
+
+        // Assess
+        expect(sent[0]?.budget.timeLeftMs()).toBe(left);
+        vi.advanceTimersByTime(1_000);
+        expect(sent[0]?.budget.timeLeftMs()).toBe(left - 1_000);
+      },
+    );
 
     it('lets work that takes real time finish when there is time for it', async () => {
       // Prepare: 150 ms of real work, with 8 s left (so the deadline answer is due after 4 s)
@@ -449,21 +635,6 @@ describe('Function: runCustomResource', () => {
     expect(answer?.json.Reason).toMatch(/^\.\.\.x+ THE REAL ERROR \(log stream: .*\)$/);
   });
 
-  it('keeps within the limit when the Reason is made of characters JSON escapes', async () => {
-    const noisy = definition({ create: throwing(`${'"\\\n'.repeat(3000)}END`) });
-
-    await runCustomResource(event('target-group-sync-create'), context(), noisy, {
-      logger: logger(),
-      send,
-    });
-
-    const [answer] = receiver.received;
-    expect(Buffer.byteLength(answer?.body ?? '')).toBeLessThanOrEqual(4096);
-    expect(answer?.json.Reason).toMatch(/^\.\.\..*END \(log stream/s);
-    // The cut is the smallest that fits: one more character would not.
-    expect(Buffer.byteLength(answer?.body ?? '')).toBeGreaterThan(4096 - 8);
-  });
-
   it("answers FAILED instead of sending Data that would not fit, with the definition's advice", async () => {
     const bulky = {
       ...definition({ create: vi.fn(async () => ({ Big: 'y'.repeat(5000) })) }),
@@ -484,35 +655,26 @@ describe('Function: runCustomResource', () => {
     });
   });
 
-  it('after a failed Create, deletes the marker without touching anything, valid properties or not', async () => {
-    // Prepare: a Create that fails in the work, so its properties are valid
-    const ops = definition({ create: throwing('the work failed') });
-    await runCustomResource(event('target-group-sync-create', { Name: 'web' }), context(), ops, {
-      logger: logger(),
-      send,
-    });
-    const markerId = receiver.received[0]?.json.PhysicalResourceId;
+  it('deletes the failed-Create marker without touching anything, valid properties or not', async () => {
+    // Prepare
+    const ops = definition();
     const removeValid = {
       ...event('target-group-sync-delete', { Name: 'web' }),
-      PhysicalResourceId: markerId,
+      PhysicalResourceId: CREATE_FAILED_MARKER,
     };
     const removeInvalid = {
       ...event('target-group-sync-delete', { Name: 7 }),
-      PhysicalResourceId: markerId,
+      PhysicalResourceId: CREATE_FAILED_MARKER,
     };
 
     // Act
     for (const remove of [removeValid, removeInvalid]) {
-      await runCustomResource(remove as CloudFormationCustomResourceEvent, context(), ops, {
-        logger: logger(),
-        send,
-      });
+      await runCustomResource(remove, context(), ops, { logger: logger(), send });
     }
 
     // Assess
-    expect(markerId).toBe('alb-static-ip:create-failed');
     expect(ops.delete).not.toHaveBeenCalled();
-    expect(receiver.received.slice(1).map((answer) => answer.json)).toEqual([
+    expect(receiver.received.map((answer) => answer.json)).toEqual([
       expect.objectContaining({
         Status: 'SUCCESS',
         PhysicalResourceId: CREATE_FAILED_MARKER,
@@ -528,11 +690,9 @@ describe('Function: runCustomResource', () => {
 
   it('deletes nothing, successfully, when the properties do not parse', async () => {
     const ops = definition();
+    const remove = { ...event('target-group-sync-delete'), ResourceProperties: { Nope: 1 } };
 
-    await runCustomResource(event('target-group-sync-delete', { Nope: 1 }), context(), ops, {
-      logger: logger(),
-      send,
-    });
+    await runCustomResource(remove, context(), ops, { logger: logger(), send });
 
     expect(ops.delete).not.toHaveBeenCalled();
     expect(receiver.received[0]?.json).toMatchObject({
@@ -548,10 +708,7 @@ describe('Function: runCustomResource', () => {
       event('target-group-sync-create'),
       context(),
       definition({ create: throwing('boom') }),
-      {
-        logger: log,
-        send,
-      },
+      { logger: log, send },
     );
 
     const logged = JSON.stringify([log.info.mock.calls, log.warn.mock.calls, log.error.mock.calls]);
@@ -596,11 +753,7 @@ describe('Function: runCustomResource', () => {
       }),
     });
     expect(log.info).not.toHaveBeenCalledWith('Custom resource response sent', expect.anything());
-    const errors = log.error.mock.calls.map(([, fields]) => {
-      const error = (fields as { error: Error }).error;
-      return `${error.message} ${String(error.cause)}`;
-    });
-    expect(errors.join(' ')).not.toContain('s3cr3t-signature');
+    expect(JSON.stringify(log.error.mock.calls)).not.toContain('s3cr3t-signature');
   });
 
   it('PUTs to the URL as given, presigned query and all', async () => {
@@ -615,8 +768,141 @@ describe('Function: runCustomResource', () => {
   });
 });
 
+describe('Function: runCustomResource, given a malformed request', () => {
+  const malformed = (change: Record<string, unknown>, drop: string[] = []) => {
+    const request: Record<string, unknown> = { ...event('target-group-sync-update'), ...change };
+    for (const field of drop) delete request[field];
+    return request;
+  };
+
+  it.each<[string, Record<string, unknown>, string[], string]>([
+    [
+      'an unknown RequestType',
+      { RequestType: 'Patch' },
+      [],
+      'RequestType: got "Patch"; expected Create, Update or Delete',
+    ],
+    ['no StackId', {}, ['StackId'], 'StackId: got nothing; expected a non-empty string'],
+    ['an empty RequestId', { RequestId: '' }, [], 'RequestId: got ""; expected a non-empty string'],
+    [
+      'an Update without its PhysicalResourceId',
+      {},
+      ['PhysicalResourceId'],
+      'PhysicalResourceId: got nothing; expected a non-empty string on an Update or a Delete',
+    ],
+  ])(
+    'answers FAILED, naming the problem, to a request with %s',
+    async (_, change, drop, problem) => {
+      // Prepare
+      const request = malformed(change, drop);
+      const ops = definition();
+      const log = logger();
+
+      // Act
+      await runCustomResource(request, context(), ops, { logger: log, send });
+
+      // Assess
+      expect(receiver.received).toHaveLength(1);
+      expect(receiver.received[0]?.json).toMatchObject({
+        Status: 'FAILED',
+        Reason: `Invalid request: ${problem} (log stream: 2026/11/21/[$LATEST]abcdef)`,
+      });
+      expect(ops.update).not.toHaveBeenCalled();
+      expect(log.error).toHaveBeenCalledWith('Malformed custom resource request', {
+        problems: problem,
+        responseUrl: redactUrl(receiver.url),
+      });
+    },
+  );
+
+  it('echoes what it can of a malformed request: the ids it has, the marker for the rest', async () => {
+    await runCustomResource(
+      malformed({ RequestType: 'Patch' }, ['PhysicalResourceId', 'LogicalResourceId']),
+      context(),
+      definition(),
+      { logger: logger(), send },
+    );
+
+    expect(receiver.received[0]?.json).toMatchObject({
+      PhysicalResourceId: CREATE_FAILED_MARKER,
+      LogicalResourceId: '',
+      RequestId: event('target-group-sync-update').RequestId,
+    });
+  });
+
+  it('throws, naming the problem, when there is no ResponseURL to answer to', async () => {
+    // Prepare
+    const log = logger();
+
+    // Act
+    const error = await runCustomResource(
+      malformed({ RequestType: 'Patch' }, ['ResponseURL']),
+      context(),
+      definition(),
+      { logger: log, send },
+    ).then(
+      () => undefined,
+      (thrown: unknown) => thrown,
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(InvalidInputError);
+    expect((error as Error).message).toBe(
+      'Invalid input: a custom resource request without a usable ResponseURL cannot be answered; RequestType: got "Patch"; expected Create, Update or Delete; ResponseURL: got nothing; expected the presigned URL to send the answer to',
+    );
+    expect(receiver.attempts).toHaveLength(0);
+    expect(log.error).toHaveBeenCalledWith(
+      'Malformed custom resource request with nothing to answer to',
+      { error },
+    );
+  });
+
+  it('never repeats a ResponseURL that is not a URL, in its error or its logs', async () => {
+    // Prepare: Node's own URL error would carry the whole input, signature included
+    const log = logger();
+    const request = malformed({ ResponseURL: 'https//bucket/response?X-Amz-Signature=s3cr3t' });
+
+    // Act
+    const error = await runCustomResource(request, context(), definition(), {
+      logger: log,
+      send,
+    }).then(
+      () => undefined,
+      (thrown: unknown) => thrown as Error,
+    );
+
+    // Assess
+    expect(error?.message).toContain(
+      'ResponseURL: got a value that is not an http or https URL; expected the presigned URL',
+    );
+    const everything = JSON.stringify({
+      error,
+      own: Object.entries(error ?? {}),
+      logs: log.error.mock.calls,
+    });
+    expect(everything).not.toContain('s3cr3t');
+  });
+
+  it('bounds the values it quotes: a 100 KB RequestType shows as 100 characters', async () => {
+    await runCustomResource(
+      malformed({ RequestType: 'P'.repeat(100_000) }),
+      context(),
+      definition(),
+      {
+        logger: logger(),
+        send,
+      },
+    );
+
+    expect(receiver.received[0]?.json.Reason).toBe(
+      `Invalid request: RequestType: got "${'P'.repeat(96)}...; expected Create, Update or Delete (log stream: 2026/11/21/[$LATEST]abcdef)`,
+    );
+  });
+});
+
 describe('Function: physicalResourceIdFor', () => {
-  const create = () => event('target-group-sync-create');
+  const create = () =>
+    loadEvent('target-group-sync-create') as unknown as CloudFormationCustomResourceEvent;
 
   it('mints KIND/LOGICAL-ID/16 hex digits on Create, the same each time for the same resource', () => {
     const minted = physicalResourceIdFor(create(), 'thing', 'x');
@@ -625,7 +911,15 @@ describe('Function: physicalResourceIdFor', () => {
     expect(physicalResourceIdFor(create(), 'thing', 'x')).toBe(minted);
   });
 
-  it('mints another id for another stack, another logical id or another identity', () => {
+  it('begins the digits with the same 8 for one stack and logical id, whatever the identity', () => {
+    const x = physicalResourceIdFor(create(), 'thing', 'x');
+    const y = physicalResourceIdFor(create(), 'thing', 'y');
+
+    expect(x.slice(-16, -8)).toBe(y.slice(-16, -8));
+    expect(x.slice(-8)).not.toBe(y.slice(-8));
+  });
+
+  it('mints another id for another stack or another logical id', () => {
     const original = create();
     const minted = physicalResourceIdFor(original, 'thing', 'x');
 
@@ -634,33 +928,33 @@ describe('Function: physicalResourceIdFor', () => {
         { ...original, StackId: original.StackId.replace('web-static-ip', 'other') },
         'thing',
         'x',
-      ),
-    ).not.toBe(minted);
+      ).slice(-16, -8),
+    ).not.toBe(minted.slice(-16, -8));
     expect(
-      physicalResourceIdFor({ ...original, LogicalResourceId: 'Other' }, 'thing', 'x'),
-    ).not.toBe(minted);
-    expect(physicalResourceIdFor(original, 'thing', 'y')).not.toBe(minted);
+      physicalResourceIdFor({ ...original, LogicalResourceId: 'Other' }, 'thing', 'x').slice(
+        -16,
+        -8,
+      ),
+    ).not.toBe(minted.slice(-16, -8));
   });
 
   it('mints on Create even when handed an identity to compare with', () => {
     expect(physicalResourceIdFor(create(), 'thing', 'x', 'x')).toBe(
       physicalResourceIdFor(create(), 'thing', 'x'),
     );
-    expect(physicalResourceIdFor(create(), 'thing', 'x', 'x')).toMatch(/^thing\//);
   });
 
-  it('keeps the id on an Update with the same identity', () => {
+  it('keeps the id on an Update with the same identity, when it minted that id', () => {
     const update = event('target-group-sync-update');
 
-    expect(physicalResourceIdFor(update, 'thing', 'x', 'x')).toBe(idOf(update));
+    expect(physicalResourceIdFor(update, 'thing', 'a', 'a')).toBe(idOf(update));
   });
 
   it('mints the id a Create would on an Update whose identity changed or is unknown', () => {
     const update = event('target-group-sync-update');
-    const asCreate = physicalResourceIdFor({ ...create(), StackId: update.StackId }, 'thing', 'y');
 
-    expect(physicalResourceIdFor(update, 'thing', 'y', 'x')).toBe(asCreate);
-    expect(physicalResourceIdFor(update, 'thing', 'y')).toBe(asCreate);
+    expect(physicalResourceIdFor(update, 'thing', 'y', 'a')).toBe(mintedId('y'));
+    expect(physicalResourceIdFor(update, 'thing', 'y')).toBe(mintedId('y'));
   });
 
   it('echoes the id on Delete, whatever the identity', () => {
@@ -670,34 +964,92 @@ describe('Function: physicalResourceIdFor', () => {
   });
 });
 
-describe('Function: isCustomResourceEvent', () => {
+describe('Function: isMintedFor, ownerOf and stackNameOf', () => {
+  const request = loadEvent(
+    'target-group-sync-delete',
+  ) as unknown as CloudFormationCustomResourceEvent;
+
+  it('knows the ids it minted for the stack and logical id, of the kind', () => {
+    expect(isMintedFor(request, 'thing', mintedId('anything'))).toBe(true);
+    expect(isMintedFor(request, 'other', mintedId('anything'))).toBe(false);
+    expect(isMintedFor({ ...request, LogicalResourceId: 'Other' }, 'thing', mintedId('a'))).toBe(
+      false,
+    );
+    expect(isMintedFor(request, 'thing', `${mintedId('a')}0`)).toBe(false);
+    expect(isMintedFor(request, 'thing', mintedId('a').slice(0, -1))).toBe(false);
+    expect(isMintedFor(request, 'thing', CREATE_FAILED_MARKER)).toBe(false);
+  });
+
+  it('names the owner by the last 16 hex digits of the id', () => {
+    expect(ownerOf('thing/Logical/0123456789abcdef')).toBe('0123456789abcdef');
+  });
+
+  it('reads the stack name from a stack ARN, and takes anything else as the name', () => {
+    expect(stackNameOf(request.StackId)).toBe('web-static-ip');
+    expect(stackNameOf('web-static-ip')).toBe('web-static-ip');
+  });
+});
+
+describe('Function: looksLikeCustomResourceRequest and readCustomResourceRequest', () => {
+  it('tells requests, well formed or not, from the functions other input', () => {
+    expect(looksLikeCustomResourceRequest(loadEvent('target-group-sync-create'))).toBe(true);
+    expect(looksLikeCustomResourceRequest({ RequestType: 'Patch' })).toBe(true);
+    expect(looksLikeCustomResourceRequest({ ResponseURL: 'https://x' })).toBe(true);
+    expect(looksLikeCustomResourceRequest({ ResourceProperties: {} })).toBe(true);
+    expect(looksLikeCustomResourceRequest({ LogicalResourceId: 'X' })).toBe(true);
+    expect(looksLikeCustomResourceRequest(loadEvent('scheduled-sync'))).toBe(false);
+    expect(looksLikeCustomResourceRequest(null)).toBe(false);
+    expect(looksLikeCustomResourceRequest('Create')).toBe(false);
+  });
+
   it.each([
     'target-group-sync-create',
     'target-group-sync-update',
     'target-group-sync-delete',
-  ] as const)('recognises the %s request', (name) => {
-    expect(isCustomResourceEvent(loadEvent(name))).toBe(true);
+  ] as const)('reads the %s sample as well formed', (name) => {
+    expect(readCustomResourceRequest(loadEvent(name))).toMatchObject({ ok: true });
   });
 
-  it.each(['ResponseURL', 'StackId', 'RequestId', 'LogicalResourceId'])(
-    'refuses a request whose %s is missing or not a string',
-    (field) => {
-      const { [field]: _dropped, ...without } = loadEvent('target-group-sync-create');
+  it('asks for a PhysicalResourceId on an Update and a Delete only', () => {
+    const { PhysicalResourceId: _id, ...withoutId } = loadEvent('target-group-sync-delete');
 
-      expect(isCustomResourceEvent(without)).toBe(false);
-      expect(isCustomResourceEvent({ ...without, [field]: 42 })).toBe(false);
-    },
-  );
+    expect(readCustomResourceRequest(withoutId)).toMatchObject({
+      ok: false,
+      problems: [
+        'PhysicalResourceId: got nothing; expected a non-empty string on an Update or a Delete',
+      ],
+    });
+    expect(readCustomResourceRequest({ ...withoutId, RequestType: 'Create' })).toMatchObject({
+      ok: true,
+    });
+  });
 
-  it('refuses an unknown RequestType, and events that are not requests at all', () => {
+  it('names every problem of something that is not a request at all', () => {
+    expect(readCustomResourceRequest([1])).toMatchObject({
+      ok: false,
+      responseUrl: undefined,
+      problems: [
+        'input: got [1]; expected a CloudFormation custom resource request',
+        'RequestType: got nothing; expected Create, Update or Delete',
+        'ResponseURL: got nothing; expected the presigned URL to send the answer to',
+        'StackId: got nothing; expected a non-empty string',
+        'RequestId: got nothing; expected a non-empty string',
+        'LogicalResourceId: got nothing; expected a non-empty string',
+      ],
+    });
+  });
+
+  it('takes only http and https URLs as a ResponseURL', () => {
+    const create = loadEvent('target-group-sync-create');
+    expect(readCustomResourceRequest({ ...create, ResponseURL: 'ftp://host/x' })).toMatchObject({
+      ok: false,
+      responseUrl: undefined,
+    });
     expect(
-      isCustomResourceEvent(loadEvent('target-group-sync-create', { RequestType: 'Patch' })),
-    ).toBe(false);
-    expect(isCustomResourceEvent(loadEvent('scheduled-sync'))).toBe(false);
-    expect(isCustomResourceEvent({ RequestType: 'Create' })).toBe(false);
-    expect(isCustomResourceEvent(null)).toBe(false);
-    expect(isCustomResourceEvent(undefined)).toBe(false);
-    expect(isCustomResourceEvent('Create')).toBe(false);
+      readCustomResourceRequest({ ...create, ResponseURL: 'http://127.0.0.1/x' }),
+    ).toMatchObject({
+      ok: true,
+    });
   });
 });
 
@@ -721,25 +1073,42 @@ describe('Function: resourceProperties', () => {
 });
 
 describe('Function: withInitGuard', () => {
-  it('answers FAILED to a custom-resource event when the module failed to load, and logs it', async () => {
+  it('answers FAILED to a request when the module failed to load, and logs it', async () => {
     // Prepare
     const log = logger();
     const loadError = new Error('POWERTOOLS_METRICS_NAMESPACE: bad');
     const handler = withInitGuard(() => Promise.reject(loadError), { logger: log, send });
+    const update = event('target-group-sync-update');
 
     // Act
     await handler(event('target-group-sync-create'), context());
+    await handler(update, context());
 
     // Assess
-    expect(receiver.received).toHaveLength(1);
-    expect(receiver.received[0]?.json).toMatchObject({
-      Status: 'FAILED',
-      Reason: 'POWERTOOLS_METRICS_NAMESPACE: bad (log stream: 2026/11/21/[$LATEST]abcdef)',
-      PhysicalResourceId: CREATE_FAILED_MARKER,
-    });
+    expect(receiver.received.map((answer) => answer.json)).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Reason: 'POWERTOOLS_METRICS_NAMESPACE: bad (log stream: 2026/11/21/[$LATEST]abcdef)',
+        PhysicalResourceId: CREATE_FAILED_MARKER,
+      }),
+      expect.objectContaining({ Status: 'FAILED', PhysicalResourceId: idOf(update) }),
+    ]);
     expect(log.error).toHaveBeenCalledWith('The function failed to initialise', {
       error: loadError,
     });
+  });
+
+  it('answers a malformed request FAILED with the load error and its problems', async () => {
+    const handler = withInitGuard(() => Promise.reject(new Error('cannot load')), {
+      logger: logger(),
+      send,
+    });
+
+    await handler({ ...event('target-group-sync-create'), RequestType: 'Patch' }, context());
+
+    expect(receiver.received[0]?.json.Reason).toBe(
+      'Invalid request: cannot load; RequestType: got "Patch"; expected Create, Update or Delete (log stream: 2026/11/21/[$LATEST]abcdef)',
+    );
   });
 
   it('answers through the default sender when given none', async () => {

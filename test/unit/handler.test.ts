@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DescribeNetworkInterfacesCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   DescribeLoadBalancersCommand,
@@ -7,9 +9,12 @@ import {
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CREATE_FAILED_MARKER } from '../../functions/shared/custom-resource.js';
+import type { CustomResourceResponse } from '../../functions/shared/custom-resource-response.js';
 import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
 import { loadEvent } from '../support/events.js';
+import { lambdaContext } from '../support/lambda-context.js';
 
 const ec2Mock = mockClient(EC2Client);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
@@ -41,8 +46,34 @@ function captureOutput(): () => Record<string, unknown>[] {
 async function freshHandler() {
   vi.resetModules();
   const { handler } = await import('../../functions/target-group-sync/handler.js');
-  return (event: unknown) => handler(event) as Promise<SyncSummary>;
+  return (event: unknown) => handler(event, lambdaContext()) as Promise<SyncSummary>;
 }
+
+/** A loopback port that nothing listens on: a PUT to it is refused at once. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/** The one signal every ELB call of a run was sent with; fails if they differ or one has none. */
+function signalOfTheRun(): AbortSignal {
+  const sent = elbMock
+    .calls()
+    .map(
+      (call) => ((call.args as unknown[])[1] as { abortSignal?: unknown } | undefined)?.abortSignal,
+    );
+  expect(new Set(sent).size).toBe(1);
+  const [signal] = sent;
+  expect(signal).toBeInstanceOf(AbortSignal);
+  return signal as AbortSignal;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 beforeEach(() => {
   ec2Mock.reset();
@@ -164,5 +195,109 @@ describe('Function: handler (target-group-sync)', () => {
       'POWERTOOLS_METRICS_NAMESPACE: got "AWS/ApplicationELB"; expected a namespace of our own',
     );
     expect(elbMock.calls()).toHaveLength(0);
+  });
+
+  it('passes the sync a signal that is not aborted, the same for every call', async () => {
+    // Prepare
+    const handler = await freshHandler();
+    captureOutput();
+
+    // Act
+    await handler(event);
+
+    // Assess
+    expect(elbMock.calls().map((call) => call.args[0].constructor.name)).toEqual([
+      'DescribeLoadBalancersCommand',
+      'DescribeTargetGroupsCommand',
+      'DescribeTargetHealthCommand',
+      'RegisterTargetsCommand',
+    ]);
+    expect(signalOfTheRun().aborted).toBe(false);
+  });
+
+  it('stops writing 5 s before the Lambda deadline, naming why', async () => {
+    // Prepare: 60 s left; the clock reaches 55 s while the registered targets are read
+    vi.useFakeTimers();
+    const handler = await freshHandler();
+    captureOutput();
+    elbMock.on(DescribeTargetHealthCommand).callsFake(async () => {
+      vi.advanceTimersByTime(55_000);
+      return { TargetHealthDescriptions: [] };
+    });
+
+    // Act
+    const error = await handler(event).then(
+      () => new Error('expected the run to fail'),
+      (failure: Error) => failure,
+    );
+
+    // Assess: the module was loaded afresh, so its error class is not the one imported here
+    expect(error.name).toBe('TargetGroupSyncError');
+    expect(error.message).toBe(
+      `1 of 1 target group(s) failed to sync: ${TG}: The run was stopped before the Lambda function's timeout; nothing more is written`,
+    );
+    expect(elbMock).not.toHaveReceivedCommand(RegisterTargetsCommand);
+    expect(signalOfTheRun().aborted).toBe(true);
+  });
+
+  it('still writes 1 ms before the stop, and disposes of the timer once the run is over', async () => {
+    // Prepare
+    vi.useFakeTimers();
+    const handler = await freshHandler();
+    captureOutput();
+    elbMock.on(DescribeTargetHealthCommand).callsFake(async () => {
+      vi.advanceTimersByTime(54_999);
+      return { TargetHealthDescriptions: [] };
+    });
+
+    // Act
+    await handler(event);
+    vi.advanceTimersByTime(60_000);
+
+    // Assess
+    expect(elbMock).toHaveReceivedCommandTimes(RegisterTargetsCommand, 1);
+    expect(signalOfTheRun().aborted).toBe(false);
+  });
+
+  it('answers a malformed custom-resource request through the runtime, not as a binding', async () => {
+    // Prepare: nothing listens at the ResponseURL, so every PUT is refused, without waiting
+    // between attempts (the backoff's jitter is 0)
+    vi.spyOn(Math, 'random').mockReturnValue(0);
+    const responseUrl = `http://127.0.0.1:${await closedPort()}/answer?X-Amz-Signature=s3cr3t`;
+    const request = loadEvent('target-group-sync-create', {
+      RequestType: 'Patch',
+      ResponseURL: responseUrl,
+    });
+    const handler = await freshHandler();
+    const printed = captureOutput();
+
+    // Act
+    const answer = (await handler(request)) as unknown as CustomResourceResponse;
+
+    // Assess
+    expect(answer).toStrictEqual({
+      Status: 'FAILED',
+      Reason:
+        'Invalid request: RequestType: got "Patch"; expected Create, Update or Delete (log stream: 2026/11/21/[$LATEST]0123456789abcdef)',
+      PhysicalResourceId: CREATE_FAILED_MARKER,
+      StackId: request.StackId,
+      RequestId: request.RequestId,
+      LogicalResourceId: request.LogicalResourceId,
+    });
+    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(elbMock.calls()).toHaveLength(0);
+    const lines = printed();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'Custom resource response could not be sent',
+      }),
+    );
+    expect(lines).not.toContainEqual(
+      expect.objectContaining({
+        message: 'Invalid input or configuration: nothing was read or written',
+      }),
+    );
+    expect(JSON.stringify(lines)).not.toContain('s3cr3t');
   });
 });

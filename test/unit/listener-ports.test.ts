@@ -6,6 +6,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { listenerPorts } from '../../functions/nlb-private-ips/listener-ports.js';
 import { AwsCallError } from '../../functions/shared/errors.js';
+import { LIVE } from '../support/signals.js';
 
 const NLB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n/7d4e3c2b1a098f6e';
@@ -29,7 +30,7 @@ describe('Function: listenerPorts', () => {
     });
 
     // Act
-    const ports = await listenerPorts(new ElasticLoadBalancingV2Client({}), NLB);
+    const ports = await listenerPorts(new ElasticLoadBalancingV2Client({}), NLB, LIVE);
 
     // Assess
     expect(ports).toEqual([80, 443, 8443]);
@@ -41,10 +42,10 @@ describe('Function: listenerPorts', () => {
     elbMock
       .on(DescribeListenersCommand)
       .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
-    await expect(listenerPorts(new ElasticLoadBalancingV2Client({}), NLB)).rejects.toThrow(
+    await expect(listenerPorts(new ElasticLoadBalancingV2Client({}), NLB, LIVE)).rejects.toThrow(
       AwsCallError,
     );
-    await expect(listenerPorts(new ElasticLoadBalancingV2Client({}), NLB)).rejects.toThrow(
+    await expect(listenerPorts(new ElasticLoadBalancingV2Client({}), NLB, LIVE)).rejects.toThrow(
       `DescribeListeners for ${NLB} failed: AccessDenied: denied`,
     );
   });

@@ -1,12 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type ExistingRule,
-  ingressRules,
-  planRuleChanges,
-  ruleDescription,
-  stackNameOf,
-} from '../../functions/nlb-private-ips/ingress-rules.js';
-import {
   NlbPrivateIpsSchema,
   parseNlbPrivateIpsProperties,
 } from '../../functions/nlb-private-ips/properties.js';
@@ -15,7 +8,6 @@ import { problemsOf as problemsOfInput } from '../support/failure-of.js';
 
 const NLB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/web-static-ip/7d4e3c2b1a098f6e';
-const OURS = 'Made by alb-static-ip nlb-private-ips/NlbPrivateIps/4b3a29180f7e6d5c in stack web';
 
 const problemsOf = (input: unknown) => problemsOfInput(parseNlbPrivateIpsProperties, input);
 
@@ -171,116 +163,5 @@ describe('Function: NlbPrivateIpsSchema', () => {
         message: expect.not.stringContaining('expected an object'),
       }),
     ]);
-  });
-});
-
-describe('Function: ingressRules', () => {
-  it('makes one SecurityGroupIngress rule per IP and port, by port then address', () => {
-    expect(ingressRules(['10.0.16.5', '10.0.0.9'], [443, 80], 'd')).toEqual([
-      { IpProtocol: 'tcp', CidrIp: '10.0.0.9/32', FromPort: 80, ToPort: 80, Description: 'd' },
-      { IpProtocol: 'tcp', CidrIp: '10.0.16.5/32', FromPort: 80, ToPort: 80, Description: 'd' },
-      { IpProtocol: 'tcp', CidrIp: '10.0.0.9/32', FromPort: 443, ToPort: 443, Description: 'd' },
-      { IpProtocol: 'tcp', CidrIp: '10.0.16.5/32', FromPort: 443, ToPort: 443, Description: 'd' },
-    ]);
-  });
-});
-
-describe('Function: planRuleChanges', () => {
-  const rule = (
-    ruleId: string,
-    cidr: string,
-    port: number,
-    description?: string,
-  ): ExistingRule => ({
-    ruleId,
-    cidr,
-    fromPort: port,
-    toPort: port,
-    protocol: 'tcp',
-    ...(description === undefined ? {} : { description }),
-  });
-
-  it('authorizes what is missing and revokes only our rules that are no longer wanted', () => {
-    const wanted = ingressRules(['10.0.0.1', '10.0.0.2'], [443], OURS);
-    const existing = [
-      rule('sgr-ours-kept', '10.0.0.1/32', 443, OURS),
-      rule('sgr-ours-stale', '10.0.0.1/32', 80, OURS),
-      rule('sgr-theirs', '10.0.0.7/32', 80, 'added by hand'),
-      rule('sgr-theirs-no-description', '0.0.0.0/0', 443),
-    ];
-
-    expect(planRuleChanges(wanted, existing, OURS)).toEqual({
-      authorize: [wanted[1]],
-      revoke: ['sgr-ours-stale'],
-    });
-  });
-
-  const udp = (ruleId: string, cidr: string, port: number, description?: string): ExistingRule => ({
-    ...rule(ruleId, cidr, port, description),
-    protocol: 'udp',
-  });
-
-  it('does not take a UDP rule on the same address and port for the wanted TCP rule', () => {
-    // Prepare
-    const wanted = ingressRules(['10.0.0.1'], [443], OURS);
-
-    // Act
-    const changes = planRuleChanges(wanted, [udp('sgr-udp', '10.0.0.1/32', 443, 'hand')], OURS);
-
-    // Assess
-    expect(changes).toEqual({ authorize: wanted, revoke: [] });
-  });
-
-  it('revokes a UDP rule with our description even when the TCP rule on its key is wanted', () => {
-    // Prepare
-    const wanted = ingressRules(['10.0.0.1'], [443], OURS);
-    const existing = [
-      udp('sgr-ours-udp', '10.0.0.1/32', 443, OURS),
-      rule('sgr-ours-tcp', '10.0.0.1/32', 443, OURS),
-    ];
-
-    // Act
-    const changes = planRuleChanges(wanted, existing, OURS);
-
-    // Assess
-    expect(changes).toEqual({ authorize: [], revoke: ['sgr-ours-udp'] });
-  });
-
-  it('treats a wanted rule that someone else made as present, and leaves it theirs', () => {
-    const wanted = ingressRules(['10.0.0.1'], [443], OURS);
-    expect(planRuleChanges(wanted, [rule('sgr-theirs', '10.0.0.1/32', 443, 'hand')], OURS)).toEqual(
-      {
-        authorize: [],
-        revoke: [],
-      },
-    );
-  });
-});
-
-describe('Function: ruleDescription', () => {
-  it('says who made the rule, within the characters and length AWS allows', () => {
-    const description = ruleDescription('nlb-private-ips/NlbIps/0123456789abcdef', 'web-static-ip');
-    expect(description).toBe(
-      'Made by alb-static-ip nlb-private-ips/NlbIps/0123456789abcdef in stack web-static-ip',
-    );
-    const long = ruleDescription(`x/${'y'.repeat(300)}`, 'stack~with|odd');
-    expect(long.length).toBe(255);
-    expect(long).toMatch(/^[A-Za-z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/);
-  });
-
-  it('replaces each character AWS refuses with "_"', () => {
-    expect(ruleDescription('nlb-private-ips/NlbIps/0123', 'stack~with|odd')).toBe(
-      'Made by alb-static-ip nlb-private-ips/NlbIps/0123 in stack stack_with_odd',
-    );
-  });
-
-  it('takes something that is not a stack ARN as the stack name itself', () => {
-    expect(stackNameOf('web-static-ip')).toBe('web-static-ip');
-  });
-
-  it('reads the stack name from a stack ARN', () => {
-    expect(stackNameOf(loadEvent('nlb-private-ips-create').StackId as string)).toBe(
-      'web-static-ip',
-    );
   });
 });

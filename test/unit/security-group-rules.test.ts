@@ -4,18 +4,25 @@ import {
   type DescribeSecurityGroupRulesCommandInput,
   type DescribeSecurityGroupRulesCommandOutput,
   EC2Client,
+  ModifySecurityGroupRulesCommand,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { IngressRule } from '../../functions/nlb-private-ips/ingress-rules.js';
+import type {
+  DescriptionChange,
+  ExistingRule,
+  IngressRule,
+} from '../../functions/nlb-private-ips/ingress-rules.js';
 import {
   authorizeIngress,
   readIngressRules,
+  redescribeIngress,
   revokeIngress,
 } from '../../functions/nlb-private-ips/security-group-rules.js';
 import { AwsCallError } from '../../functions/shared/errors.js';
 import { failureOf } from '../support/failure-of.js';
+import { abortError, abortedSignal, LIVE, optionsSent } from '../support/signals.js';
 
 const GROUP = 'sg-0a1b2c3d4e5f67890';
 const OURS = 'Made by alb-static-ip nlb-private-ips/NlbPrivateIps/4b3a29180f7e6d5c in stack web';
@@ -89,7 +96,7 @@ describe('Function: readIngressRules', () => {
     });
 
     // Act
-    const rules = await readIngressRules(new EC2Client({}), GROUP);
+    const rules = await readIngressRules(new EC2Client({}), GROUP, LIVE);
 
     // Assess
     expect(rules).toStrictEqual([
@@ -137,7 +144,7 @@ describe('Function: readIngressRules', () => {
     });
 
     // Act
-    const rules = await readIngressRules(new EC2Client({}), GROUP);
+    const rules = await readIngressRules(new EC2Client({}), GROUP, LIVE);
 
     // Assess
     expect(rules.map((rule) => rule.ruleId)).toEqual(['sgr-kept']);
@@ -150,7 +157,7 @@ describe('Function: readIngressRules', () => {
     });
 
     // Act
-    const rules = await readIngressRules(new EC2Client({}), GROUP);
+    const rules = await readIngressRules(new EC2Client({}), GROUP, LIVE);
 
     // Assess: no `description` key at all, so it can never equal our description
     expect(rules).toStrictEqual([
@@ -164,7 +171,7 @@ describe('Function: readIngressRules', () => {
     ec2Mock.on(DescribeSecurityGroupRulesCommand).rejects(cause);
 
     // Act
-    const error = await failureOf(readIngressRules(new EC2Client({}), GROUP));
+    const error = await failureOf(readIngressRules(new EC2Client({}), GROUP, LIVE));
 
     // Assess
     expect(error).toBeInstanceOf(AwsCallError);
@@ -173,12 +180,79 @@ describe('Function: readIngressRules', () => {
     );
     expect(error.cause).toBe(cause);
   });
+
+  describe('with an abort signal', () => {
+    it('sends nothing and throws the reason when the signal is already aborted', async () => {
+      // Prepare
+      ec2Mock.on(DescribeSecurityGroupRulesCommand).resolves({ SecurityGroupRules: [] });
+      const signal = abortedSignal();
+
+      // Act
+      const error = await failureOf(readIngressRules(new EC2Client({}), GROUP, signal));
+
+      // Assess
+      expect(error).toBe(signal.reason);
+      expect(ec2Mock.calls()).toHaveLength(0);
+    });
+
+    it('hands the signal to every page it asks for', async () => {
+      // Prepare
+      const controller = new AbortController();
+      ec2Mock
+        .on(DescribeSecurityGroupRulesCommand)
+        .resolvesOnce({ SecurityGroupRules: [], NextToken: 'page-2' })
+        .resolves({ SecurityGroupRules: [] });
+
+      // Act
+      await readIngressRules(new EC2Client({}), GROUP, controller.signal);
+
+      // Assess
+      expect(optionsSent(ec2Mock.calls(), controller.signal)).toStrictEqual([
+        { abortSignal: 'the signal' },
+        { abortSignal: 'the signal' },
+      ]);
+    });
+
+    it('stops before the next page when the signal is aborted while a page is read', async () => {
+      // Prepare
+      const controller = new AbortController();
+      ec2Mock.on(DescribeSecurityGroupRulesCommand).callsFake(async () => {
+        controller.abort(new Error('stopped'));
+        return {
+          SecurityGroupRules: [{ SecurityGroupRuleId: 'sgr-1', CidrIpv4: '10.0.0.1/32' }],
+          NextToken: 'page-2',
+        };
+      });
+
+      // Act
+      const error = await failureOf(readIngressRules(new EC2Client({}), GROUP, controller.signal));
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(ec2Mock).toHaveReceivedCommandTimes(DescribeSecurityGroupRulesCommand, 1);
+    });
+
+    it('throws the reason, not an AwsCallError, when the signal is aborted during a call', async () => {
+      // Prepare
+      const controller = new AbortController();
+      ec2Mock.on(DescribeSecurityGroupRulesCommand).callsFake(async () => {
+        controller.abort(new Error('stopped'));
+        throw abortError();
+      });
+
+      // Act
+      const error = await failureOf(readIngressRules(new EC2Client({}), GROUP, controller.signal));
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+    });
+  });
 });
 
 describe('Function: authorizeIngress', () => {
   it('sends nothing for an empty list', async () => {
     // Act
-    await authorizeIngress(new EC2Client({}), GROUP, []);
+    await authorizeIngress(new EC2Client({}), GROUP, [], LIVE);
 
     // Assess
     expect(ec2Mock.calls()).toHaveLength(0);
@@ -189,10 +263,12 @@ describe('Function: authorizeIngress', () => {
     ec2Mock.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
 
     // Act
-    await authorizeIngress(new EC2Client({}), GROUP, [
-      tcp('10.0.0.1/32', 443),
-      tcp('10.0.16.2/32', 80),
-    ]);
+    await authorizeIngress(
+      new EC2Client({}),
+      GROUP,
+      [tcp('10.0.0.1/32', 443), tcp('10.0.16.2/32', 80)],
+      LIVE,
+    );
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 1);
@@ -213,10 +289,12 @@ describe('Function: authorizeIngress', () => {
       .resolves({ Return: true });
 
     // Act
-    await authorizeIngress(new EC2Client({}), GROUP, [
-      tcp('10.0.0.1/32', 443),
-      tcp('10.0.0.2/32', 443),
-    ]);
+    await authorizeIngress(
+      new EC2Client({}),
+      GROUP,
+      [tcp('10.0.0.1/32', 443), tcp('10.0.0.2/32', 443)],
+      LIVE,
+    );
 
     // Assess
     expect(sentAuthorizations()).toStrictEqual([
@@ -241,11 +319,12 @@ describe('Function: authorizeIngress', () => {
 
     // Act
     const error = await failureOf(
-      authorizeIngress(new EC2Client({}), GROUP, [
-        tcp('10.0.0.1/32', 443),
-        tcp('10.0.0.2/32', 8443),
-        tcp('10.0.0.3/32', 443),
-      ]),
+      authorizeIngress(
+        new EC2Client({}),
+        GROUP,
+        [tcp('10.0.0.1/32', 443), tcp('10.0.0.2/32', 8443), tcp('10.0.0.3/32', 443)],
+        LIVE,
+      ),
     );
 
     // Assess: the rule after the failed one is not sent
@@ -264,10 +343,12 @@ describe('Function: authorizeIngress', () => {
 
     // Act
     const error = await failureOf(
-      authorizeIngress(new EC2Client({}), GROUP, [
-        tcp('10.0.0.1/32', 443),
-        tcp('10.0.0.2/32', 443),
-      ]),
+      authorizeIngress(
+        new EC2Client({}),
+        GROUP,
+        [tcp('10.0.0.1/32', 443), tcp('10.0.0.2/32', 443)],
+        LIVE,
+      ),
     );
 
     // Assess
@@ -278,12 +359,119 @@ describe('Function: authorizeIngress', () => {
     expect(error.cause).toBe(cause);
     expect(ec2Mock).toHaveReceivedCommandTimes(AuthorizeSecurityGroupIngressCommand, 1);
   });
+
+  describe('with an abort signal', () => {
+    const rules = [tcp('10.0.0.1/32', 443), tcp('10.0.0.2/32', 443), tcp('10.0.0.3/32', 443)];
+
+    it('sends nothing and throws the reason when the signal is already aborted', async () => {
+      // Prepare
+      ec2Mock.on(AuthorizeSecurityGroupIngressCommand).resolves({ Return: true });
+      const signal = abortedSignal();
+
+      // Act
+      const error = await failureOf(authorizeIngress(new EC2Client({}), GROUP, rules, signal));
+
+      // Assess
+      expect(error).toBe(signal.reason);
+      expect(ec2Mock.calls()).toHaveLength(0);
+    });
+
+    it('passes the signal with the batch and with every rule sent alone', async () => {
+      // Prepare
+      ec2Mock
+        .on(AuthorizeSecurityGroupIngressCommand)
+        .rejectsOnce(awsError('InvalidPermission.Duplicate'))
+        .resolves({ Return: true });
+      const signal = new AbortController().signal;
+
+      // Act
+      await authorizeIngress(new EC2Client({}), GROUP, rules, signal);
+
+      // Assess
+      expect(optionsSent(ec2Mock.calls(), signal)).toStrictEqual([
+        { abortSignal: 'the signal' },
+        { abortSignal: 'the signal' },
+        { abortSignal: 'the signal' },
+        { abortSignal: 'the signal' },
+      ]);
+    });
+
+    it('throws the reason, not an AwsCallError, when the signal is aborted during the batch', async () => {
+      // Prepare
+      const controller = new AbortController();
+      ec2Mock.on(AuthorizeSecurityGroupIngressCommand).callsFake(async () => {
+        controller.abort(new Error('stopped'));
+        throw abortError();
+      });
+
+      // Act
+      const error = await failureOf(
+        authorizeIngress(new EC2Client({}), GROUP, rules, controller.signal),
+      );
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(ec2Mock.calls()).toHaveLength(1);
+    });
+
+    it('throws the reason, not an AwsCallError, when the signal is aborted during a rule sent alone', async () => {
+      // Prepare
+      const controller = new AbortController();
+      ec2Mock
+        .on(AuthorizeSecurityGroupIngressCommand)
+        .rejectsOnce(awsError('InvalidPermission.Duplicate'))
+        .callsFake(async () => {
+          controller.abort(new Error('stopped'));
+          throw abortError();
+        });
+
+      // Act
+      const error = await failureOf(
+        authorizeIngress(new EC2Client({}), GROUP, rules, controller.signal),
+      );
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(ec2Mock.calls()).toHaveLength(2);
+    });
+
+    it('sends no further rule once the signal is aborted between rules', async () => {
+      // Prepare: the first rule sent alone succeeds, and the deadline passes meanwhile
+      const controller = new AbortController();
+      ec2Mock
+        .on(AuthorizeSecurityGroupIngressCommand)
+        .rejectsOnce(awsError('InvalidPermission.Duplicate'))
+        .callsFake(async () => {
+          controller.abort(new Error('stopped'));
+          return { Return: true };
+        });
+
+      // Act
+      const error = await failureOf(
+        authorizeIngress(new EC2Client({}), GROUP, rules, controller.signal),
+      );
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(sentAuthorizations()).toStrictEqual([
+        {
+          GroupId: GROUP,
+          IpPermissions: [
+            permission('10.0.0.1/32', 443),
+            permission('10.0.0.2/32', 443),
+            permission('10.0.0.3/32', 443),
+          ],
+        },
+        { GroupId: GROUP, IpPermissions: [permission('10.0.0.1/32', 443)] },
+      ]);
+    });
+  });
 });
 
 describe('Function: revokeIngress', () => {
   it('sends nothing for an empty list', async () => {
     // Act
-    await revokeIngress(new EC2Client({}), GROUP, []);
+    await revokeIngress(new EC2Client({}), GROUP, [], LIVE);
 
     // Assess
     expect(ec2Mock.calls()).toHaveLength(0);
@@ -294,7 +482,7 @@ describe('Function: revokeIngress', () => {
     ec2Mock.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
 
     // Act
-    await revokeIngress(new EC2Client({}), GROUP, ['sgr-1', 'sgr-2']);
+    await revokeIngress(new EC2Client({}), GROUP, ['sgr-1', 'sgr-2'], LIVE);
 
     // Assess
     expect(ec2Mock).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
@@ -310,7 +498,7 @@ describe('Function: revokeIngress', () => {
       ec2Mock.on(RevokeSecurityGroupIngressCommand).rejects(awsError(name));
 
       // Act
-      const revoked = revokeIngress(new EC2Client({}), GROUP, ['sgr-1']);
+      const revoked = revokeIngress(new EC2Client({}), GROUP, ['sgr-1'], LIVE);
 
       // Assess
       await expect(revoked).resolves.toBeUndefined();
@@ -328,7 +516,7 @@ describe('Function: revokeIngress', () => {
       .resolves({ Return: true });
 
     // Act
-    await revokeIngress(new EC2Client({}), GROUP, ['sgr-gone', 'sgr-stale']);
+    await revokeIngress(new EC2Client({}), GROUP, ['sgr-gone', 'sgr-stale'], LIVE);
 
     // Assess
     expect(
@@ -353,7 +541,7 @@ describe('Function: revokeIngress', () => {
 
     // Act
     const error = await failureOf(
-      revokeIngress(new EC2Client({}), GROUP, ['sgr-gone', 'sgr-stale']),
+      revokeIngress(new EC2Client({}), GROUP, ['sgr-gone', 'sgr-stale'], LIVE),
     );
 
     // Assess
@@ -367,7 +555,7 @@ describe('Function: revokeIngress', () => {
   it('does not send a lone rule again when it is already gone', async () => {
     ec2Mock.on(RevokeSecurityGroupIngressCommand).rejects(awsError('InvalidPermission.NotFound'));
 
-    await revokeIngress(new EC2Client({}), GROUP, ['sgr-gone']);
+    await revokeIngress(new EC2Client({}), GROUP, ['sgr-gone'], LIVE);
 
     expect(ec2Mock).toHaveReceivedCommandTimes(RevokeSecurityGroupIngressCommand, 1);
   });
@@ -378,7 +566,9 @@ describe('Function: revokeIngress', () => {
     ec2Mock.on(RevokeSecurityGroupIngressCommand).rejects(cause);
 
     // Act
-    const error = await failureOf(revokeIngress(new EC2Client({}), GROUP, ['sgr-1', 'sgr-2']));
+    const error = await failureOf(
+      revokeIngress(new EC2Client({}), GROUP, ['sgr-1', 'sgr-2'], LIVE),
+    );
 
     // Assess
     expect(error).toBeInstanceOf(AwsCallError);
@@ -386,5 +576,242 @@ describe('Function: revokeIngress', () => {
       `RevokeSecurityGroupIngress of 2 rule(s) on ${GROUP} failed: UnauthorizedOperation: You are not authorized`,
     );
     expect(error.cause).toBe(cause);
+  });
+
+  describe('with an abort signal', () => {
+    const ids = ['sgr-1', 'sgr-2', 'sgr-3'];
+
+    it('sends nothing and throws the reason when the signal is already aborted', async () => {
+      // Prepare
+      ec2Mock.on(RevokeSecurityGroupIngressCommand).resolves({ Return: true });
+      const signal = abortedSignal();
+
+      // Act
+      const error = await failureOf(revokeIngress(new EC2Client({}), GROUP, ids, signal));
+
+      // Assess
+      expect(error).toBe(signal.reason);
+      expect(ec2Mock.calls()).toHaveLength(0);
+    });
+
+    it('passes the signal with the batch and with every rule sent alone', async () => {
+      // Prepare
+      ec2Mock
+        .on(RevokeSecurityGroupIngressCommand)
+        .rejectsOnce(awsError('InvalidPermission.NotFound'))
+        .resolves({ Return: true });
+      const signal = new AbortController().signal;
+
+      // Act
+      await revokeIngress(new EC2Client({}), GROUP, ids, signal);
+
+      // Assess
+      expect(optionsSent(ec2Mock.calls(), signal)).toStrictEqual([
+        { abortSignal: 'the signal' },
+        { abortSignal: 'the signal' },
+        { abortSignal: 'the signal' },
+        { abortSignal: 'the signal' },
+      ]);
+    });
+
+    it('throws the reason, not an AwsCallError, when the signal is aborted during the batch', async () => {
+      // Prepare
+      const controller = new AbortController();
+      ec2Mock.on(RevokeSecurityGroupIngressCommand).callsFake(async () => {
+        controller.abort(new Error('stopped'));
+        throw abortError();
+      });
+
+      // Act
+      const error = await failureOf(
+        revokeIngress(new EC2Client({}), GROUP, ids, controller.signal),
+      );
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(ec2Mock.calls()).toHaveLength(1);
+    });
+
+    it('throws the reason, not an AwsCallError, when the signal is aborted during a rule sent alone', async () => {
+      // Prepare
+      const controller = new AbortController();
+      ec2Mock
+        .on(RevokeSecurityGroupIngressCommand)
+        .rejectsOnce(awsError('InvalidSecurityGroupRuleId.NotFound'))
+        .callsFake(async () => {
+          controller.abort(new Error('stopped'));
+          throw abortError();
+        });
+
+      // Act
+      const error = await failureOf(
+        revokeIngress(new EC2Client({}), GROUP, ids, controller.signal),
+      );
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(ec2Mock.calls()).toHaveLength(2);
+    });
+
+    it('sends no further rule once the signal is aborted between rules', async () => {
+      // Prepare
+      const controller = new AbortController();
+      ec2Mock
+        .on(RevokeSecurityGroupIngressCommand)
+        .rejectsOnce(awsError('InvalidSecurityGroupRuleId.NotFound'))
+        .callsFake(async () => {
+          controller.abort(new Error('stopped'));
+          return { Return: true };
+        });
+
+      // Act
+      const error = await failureOf(
+        revokeIngress(new EC2Client({}), GROUP, ids, controller.signal),
+      );
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(
+        ec2Mock.commandCalls(RevokeSecurityGroupIngressCommand).map((call) => call.args[0].input),
+      ).toStrictEqual([
+        { GroupId: GROUP, SecurityGroupRuleIds: ids },
+        { GroupId: GROUP, SecurityGroupRuleIds: ['sgr-1'] },
+      ]);
+    });
+  });
+});
+
+describe('Function: redescribeIngress', () => {
+  const rule = (ruleId: string, cidr: string, port: number, protocol = 'tcp'): ExistingRule => ({
+    ruleId,
+    cidr,
+    fromPort: port,
+    toPort: port,
+    protocol,
+    description: 'the description before',
+  });
+
+  it('sends nothing for an empty list', async () => {
+    // Act
+    await redescribeIngress(new EC2Client({}), GROUP, [], LIVE);
+
+    // Assess
+    expect(ec2Mock.calls()).toHaveLength(0);
+  });
+
+  it('modifies every rule in one call, keeping all but the description, in order', async () => {
+    // Prepare
+    ec2Mock.on(ModifySecurityGroupRulesCommand).resolves({ Return: true });
+    const changes: DescriptionChange[] = [
+      { rule: rule('sgr-2', '10.0.16.2/32', 8443), description: OURS },
+      {
+        rule: { ...rule('sgr-1', '10.0.0.1/32', 80, 'udp'), toPort: 81 },
+        description: 'shared by two',
+      },
+    ];
+    const signal = new AbortController().signal;
+
+    // Act
+    await redescribeIngress(new EC2Client({}), GROUP, changes, signal);
+
+    // Assess
+    const calls = ec2Mock.commandCalls(ModifySecurityGroupRulesCommand);
+    expect(calls.map((call) => call.args[0].input)).toStrictEqual([
+      {
+        GroupId: GROUP,
+        SecurityGroupRules: [
+          {
+            SecurityGroupRuleId: 'sgr-2',
+            SecurityGroupRule: {
+              IpProtocol: 'tcp',
+              FromPort: 8443,
+              ToPort: 8443,
+              CidrIpv4: '10.0.16.2/32',
+              Description: OURS,
+            },
+          },
+          {
+            SecurityGroupRuleId: 'sgr-1',
+            SecurityGroupRule: {
+              IpProtocol: 'udp',
+              FromPort: 80,
+              ToPort: 81,
+              CidrIpv4: '10.0.0.1/32',
+              Description: 'shared by two',
+            },
+          },
+        ],
+      },
+    ]);
+    expect(optionsSent(calls, signal)).toStrictEqual([{ abortSignal: 'the signal' }]);
+    expect(ec2Mock.calls()).toHaveLength(1);
+  });
+
+  it('wraps a failure with the call, the count, the group and the cause', async () => {
+    // Prepare
+    const cause = awsError('InvalidSecurityGroupRuleId.NotFound', 'The rule sgr-2 does not exist');
+    ec2Mock.on(ModifySecurityGroupRulesCommand).rejects(cause);
+
+    // Act
+    const error = await failureOf(
+      redescribeIngress(
+        new EC2Client({}),
+        GROUP,
+        [
+          { rule: rule('sgr-1', '10.0.0.1/32', 443), description: OURS },
+          { rule: rule('sgr-2', '10.0.0.2/32', 443), description: OURS },
+        ],
+        LIVE,
+      ),
+    );
+
+    // Assess
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error.message).toBe(
+      `ModifySecurityGroupRules of 2 rule description(s) on ${GROUP} failed: InvalidSecurityGroupRuleId.NotFound: The rule sgr-2 does not exist`,
+    );
+    expect(error.cause).toBe(cause);
+  });
+
+  it('sends nothing and throws the reason when the signal is already aborted', async () => {
+    // Prepare
+    ec2Mock.on(ModifySecurityGroupRulesCommand).resolves({ Return: true });
+    const signal = abortedSignal();
+
+    // Act
+    const error = await failureOf(
+      redescribeIngress(
+        new EC2Client({}),
+        GROUP,
+        [{ rule: rule('sgr-1', '10.0.0.1/32', 443), description: OURS }],
+        signal,
+      ),
+    );
+
+    // Assess
+    expect(error).toBe(signal.reason);
+    expect(ec2Mock.calls()).toHaveLength(0);
+  });
+
+  it('throws the reason, not an AwsCallError, when the signal is aborted during the call', async () => {
+    // Prepare
+    const controller = new AbortController();
+    ec2Mock.on(ModifySecurityGroupRulesCommand).callsFake(async () => {
+      controller.abort(new Error('stopped'));
+      throw abortError();
+    });
+
+    // Act
+    const error = await failureOf(
+      redescribeIngress(
+        new EC2Client({}),
+        GROUP,
+        [{ rule: rule('sgr-1', '10.0.0.1/32', 443), description: OURS }],
+        controller.signal,
+      ),
+    );
+
+    // Assess
+    expect(error).toBe(controller.signal.reason);
   });
 });

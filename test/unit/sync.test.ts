@@ -17,6 +17,7 @@ import {
 } from '../../functions/shared/errors.js';
 import { type SyncDependencies, syncTargetGroups } from '../../functions/target-group-sync/sync.js';
 import { failureOf } from '../support/failure-of.js';
+import { abortError, abortedSignal, LIVE, optionsSent } from '../support/signals.js';
 
 const ALB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
@@ -100,7 +101,7 @@ describe('Function: syncTargetGroups', () => {
     givenTargetGroup(TG_A, ['10.0.0.1', '10.0.0.2']);
 
     // Act
-    const summary = await syncTargetGroups(binding(), deps());
+    const summary = await syncTargetGroups(binding(), deps(), LIVE);
 
     // Assess
     expect(summary).toEqual({
@@ -139,7 +140,7 @@ describe('Function: syncTargetGroups', () => {
     givenEnis('10.0.0.1');
     givenTargetGroup(TG_A, ['10.0.0.1']);
 
-    await syncTargetGroups(binding(), deps());
+    await syncTargetGroups(binding(), deps(), LIVE);
 
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
     expect(ec2Mock).toHaveReceivedCommandWith(DescribeNetworkInterfacesCommand, {
@@ -159,7 +160,7 @@ describe('Function: syncTargetGroups', () => {
     });
     givenTargetGroup(TG_A, []);
 
-    const summary = await syncTargetGroups(binding(), deps());
+    const summary = await syncTargetGroups(binding(), deps(), LIVE);
 
     expect(summary.albIps).toEqual(['10.0.0.1']);
   });
@@ -180,7 +181,7 @@ describe('Function: syncTargetGroups', () => {
     givenTargetGroup(TG_A, []);
 
     // Act
-    const summary = await syncTargetGroups(binding(), deps());
+    const summary = await syncTargetGroups(binding(), deps(), LIVE);
 
     // Assess
     expect(summary.albIps).toEqual(['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4']);
@@ -197,7 +198,7 @@ describe('Function: syncTargetGroups', () => {
     givenTargetGroup(TG_A, []);
     givenTargetGroup(TG_B, []);
 
-    const summary = await syncTargetGroups(binding([TG_A, TG_B]), deps());
+    const summary = await syncTargetGroups(binding([TG_A, TG_B]), deps(), LIVE);
 
     expect(ec2Mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
     expect(summary.targetGroups.map((group) => [group.targetGroupArn, group.registered])).toEqual([
@@ -213,7 +214,7 @@ describe('Function: syncTargetGroups', () => {
     );
     givenTargetGroup(TG_A, []);
 
-    await syncTargetGroups(binding(), deps());
+    await syncTargetGroups(binding(), deps(), LIVE);
 
     const sizes = writes().map((command) => command.input.Targets?.length);
     expect(sizes).toEqual([100, 100, 50]);
@@ -225,7 +226,11 @@ describe('Function: syncTargetGroups', () => {
     givenTargetGroup(TG_A, ['10.0.0.1', '10.0.0.2']);
     const { logger, metrics, ...clients } = deps();
 
-    const summary = await syncTargetGroups(binding([TG_A], true), { ...clients, logger, metrics });
+    const summary = await syncTargetGroups(
+      binding([TG_A], true),
+      { ...clients, logger, metrics },
+      LIVE,
+    );
 
     expect(writes()).toEqual([]);
     expect(summary).toMatchObject({
@@ -251,7 +256,9 @@ describe('Function: syncTargetGroups', () => {
     const { logger, metrics, ...clients } = deps();
 
     // Act
-    const error = await failureOf(syncTargetGroups(binding(), { ...clients, logger, metrics }));
+    const error = await failureOf(
+      syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE),
+    );
 
     // Assess
     expect(writes()).toEqual([]);
@@ -279,7 +286,7 @@ describe('Function: syncTargetGroups', () => {
 
     // Act
     const error = await failureOf(
-      syncTargetGroups(binding([TG_A, TG_B]), { ...clients, logger, metrics }),
+      syncTargetGroups(binding([TG_A, TG_B]), { ...clients, logger, metrics }, LIVE),
     );
 
     // Assess
@@ -304,7 +311,7 @@ describe('Function: syncTargetGroups', () => {
     givenTargetGroup(TG_A, ['10.0.0.2']);
     elbMock.on(DeregisterTargetsCommand).rejects(awsError('AccessDenied', 'not authorized'));
 
-    const error = await failureOf(syncTargetGroups(binding(), deps()));
+    const error = await failureOf(syncTargetGroups(binding(), deps(), LIVE));
 
     expect((error as TargetGroupSyncError).summary).toMatchObject({
       targetGroups: [
@@ -327,7 +334,7 @@ describe('Function: syncTargetGroups', () => {
     givenEnis('10.0.0.1');
     givenTargetGroup(TG_A, [], extra);
 
-    const error = await failureOf(syncTargetGroups(binding(), deps()));
+    const error = await failureOf(syncTargetGroups(binding(), deps(), LIVE));
 
     expect(error.message).toMatch(reason);
     expect(writes()).toEqual([]);
@@ -338,7 +345,7 @@ describe('Function: syncTargetGroups', () => {
     givenEnis('10.0.0.1');
     elbMock.on(DescribeTargetGroupsCommand).rejects(awsError('TargetGroupNotFoundException'));
 
-    const error = await failureOf(syncTargetGroups(binding(), deps()));
+    const error = await failureOf(syncTargetGroups(binding(), deps(), LIVE));
 
     expect((error as TargetGroupSyncError).summary).toEqual({
       loadBalancerArn: ALB,
@@ -361,7 +368,9 @@ describe('Function: syncTargetGroups', () => {
     givenAlb('network');
     const { logger, metrics, ...clients } = deps();
 
-    const error = await failureOf(syncTargetGroups(binding(), { ...clients, logger, metrics }));
+    const error = await failureOf(
+      syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE),
+    );
 
     expect(error).toBeInstanceOf(LoadBalancerMismatchError);
     expect(error.message).toBe(
@@ -377,7 +386,7 @@ describe('Function: syncTargetGroups', () => {
   it('says so when the load balancer does not exist', async () => {
     elbMock.on(DescribeLoadBalancersCommand).rejects(awsError('LoadBalancerNotFoundException'));
 
-    const error = await failureOf(syncTargetGroups(binding(), deps()));
+    const error = await failureOf(syncTargetGroups(binding(), deps(), LIVE));
 
     expect(error.message).toBe(
       `LoadBalancerArn: got "${ALB}"; expected an existing load balancer in this account and region, and none was found`,
@@ -389,7 +398,7 @@ describe('Function: syncTargetGroups', () => {
     const cause = awsError('UnauthorizedOperation', 'You are not authorized');
     ec2Mock.on(DescribeNetworkInterfacesCommand).rejects(cause);
 
-    const error = await failureOf(syncTargetGroups(binding(), deps()));
+    const error = await failureOf(syncTargetGroups(binding(), deps(), LIVE));
 
     expect(error).toBeInstanceOf(AwsCallError);
     expect(error.message).toBe(
@@ -407,7 +416,7 @@ describe('Function: syncTargetGroups', () => {
     const { logger, metrics, ...clients } = deps();
 
     // Act
-    const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics });
+    const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
 
     // Assess
     expect(logger.info).toHaveBeenCalledWith('Discovered ALB IPs', {
@@ -453,7 +462,7 @@ describe('Function: syncTargetGroups', () => {
 
     // Act
     const error = await failureOf(
-      syncTargetGroups(binding([TG_A, TG_B, TG_C]), { ...clients, logger, metrics }),
+      syncTargetGroups(binding([TG_A, TG_B, TG_C]), { ...clients, logger, metrics }, LIVE),
     );
 
     // Assess
@@ -478,5 +487,155 @@ describe('Function: syncTargetGroups', () => {
       ['SyncErrors', 'Count', 2],
     ]);
     expect(logger.error.mock.calls).toEqual([['Target group sync failed', { summary }]]);
+  });
+
+  describe('with an abort signal', () => {
+    it('passes the signal to every load balancer and target group call', async () => {
+      // Prepare
+      givenAlb();
+      givenEnis('10.0.0.1', '10.0.0.3');
+      givenTargetGroup(TG_A, ['10.0.0.1', '10.0.0.2']);
+      const signal = new AbortController().signal;
+
+      // Act
+      await syncTargetGroups(binding(), deps(), signal);
+
+      // Assess
+      expect(elbCommands()).toEqual([
+        'DescribeLoadBalancersCommand',
+        'DescribeTargetGroupsCommand',
+        'DescribeTargetHealthCommand',
+        'RegisterTargetsCommand',
+        'DeregisterTargetsCommand',
+      ]);
+      expect(optionsSent(elbMock.calls(), signal)).toStrictEqual(
+        Array(5).fill({ abortSignal: 'the signal' }),
+      );
+    });
+
+    it('writes nothing once the signal is aborted before the writes, and names the reason', async () => {
+      // Prepare: the deadline passes while the registered targets are read
+      givenAlb();
+      givenEnis('10.0.0.1', '10.0.0.3');
+      givenTargetGroup(TG_A, ['10.0.0.1', '10.0.0.2']);
+      const controller = new AbortController();
+      const reason = new Error('The run was stopped before the deadline');
+      elbMock.on(DescribeTargetHealthCommand).callsFake(async () => {
+        controller.abort(reason);
+        return {
+          TargetHealthDescriptions: [
+            { Target: { Id: '10.0.0.1', Port: 443 }, TargetHealth: { State: 'healthy' } },
+            { Target: { Id: '10.0.0.2', Port: 443 }, TargetHealth: { State: 'healthy' } },
+          ],
+        };
+      });
+      const { logger, metrics, ...clients } = deps();
+
+      // Act
+      const error = await failureOf(
+        syncTargetGroups(binding(), { ...clients, logger, metrics }, controller.signal),
+      );
+
+      // Assess
+      expect(writes()).toEqual([]);
+      expect(error).toBeInstanceOf(TargetGroupSyncError);
+      expect(error.message).toBe(
+        `1 of 1 target group(s) failed to sync: ${TG_A}: The run was stopped before the deadline`,
+      );
+      expect((error as TargetGroupSyncError).summary).toMatchObject({
+        targetGroups: [
+          {
+            targetGroupArn: TG_A,
+            status: 'failed',
+            registered: [],
+            deregistered: [],
+            unchanged: ['10.0.0.1:443'],
+            error: 'The run was stopped before the deadline',
+          },
+        ],
+      });
+      expect(metrics.addMetric).toHaveBeenCalledWith('SyncErrors', 'Count', 1);
+    });
+
+    it('stops between write steps when the signal is aborted during one', async () => {
+      // Prepare: the registration is the last write that goes out
+      givenAlb();
+      givenEnis('10.0.0.3');
+      givenTargetGroup(TG_A, ['10.0.0.2']);
+      const controller = new AbortController();
+      elbMock.on(RegisterTargetsCommand).callsFake(async () => {
+        controller.abort(new Error('stopped'));
+        return {};
+      });
+
+      // Act
+      const error = await failureOf(syncTargetGroups(binding(), deps(), controller.signal));
+
+      // Assess
+      expect(elbCommands()).not.toContain('DeregisterTargetsCommand');
+      expect((error as TargetGroupSyncError).summary).toMatchObject({
+        targetGroups: [{ status: 'failed', registered: ['10.0.0.3:443'], error: 'stopped' }],
+      });
+    });
+
+    it('sends nothing and throws the reason when the signal is already aborted', async () => {
+      // Prepare
+      const signal = abortedSignal('The run was stopped');
+      givenAlb();
+      givenEnis('10.0.0.1');
+      givenTargetGroup(TG_A, []);
+      const { logger, metrics, ...clients } = deps();
+
+      // Act
+      const error = await failureOf(
+        syncTargetGroups(binding(), { ...clients, logger, metrics }, signal),
+      );
+
+      // Assess
+      expect(error).toBe(signal.reason);
+      expect(elbMock.calls()).toHaveLength(0);
+      expect(ec2Mock.calls()).toHaveLength(0);
+      expect(logger.error).toHaveBeenCalledWith('Sync failed before any target group was written', {
+        loadBalancerArn: ALB,
+        error,
+      });
+      expect(metrics.addMetric).toHaveBeenCalledWith('SyncErrors', 'Count', 1);
+    });
+
+    it('asks for no further page of network interfaces once the signal is aborted', async () => {
+      // Prepare: the deadline passes while the first page is read
+      givenAlb();
+      const controller = new AbortController();
+      ec2Mock.on(DescribeNetworkInterfacesCommand).callsFake(async () => {
+        controller.abort(new Error('stopped'));
+        return { NetworkInterfaces: [eni('10.0.0.1')], NextToken: 'page-2' };
+      });
+      givenTargetGroup(TG_A, []);
+
+      // Act
+      const error = await failureOf(syncTargetGroups(binding(), deps(), controller.signal));
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(ec2Mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+      expect(elbCommands()).toEqual(['DescribeLoadBalancersCommand']);
+    });
+
+    it('throws the reason, not an AwsCallError, when discovery is cut short by the signal', async () => {
+      // Prepare
+      givenAlb();
+      const controller = new AbortController();
+      ec2Mock.on(DescribeNetworkInterfacesCommand).callsFake(async () => {
+        controller.abort(new Error('stopped'));
+        throw abortError();
+      });
+
+      // Act
+      const error = await failureOf(syncTargetGroups(binding(), deps(), controller.signal));
+
+      // Assess
+      expect(error).toBe(controller.signal.reason);
+      expect(writes()).toEqual([]);
+    });
   });
 });
