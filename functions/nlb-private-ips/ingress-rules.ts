@@ -51,6 +51,8 @@ export interface RuleChanges {
 /** Security group rule descriptions hold at most 255 characters. */
 const MAX_DESCRIPTION = 255;
 const OWNERS_PREFIX = 'alb-static-ip owners';
+/** How many owners fit: each is a space and 16 hex digits after the prefix. */
+const MAX_OWNERS = Math.floor((MAX_DESCRIPTION - OWNERS_PREFIX.length) / 17);
 const OWNERS = /^alb-static-ip owners((?: [0-9a-f]{16})+)$/;
 /** The description an earlier version wrote for a rule with one owner. */
 const SINGLE_OWNER = /^Made by alb-static-ip [a-z-]+\/[^/]+\/([0-9a-f]{16}) in stack \S+$/;
@@ -78,21 +80,23 @@ export function ingressRules(
 
 /** The owners a rule's description names, or undefined for a rule this project did not make. */
 export function ownersOf(description: string | undefined): string[] | undefined {
-  const owners = OWNERS.exec(description ?? '')?.[1];
+  // Stryker disable next-line ConditionalExpression: exec reads undefined as the text "undefined", which names no owner either
+  if (description === undefined) return undefined;
+  const owners = OWNERS.exec(description)?.[1];
   if (owners !== undefined) return owners.trim().split(' ');
-  const single = SINGLE_OWNER.exec(description ?? '')?.[1];
+  const single = SINGLE_OWNER.exec(description)?.[1];
   return single === undefined ? undefined : [single];
 }
 
 /** The description naming these owners, each once, in order. */
 export function ownersDescription(owners: readonly string[]): string {
-  const description = [OWNERS_PREFIX, ...[...new Set(owners)].sort()].join(' ');
-  if (description.length > MAX_DESCRIPTION) {
+  const unique = [...new Set(owners)].sort();
+  if (unique.length > MAX_OWNERS) {
     throw new RangeError(
-      `A security group rule can name at most ${Math.floor((MAX_DESCRIPTION - OWNERS_PREFIX.length) / 17)} owners in its description; ${owners.length} resources need the same rule`,
+      `A security group rule can name at most ${MAX_OWNERS} owners in its description; ${unique.length} resources need the same rule`,
     );
   }
-  return description;
+  return [OWNERS_PREFIX, ...unique].join(' ');
 }
 
 const keyOf = (cidr: string, from: number, to: number) => `${cidr} ${from}-${to}`;
@@ -113,7 +117,9 @@ export function planRuleChanges(
   const present = new Map<string, ExistingRule[]>();
   for (const rule of tcp) {
     const key = keyOf(rule.cidr, rule.fromPort, rule.toPort);
-    present.set(key, [...(present.get(key) ?? []), rule]);
+    const same = present.get(key);
+    if (same === undefined) present.set(key, [rule]);
+    else same.push(rule);
   }
   const authorize: IngressRule[] = [];
   const redescribe: DescriptionChange[] = [];
@@ -123,10 +129,12 @@ export function planRuleChanges(
     wantedKeys.add(key);
     const matches = present.get(key) ?? [];
     if (matches.some((match) => ownersOf(match.description)?.includes(owner))) continue;
-    const shared = matches.find((match) => ownersOf(match.description) !== undefined);
+    const shared = firstShared(matches);
     if (shared !== undefined) {
-      const owners = ownersOf(shared.description) ?? [];
-      redescribe.push({ rule: shared, description: ownersDescription([...owners, owner]) });
+      redescribe.push({
+        rule: shared.rule,
+        description: ownersDescription([...shared.owners, owner]),
+      });
     } else if (matches.length === 0) {
       authorize.push({ ...rule, Description: ownersDescription([owner]) });
     }
@@ -143,4 +151,15 @@ export function planRuleChanges(
     else redescribe.push({ rule, description: ownersDescription(others) });
   }
   return { authorize, redescribe, revoke };
+}
+
+/** The first of these rules that this project made, with its owners. */
+function firstShared(
+  rules: readonly ExistingRule[],
+): { rule: ExistingRule; owners: string[] } | undefined {
+  for (const rule of rules) {
+    const owners = ownersOf(rule.description);
+    if (owners !== undefined) return { rule, owners };
+  }
+  return undefined;
 }

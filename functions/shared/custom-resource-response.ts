@@ -165,9 +165,10 @@ function putOnce(url: URL, body: string, timeoutMs: number): Promise<number> {
       },
       (response) => {
         response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
+        // 'close' follows the whole answer, or a connection that dropped in the middle of it.
         response.on('close', () => {
-          if (!response.complete) reject(new Error('the response URL stopped answering'));
+          if (response.complete) resolve(response.statusCode ?? 0);
+          else reject(new Error('the response URL stopped answering'));
         });
       },
     );

@@ -174,13 +174,9 @@ export function readCustomResourceRequest(event: unknown): ReadRequest {
 const isText = (value: unknown): boolean => typeof value === 'string' && value !== '';
 
 function usableUrl(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'https:' || protocol === 'http:' ? value : undefined;
-  } catch {
-    return undefined;
-  }
+  if (typeof value !== 'string' || !URL.canParse(value)) return undefined;
+  const { protocol } = new URL(value);
+  return protocol === 'https:' || protocol === 'http:' ? value : undefined;
 }
 
 /** A value from the request as it reads in a message: JSON, at most 100 characters. */
@@ -205,26 +201,17 @@ const scopeOf = (stackId: string, logicalResourceId: string): string =>
 
 /**
  * The PhysicalResourceId rules, in one place. An id is `KIND/LOGICAL-ID/` and 16 hex digits: 8 that
- * the stack and logical id give, 8 that the identity adds.
- * - Create mints the id, so the same resource always gets the same id;
- * - Update keeps the id, unless the identity changed or the id is not one this runtime minted for
- *   the resource: then it mints a new one, and CloudFormation deletes the old resource after;
- * - Delete never changes it.
+ * the stack and logical id give, 8 that the identity adds. Create and Update both mint it, and the
+ * same resource always gets the same id, so:
+ * - an Update keeps the id unless the identity changed (or the id is not one this runtime minted
+ *   for the resource); then the id is new, and CloudFormation deletes the old resource after;
+ * - a Delete never changes it: the runtime answers a Delete with the id it was given.
  */
 export function physicalResourceIdFor(
-  event: CloudFormationCustomResourceEvent,
+  event: Pick<CloudFormationCustomResourceEvent, 'StackId' | 'LogicalResourceId'>,
   kind: string,
   identity: string,
-  oldIdentity?: string,
 ): string {
-  if (event.RequestType === 'Delete') return event.PhysicalResourceId;
-  if (
-    event.RequestType === 'Update' &&
-    oldIdentity === identity &&
-    isMintedFor(event, kind, event.PhysicalResourceId)
-  ) {
-    return event.PhysicalResourceId;
-  }
   const { StackId: stackId, LogicalResourceId: logicalResourceId } = event;
   const scope = scopeOf(stackId, logicalResourceId);
   const identityPart = sha256(`${stackId}\n${logicalResourceId}\n${identity}`).slice(0, 8);
@@ -312,22 +299,19 @@ function planRequest<Properties>(
     const id = event.RequestType === 'Create' ? CREATE_FAILED_MARKER : event.PhysicalResourceId;
     return { kind: 'fail', physicalResourceId: id, error };
   }
-  const identity = definition.identity(properties);
-  if (event.RequestType === 'Create') {
-    return {
-      kind: 'run',
-      physicalResourceId: physicalResourceIdFor(event, definition.kind, identity),
-      properties,
-      oldProperties: undefined,
-    };
-  }
-  const oldProperties = parseOrUndefined(definition, event.OldResourceProperties);
-  const oldIdentity = oldProperties === undefined ? undefined : definition.identity(oldProperties);
   return {
     kind: 'run',
-    physicalResourceId: physicalResourceIdFor(event, definition.kind, identity, oldIdentity),
+    physicalResourceId: physicalResourceIdFor(
+      event,
+      definition.kind,
+      definition.identity(properties),
+    ),
     properties,
-    oldProperties,
+    // The old properties matter to an Update's operation, not to the id; a Create has none.
+    oldProperties: parseOrUndefined(
+      definition,
+      (event as { OldResourceProperties?: unknown }).OldResourceProperties,
+    ),
   };
 }
 
@@ -372,21 +356,7 @@ export async function runCustomResource<Properties>(
   });
   // Read now: the time left shrinks while the work runs.
   const budget = sendBudget(context);
-  const plan = planRequest(checked, definition);
-  let response: CustomResourceResponse;
-  if (plan.kind === 'fail') {
-    response = failed(checked, context, plan.error, plan.physicalResourceId);
-  } else if (plan.kind === 'skip') {
-    logger.info('Nothing to do for this request', { reason: plan.reason });
-    response = {
-      ...echoOf(checked),
-      Status: 'SUCCESS',
-      PhysicalResourceId: plan.physicalResourceId,
-      Reason: plan.reason,
-    };
-  } else {
-    response = await raceTheDeadline(checked, context, definition, plan, options);
-  }
+  const response = await respond(checked, context, definition, options);
   if (response.Status === 'FAILED') {
     logger.error('Custom resource request failed', {
       requestType: checked.RequestType,
@@ -400,6 +370,30 @@ export async function runCustomResource<Properties>(
     { logger, send, budget },
     definition.dataTooLargeAdvice,
   );
+}
+
+/** The answer to a well-formed request: its plan carried out. */
+async function respond<Properties>(
+  event: CloudFormationCustomResourceEvent,
+  context: Pick<Context, 'getRemainingTimeInMillis' | 'logStreamName'>,
+  definition: CustomResourceDefinition<Properties>,
+  options: RuntimeOptions,
+): Promise<CustomResourceResponse> {
+  const plan = planRequest(event, definition);
+  switch (plan.kind) {
+    case 'run':
+      return await raceTheDeadline(event, context, definition, plan, options);
+    case 'skip':
+      options.logger.info('Nothing to do for this request', { reason: plan.reason });
+      return {
+        ...echoOf(event),
+        Status: 'SUCCESS',
+        PhysicalResourceId: plan.physicalResourceId,
+        Reason: plan.reason,
+      };
+    case 'fail':
+      return failed(event, context, plan.error, plan.physicalResourceId);
+  }
 }
 
 /**

@@ -17,10 +17,10 @@ export interface ReceivedResponse {
 }
 
 /**
- * What the receiver does with a request: answer with this HTTP status, never answer (`stall`), or
- * start a 200 answer and never finish it (`stall-body`).
+ * What the receiver does with a request: answer with this HTTP status, never answer (`stall`),
+ * start a 200 answer and never finish it (`stall-body`), or start one and hang up (`cut-body`).
  */
-export type Answer = number | 'stall' | 'stall-body';
+export type Answer = number | 'stall' | 'stall-body' | 'cut-body';
 
 /** Every request that arrived, answered or not, with when it arrived (`performance.now()`). */
 export interface Attempt {
@@ -63,9 +63,11 @@ export async function startResponseReceiver(
       const answer = script.shift() ?? 200;
       attempts.push({ at: performance.now(), answer });
       if (answer === 'stall') return;
-      if (answer === 'stall-body') {
+      if (answer === 'stall-body' || answer === 'cut-body') {
         response.writeHead(200, { 'content-length': '100' });
-        response.write('partial');
+        response.write('partial', () => {
+          if (answer === 'cut-body') response.destroy();
+        });
         return;
       }
       if (answer < 200 || answer >= 300) {

@@ -276,14 +276,15 @@ describe('Function: parseBinding (the messages CloudFormation shows)', () => {
 });
 
 describe('Function: BindingSchema', () => {
-  it('reports a repeated target group and one in another region as custom issues', () => {
+  it('reports a repeated target group, one in another region and one in another partition as custom issues', () => {
     // Prepare
     const elsewhere = TG.replace('us-east-1', 'eu-west-1');
+    const china = TG.replace('arn:aws:', 'arn:aws-cn:').replace('us-east-1', 'cn-north-1');
 
     // Act
     const result = BindingSchema.safeParse({
       LoadBalancerArn: ALB,
-      TargetGroupArns: [TG, TG, elsewhere],
+      TargetGroupArns: [TG, TG, elsewhere, china],
     });
 
     // Assess
@@ -297,6 +298,11 @@ describe('Function: BindingSchema', () => {
         code: 'custom',
         path: ['TargetGroupArns', 2],
         message: "expected a target group in the load balancer's region (us-east-1)",
+      }),
+      expect.objectContaining({
+        code: 'custom',
+        path: ['TargetGroupArns', 3],
+        message: "expected a target group in the load balancer's partition (aws)",
       }),
     ]);
   });

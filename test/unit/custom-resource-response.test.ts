@@ -148,6 +148,7 @@ describe('Function: putResponse', () => {
   const receiver = receiverForTests();
   afterEach(() => {
     vi.restoreAllMocks();
+    vi.useRealTimers();
   });
 
   const body = JSON.stringify(response());
@@ -260,6 +261,32 @@ describe('Function: putResponse', () => {
     );
 
     expect(receiver.attempts).toHaveLength(2);
+  });
+
+  it('counts an answer cut off halfway as not delivered', async () => {
+    receiver.answerNext('cut-body');
+
+    const error = await putResponse({ attempts: 1 })(receiver.url, body, PLENTY).then(
+      () => undefined,
+      (rejected: unknown) => rejected as Error,
+    );
+
+    expect(error?.message).toBe(
+      `Could not send the response to ${redactUrl(receiver.url)}: the response URL stopped answering`,
+    );
+    await putResponse({ baseDelayMs: 1 })(receiver.url, body, PLENTY);
+    expect(receiver.received).toHaveLength(1);
+  });
+
+  it('leaves no timer behind once an attempt is over', async () => {
+    // Prepare: only the timers are fake; the request itself goes over loopback
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+
+    // Act
+    await putResponse()(receiver.url, body, PLENTY);
+
+    // Assess
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('bounds an attempt whose answer starts and never ends', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
@@ -68,13 +69,21 @@ function event(
   } as unknown as CloudFormationCustomResourceEvent;
 }
 
-/** The id the runtime mints for kind `thing`, the samples' stack and logical id, and an identity. */
-const mintedId = (identity: string): string =>
-  physicalResourceIdFor(
-    loadEvent('target-group-sync-create') as unknown as CloudFormationCustomResourceEvent,
-    'thing',
-    identity,
-  );
+const SAMPLE_STACK = String(loadEvent('target-group-sync-create').StackId);
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The id the runtime should mint, worked out here from its definition rather than by calling it:
+ * KIND/LOGICAL-ID/, then 8 hex digits of sha256(stack, logical id) and 8 of sha256(stack, logical
+ * id, identity). By default for kind `thing` and the samples' stack and logical id.
+ */
+function mintedId(
+  identity: string,
+  { stackId = SAMPLE_STACK, logicalId = 'TargetGroupSync', kind = 'thing' } = {},
+): string {
+  const scope = sha256(`${stackId}\n${logicalId}`).slice(0, 8);
+  return `${kind}/${logicalId}/${scope}${sha256(`${stackId}\n${logicalId}\n${identity}`).slice(0, 8)}`;
+}
 
 const idOf = (request: CloudFormationCustomResourceEvent): string =>
   (request as { PhysicalResourceId: string }).PhysicalResourceId;
@@ -331,19 +340,12 @@ describe('Function: runCustomResource', () => {
   });
 
   const ours = mintedId('a');
-  const createInOtherStack = {
-    ...loadEvent('target-group-sync-create'),
-    StackId: String(loadEvent('target-group-sync-create').StackId).replace(
-      'web-static-ip',
-      'other',
-    ),
-  } as unknown as CloudFormationCustomResourceEvent;
   it.each([
     ['garbage', 'not-an-id-at-all'],
     ['the id of another logical id', `thing/OtherSync/${ours.slice(-16)}`],
     [
       'the id of the same logical id in another stack',
-      physicalResourceIdFor(createInOtherStack, 'thing', 'a'),
+      mintedId('a', { stackId: SAMPLE_STACK.replace('web-static-ip', 'other') }),
     ],
     ['an id of another kind', `other/TargetGroupSync/${ours.slice(-16)}`],
     ['an id far too long', `${ours}${'0'.repeat(1_100)}`],
@@ -569,6 +571,29 @@ describe('Function: runCustomResource', () => {
         expect(sent[0]?.budget.timeLeftMs()).toBe(left - 1_000);
       },
     );
+
+    it('stops its deadline once answered: a finished operation is never aborted afterwards', async () => {
+      // Prepare
+      vi.useFakeTimers();
+      let seen: AbortSignal | undefined;
+      const quick = definition({
+        create: vi.fn(async (_props: Props, request: CustomResourceRequest) => {
+          seen = request.signal;
+          return undefined;
+        }),
+      });
+
+      // Act: answered at once; then the time of the deadline answer passes
+      await runCustomResource(event('target-group-sync-create'), context(60_000), quick, {
+        logger: logger(),
+        send: recorder().sender,
+      });
+      await vi.advanceTimersByTimeAsync(60_000);
+
+      // Assess
+      expect(seen?.aborted).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    });
 
     it('lets work that takes real time finish when there is time for it', async () => {
       // Prepare: 150 ms of real work, with 8 s left (so the deadline answer is due after 4 s)
@@ -904,63 +929,32 @@ describe('Function: physicalResourceIdFor', () => {
   const create = () =>
     loadEvent('target-group-sync-create') as unknown as CloudFormationCustomResourceEvent;
 
-  it('mints KIND/LOGICAL-ID/16 hex digits on Create, the same each time for the same resource', () => {
-    const minted = physicalResourceIdFor(create(), 'thing', 'x');
+  it('mints the id the sample events carry: a known answer', () => {
+    const alb =
+      'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
 
-    expect(minted).toMatch(/^thing\/TargetGroupSync\/[0-9a-f]{16}$/);
-    expect(physicalResourceIdFor(create(), 'thing', 'x')).toBe(minted);
-  });
-
-  it('begins the digits with the same 8 for one stack and logical id, whatever the identity', () => {
-    const x = physicalResourceIdFor(create(), 'thing', 'x');
-    const y = physicalResourceIdFor(create(), 'thing', 'y');
-
-    expect(x.slice(-16, -8)).toBe(y.slice(-16, -8));
-    expect(x.slice(-8)).not.toBe(y.slice(-8));
-  });
-
-  it('mints another id for another stack or another logical id', () => {
-    const original = create();
-    const minted = physicalResourceIdFor(original, 'thing', 'x');
-
-    expect(
-      physicalResourceIdFor(
-        { ...original, StackId: original.StackId.replace('web-static-ip', 'other') },
-        'thing',
-        'x',
-      ).slice(-16, -8),
-    ).not.toBe(minted.slice(-16, -8));
-    expect(
-      physicalResourceIdFor({ ...original, LogicalResourceId: 'Other' }, 'thing', 'x').slice(
-        -16,
-        -8,
-      ),
-    ).not.toBe(minted.slice(-16, -8));
-  });
-
-  it('mints on Create even when handed an identity to compare with', () => {
-    expect(physicalResourceIdFor(create(), 'thing', 'x', 'x')).toBe(
-      physicalResourceIdFor(create(), 'thing', 'x'),
+    expect(physicalResourceIdFor(create(), 'target-group-sync', alb)).toBe(
+      'target-group-sync/TargetGroupSync/84db85edc100aca1',
     );
   });
 
-  it('keeps the id on an Update with the same identity, when it minted that id', () => {
-    const update = event('target-group-sync-update');
+  it('mints KIND/LOGICAL-ID/, 8 hex digits for the stack and logical id, 8 for the identity', () => {
+    const otherStack = SAMPLE_STACK.replace('web-static-ip', 'other');
 
-    expect(physicalResourceIdFor(update, 'thing', 'a', 'a')).toBe(idOf(update));
+    expect(physicalResourceIdFor(create(), 'thing', 'x')).toBe(mintedId('x'));
+    expect(physicalResourceIdFor({ ...create(), LogicalResourceId: 'Other' }, 'kind', 'x')).toBe(
+      mintedId('x', { logicalId: 'Other', kind: 'kind' }),
+    );
+    expect(physicalResourceIdFor({ ...create(), StackId: otherStack }, 'thing', 'x')).toBe(
+      mintedId('x', { stackId: otherStack }),
+    );
   });
 
-  it('mints the id a Create would on an Update whose identity changed or is unknown', () => {
+  it('gives an Update of the same identity the id it had, and a new one to another identity', () => {
     const update = event('target-group-sync-update');
 
-    expect(physicalResourceIdFor(update, 'thing', 'y', 'a')).toBe(mintedId('y'));
+    expect(physicalResourceIdFor(update, 'thing', 'a')).toBe(idOf(update));
     expect(physicalResourceIdFor(update, 'thing', 'y')).toBe(mintedId('y'));
-  });
-
-  it('echoes the id on Delete, whatever the identity', () => {
-    const remove = event('target-group-sync-delete');
-
-    expect(physicalResourceIdFor(remove, 'thing', 'anything')).toBe(idOf(remove));
   });
 });
 
@@ -1039,8 +1033,24 @@ describe('Function: looksLikeCustomResourceRequest and readCustomResourceRequest
     });
   });
 
-  it('takes only http and https URLs as a ResponseURL', () => {
+  it.each([
+    ['text', 'Create', '"Create"'],
+    ['nothing', null, 'null'],
+    ['a number', 42, '42'],
+  ])('says %s is not a request at all', (_, input, shown) => {
+    expect(readCustomResourceRequest(input)).toMatchObject({
+      ok: false,
+      problems: expect.arrayContaining([
+        `input: got ${shown}; expected a CloudFormation custom resource request`,
+      ]),
+    });
+  });
+
+  it('takes only http and https URLs as a ResponseURL, and only as text', () => {
     const create = loadEvent('target-group-sync-create');
+    expect(
+      readCustomResourceRequest({ ...create, ResponseURL: ['https://bucket.s3.amazonaws.com/r'] }),
+    ).toMatchObject({ ok: false, responseUrl: undefined });
     expect(readCustomResourceRequest({ ...create, ResponseURL: 'ftp://host/x' })).toMatchObject({
       ok: false,
       responseUrl: undefined,
@@ -1127,7 +1137,11 @@ describe('Function: withInitGuard', () => {
       send,
     });
 
+    const loadError = new Error('cannot load');
+    const guarded = withInitGuard(() => Promise.reject(loadError), { logger: logger(), send });
+
     await expect(handler(loadEvent('scheduled-sync'), context())).rejects.toThrow('cannot load');
+    await expect(guarded(loadEvent('scheduled-sync'), context())).rejects.toBe(loadError);
 
     expect(receiver.attempts).toHaveLength(0);
   });

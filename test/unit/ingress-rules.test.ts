@@ -71,6 +71,8 @@ describe('Function: ownersOf and ownersDescription', () => {
       'an old description with a short id',
       'Made by alb-static-ip nlb-private-ips/N/0123 in stack s',
     ],
+    ['text before an old description', `x Made by alb-static-ip nlb-private-ips/N/${A} in stack s`],
+    ['text after an old description', `Made by alb-static-ip nlb-private-ips/N/${A} in stack s x`],
   ])('takes a rule with %s as not made by this project', (_, description) => {
     expect(ownersOf(description)).toBeUndefined();
   });
@@ -79,6 +81,7 @@ describe('Function: ownersOf and ownersDescription', () => {
     const owners = Array.from({ length: 13 }, (_, index) => index.toString(16).padStart(16, '0'));
 
     expect(ownersDescription(owners).length).toBeLessThanOrEqual(255);
+    expect(ownersDescription([...owners, owners[0] ?? ''])).toBe(ownersDescription(owners));
     expect(() => ownersDescription([...owners, 'ffffffffffffffff'])).toThrow(
       'A security group rule can name at most 13 owners in its description; 14 resources need the same rule',
     );
@@ -118,6 +121,29 @@ describe('Function: planRuleChanges', () => {
       revoke: [],
     });
   });
+
+  it.each([
+    ['before', 0],
+    ['after', 1],
+  ])(
+    'joins the rule this project made when someone else made one on the same key %s it',
+    (_, at) => {
+      // Prepare
+      const shared = rule('sgr-shared', '10.0.0.1/32', 443, ownersDescription([B]));
+      const existing = [rule('sgr-theirs', '10.0.0.1/32', 443, 'hand')];
+      existing.splice(at, 0, shared);
+
+      // Act
+      const changes = planRuleChanges(wantedFor(['10.0.0.1'], [443]), existing, A);
+
+      // Assess
+      expect(changes).toEqual({
+        authorize: [],
+        redescribe: [{ rule: shared, description: ownersDescription([A, B]) }],
+        revoke: [],
+      });
+    },
+  );
 
   it('leaves a shared rule it no longer needs to the other owners', () => {
     const shared = rule('sgr-shared', '10.0.0.1/32', 443, ownersDescription([A, B, C]));
