@@ -129,15 +129,15 @@ function printReport(syncRows: SyncRow[], bundleRows: BundleRow[], elapsed: numb
   out.push(
     '',
     'total: from send to parsed result; server: request sent to response headers (proxy + moto); ' +
-      'SDK: the sum of total minus server (serialise, sign, parse XML); other: wall time outside ' +
-      'AWS calls (planning, summary).',
+      'SDK: the sum of total minus server (serialise, sign, parse XML); other: wall time minus ' +
+      'the sum of the calls (planning, summary; below zero when calls ran at the same time).',
   );
   const notes = syncRows.flatMap((row) => row.notes);
   out.push(
     '',
     notes.length === 0
-      ? 'API calls: every sync made the fewest calls possible (1 of each describe, writes in ' +
-          'chunks of 100).'
+      ? 'API calls: every sync made the fewest calls possible (1 of each describe but ' +
+          'DescribeLoadBalancers, 2: the ALB, then the NLB; writes in chunks of 100).'
       : `API calls above the minimum:\n${notes.map((note) => `- ${note}`).join('\n')}`,
   );
 

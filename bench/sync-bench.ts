@@ -228,7 +228,8 @@ function callNotes(
   deregistered: number,
 ): string[] {
   const expected: Record<string, number> = {
-    DescribeLoadBalancers: 1,
+    // The ALB's type, then the zones of the target group's NLB.
+    DescribeLoadBalancers: 2,
     DescribeNetworkInterfaces: Math.max(1, Math.ceil(albEnis / DISCOVERY_PAGE_SIZE)),
     DescribeTargetGroups: 1,
     DescribeTargetHealth: 1,

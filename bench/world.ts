@@ -2,9 +2,10 @@ import { eniDescriptionFor } from '../functions/shared/arns.js';
 import { AwsWorld, type Eni } from '../test/support/aws-world.js';
 
 /**
- * The benchmark's world: one VPC, the ALB under test with `albEniCount` network interfaces, one IP
- * target group on port 443, and unrelated interfaces that discovery must skip. `AwsWorld` gives
- * every interface a distinct address, as AWS does.
+ * The benchmark's world: one VPC, the ALB under test with `albEniCount` network interfaces, an NLB
+ * whose listener forwards to one IP target group on port 443 (so the sync reads the NLB's zones, as
+ * in a real bridge), and unrelated interfaces that discovery must skip. `AwsWorld` gives every
+ * interface a distinct address, as AWS does.
  */
 
 export const TARGET_PORT = 443;
@@ -26,6 +27,8 @@ export async function buildWorld(endpoint: string, albEniCount: number): Promise
   const albArn = await world.loadBalancer('bench-alb', 'application', subnetIds);
   const neighbourArn = await world.loadBalancer('bench-alb-2', 'application', subnetIds);
   const targetGroupArn = await world.targetGroup('bench-tg-443', vpcId, TARGET_PORT);
+  const nlbArn = await world.loadBalancer('bench-nlb', 'network', subnetIds);
+  await world.listener(nlbArn, TARGET_PORT, targetGroupArn);
   const albEnis = await world.loadBalancerEnis(albArn, subnetIds, albEniCount, CONCURRENCY);
 
   // Interfaces that must not be taken for the ALB's: a neighbour ALB whose name starts the same,

@@ -36,6 +36,14 @@ export class TargetGroupMismatchError extends Error {
   override readonly name = 'TargetGroupMismatchError';
 }
 
+/**
+ * A target group's load balancer has enabled none of the zones the ALB's IPs are in, so it would
+ * send them no traffic.
+ */
+export class ZoneMismatchError extends Error {
+  override readonly name = 'ZoneMismatchError';
+}
+
 /** An AWS call failed; the message says which call and for what. */
 export class AwsCallError extends Error {
   override readonly name = 'AwsCallError';

@@ -4,6 +4,7 @@ import {
   type LoadBalancer,
   type LoadBalancerTypeEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { boundList } from './bounded-text.js';
 import { AwsCallError, isAwsError, LoadBalancerMismatchError } from './errors.js';
 
 const TYPE_NAMES: Record<string, string> = {
@@ -52,4 +53,45 @@ export async function describeLoadBalancerOfType(
     );
   }
   return loadBalancer;
+}
+
+/** The most load balancers DescribeLoadBalancers takes by ARN in one call. */
+export const DESCRIBE_LOAD_BALANCERS_MAX_ARNS = 20;
+
+/**
+ * The Availability Zones each load balancer has enabled (`AvailabilityZones[].ZoneName`), sorted:
+ * one DescribeLoadBalancers call for up to 20 ARNs. A call for at most 20 ARNs fits in one page (a
+ * page holds up to 400 load balancers), so no call here is paginated. A load balancer that the call
+ * did not return is missing from the map.
+ */
+export async function describeEnabledZones(
+  elbv2: ElasticLoadBalancingV2Client,
+  loadBalancerArns: readonly string[],
+  signal: AbortSignal,
+): Promise<Map<string, string[]>> {
+  const zones = new Map<string, string[]>();
+  for (let start = 0; start < loadBalancerArns.length; start += DESCRIBE_LOAD_BALANCERS_MAX_ARNS) {
+    const arns = loadBalancerArns.slice(start, start + DESCRIBE_LOAD_BALANCERS_MAX_ARNS);
+    signal.throwIfAborted();
+    try {
+      const response = await elbv2.send(
+        new DescribeLoadBalancersCommand({ LoadBalancerArns: arns }),
+        { abortSignal: signal },
+      );
+      for (const { LoadBalancerArn, AvailabilityZones = [] } of response.LoadBalancers ?? []) {
+        if (!LoadBalancerArn) continue;
+        zones.set(
+          LoadBalancerArn,
+          AvailabilityZones.flatMap(({ ZoneName }) => ZoneName ?? []).sort(),
+        );
+      }
+    } catch (cause) {
+      // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
+      signal.throwIfAborted();
+      throw new AwsCallError(`DescribeLoadBalancers for ${boundList(arns, 3, ', ')} failed`, {
+        cause,
+      });
+    }
+  }
+  return zones;
 }

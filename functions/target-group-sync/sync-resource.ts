@@ -1,10 +1,12 @@
 import { eniDescriptionFor } from '../shared/arns.js';
 import { type Binding, parseBinding } from '../shared/binding.js';
+import { boundList } from '../shared/bounded-text.js';
 import {
   type CustomResourceDefinition,
   type CustomResourceRequest,
   stackNameOf,
 } from '../shared/custom-resource.js';
+import { ZoneMismatchError } from '../shared/errors.js';
 import { type SyncDependencies, type SyncSummary, writtenTargets } from './sync.js';
 import {
   claimTargetGroups,
@@ -21,6 +23,13 @@ import { deregisterLoadBalancerIps } from './teardown.js';
  * the sync fails. Delete releases the groups, and deregisters the ALB's IPs from those that no other
  * owner relies on (see target-group-owners.ts).
  *
+ * A new resource (a Create, or an Update to another load balancer) also fails when a group's load
+ * balancer has enabled none of the zones the ALB's IPs are in: nothing would be served. A failed
+ * new resource is rolled back by a Delete. An Update in place is not failed for it, because its
+ * rollback is another Update, which would fail the same way and leave the stack stuck in
+ * UPDATE_ROLLBACK_FAILED; the sync's warning and metric report it. A dry run is not failed either:
+ * it is the way to look at a bridge before it writes, and its summary and warning say the same.
+ *
  * The resource's identity is the load balancer alone. Changing the target groups is an Update in
  * place, which also releases the groups dropped from the list. Were the groups part of the
  * identity, adding one would replace the resource, and the old resource's Delete would release the
@@ -30,7 +39,11 @@ export function syncCustomResource(
   sync: (binding: Binding, signal: AbortSignal) => Promise<SyncSummary>,
   deps: () => SyncDependencies,
 ): CustomResourceDefinition<Binding> {
-  const syncForDeployment = async (binding: Binding, request: CustomResourceRequest) => {
+  const syncForDeployment = async (
+    binding: Binding,
+    request: CustomResourceRequest,
+    isNew: boolean,
+  ) => {
     if (!binding.DryRun) {
       await claimTargetGroups(
         deps().elbv2,
@@ -48,6 +61,7 @@ export function syncCustomResource(
         `Found no network interface described ${JSON.stringify(eniDescriptionFor(binding.LoadBalancerArn))}, so the target groups would stay empty; check that LoadBalancerArn is the ALB to front and that its network interfaces are in this account and region`,
       );
     }
+    if (isNew && !binding.DryRun) failUnlessServed(summary);
     const written = writtenTargets(summary);
     return {
       AlbIpCount: summary.albIps.length,
@@ -95,10 +109,11 @@ export function syncCustomResource(
     kind: 'target-group-sync',
     parse: parseBinding,
     identity: (binding) => binding.LoadBalancerArn,
-    create: syncForDeployment,
+    create: (binding, request) => syncForDeployment(binding, request, true),
     async update(binding, old, request) {
-      const data = await syncForDeployment(binding, request);
-      if (old && old.LoadBalancerArn === binding.LoadBalancerArn) {
+      const inPlace = old !== undefined && old.LoadBalancerArn === binding.LoadBalancerArn;
+      const data = await syncForDeployment(binding, request, !inPlace);
+      if (old && inPlace) {
         const dropped = old.TargetGroupArns.filter((arn) => !binding.TargetGroupArns.includes(arn));
         if (dropped.length > 0) await release(binding, dropped, request);
       }
@@ -106,4 +121,27 @@ export function syncCustomResource(
     },
     delete: (binding, request) => release(binding, binding.TargetGroupArns, request),
   };
+}
+
+/** How many IPs the error names; the rest are counted. */
+const UNSERVED_IPS_SHOWN = 5;
+
+/**
+ * Throws when a group's load balancer serves none of the ALB's IPs, which are known to be at least
+ * one (the check before this one fails otherwise). IPs outside the group's VPC are served from
+ * every zone and never listed as outside, so a group lists all of the ALB's IPs only when each is
+ * in its VPC and in a zone its load balancer has not enabled.
+ */
+function failUnlessServed(summary: SyncSummary): void {
+  const unserved = summary.targetGroups.filter(
+    (group) => group.outsideNlbZones?.length === summary.albIps.length,
+  );
+  if (unserved.length === 0) return;
+  const problems = unserved.map(
+    (group) =>
+      `${group.targetGroupArn}: its load balancer has enabled ${(group.nlbZones ?? []).join(', ')}, and all ${summary.albIps.length} ALB IP(s) are elsewhere: ${boundList(group.outsideNlbZones ?? [], UNSERVED_IPS_SHOWN, ', ')}`,
+  );
+  throw new ZoneMismatchError(
+    `TargetGroupArns: expected each group's load balancer to serve a zone of the ALB, so that it has a target to send traffic to; ${problems.join('; ')}. Enable one of the ALB's zones on the NLB (a subnet in it), or enable one of the NLB's zones on the ALB`,
+  );
 }

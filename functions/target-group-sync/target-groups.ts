@@ -15,12 +15,18 @@ import type { RegisteredTarget, Target, TargetGroupFacts, WriteStep } from './pl
  * which target group.
  */
 
+/** A target group as the sync reads it: what the plan needs, and what the group is attached to. */
+export interface DescribedTargetGroup extends TargetGroupFacts {
+  /** The load balancers whose listeners forward to the group: none yet for an adopted group. */
+  readonly loadBalancerArns: readonly string[];
+}
+
 /** Describes a target group and checks that it can hold the ALB's IPv4 addresses. */
 export async function describeIpTargetGroup(
   elbv2: ElasticLoadBalancingV2Client,
   targetGroupArn: string,
   signal: AbortSignal,
-): Promise<TargetGroupFacts> {
+): Promise<DescribedTargetGroup> {
   let response: DescribeTargetGroupsCommandOutput;
   signal.throwIfAborted();
   try {
@@ -60,7 +66,12 @@ export async function describeIpTargetGroup(
       `TargetGroupArns: ${targetGroupArn} reports no port or VPC; expected both for an "ip" target group`,
     );
   }
-  return { targetGroupArn, port: group.Port, vpcId: group.VpcId };
+  return {
+    targetGroupArn,
+    port: group.Port,
+    vpcId: group.VpcId,
+    loadBalancerArns: group.LoadBalancerArns ?? [],
+  };
 }
 
 /** Every target of the group (DescribeTargetHealth is not paginated: it returns them all). */

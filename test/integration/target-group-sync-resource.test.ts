@@ -255,6 +255,77 @@ describe('Integration: target-group-sync as a custom resource', () => {
     expect(writes()).toEqual([]);
   });
 
+  describe('the zones the NLB serves', () => {
+    /** An ALB in zones a, b and c with interfaces in `zones`, and an NLB in a and b only. */
+    async function zonedBridge(zones: readonly number[]) {
+      const network = await suite.world.network('10.0', ['us-east-1a', 'us-east-1b', 'us-east-1c']);
+      const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
+      const nlbArn = await suite.world.loadBalancer(
+        'web-static',
+        'network',
+        network.subnetIds.slice(0, 2),
+      );
+      const https = await suite.world.targetGroup('web-static-443', network.vpcId, 443);
+      await suite.world.listener(nlbArn, 443, https);
+      const enis: Eni[] = [];
+      for (const zone of zones) {
+        enis.push(await suite.world.loadBalancerEni(albArn, network.subnetIds[zone] ?? ''));
+      }
+      return { albArn, nlbArn, https, enis };
+    }
+
+    it('Create fails when every ALB IP is in a zone the NLB does not serve; its rollback cleans up', async () => {
+      // Prepare: both ALB interfaces in zone c
+      const { albArn, nlbArn, https, enis } = await zonedBridge([2, 2]);
+      const properties = { LoadBalancerArn: albArn, TargetGroupArns: [https] };
+
+      // Act
+      const created = await request('target-group-sync-create', properties);
+      const nlbDescribed = suite.proxy.calls.some(
+        (call) =>
+          call.action === 'DescribeLoadBalancers' &&
+          call.params.get('LoadBalancerArns.member.1') === nlbArn,
+      );
+      const deleted = await request('target-group-sync-delete', properties, {
+        PhysicalResourceId: created.PhysicalResourceId,
+      });
+
+      // Assess
+      const [first, second] = enis as [Eni, Eni];
+      expect(created).toMatchObject({
+        Status: 'FAILED',
+        Reason: expect.stringContaining(
+          `${https}: its load balancer has enabled us-east-1a, us-east-1b, and all 2 ALB IP(s) are elsewhere: ${first.ip} (us-east-1c), ${second.ip} (us-east-1c)`,
+        ),
+      });
+      expect(nlbDescribed).toBe(true);
+      expect(deleted.Status).toBe('SUCCESS');
+      expect(await suite.world.targets(https)).toEqual([]);
+    });
+
+    it('Create succeeds when one ALB IP is in a zone the NLB serves', async () => {
+      // Prepare: one interface in zone a, one in zone c
+      const { albArn, nlbArn, https, enis } = await zonedBridge([0, 2]);
+
+      // Act
+      const created = await request('target-group-sync-create', {
+        LoadBalancerArn: albArn,
+        TargetGroupArns: [https],
+      });
+
+      // Assess: it did check the NLB's zones
+      expect(created).toMatchObject({ Status: 'SUCCESS', Data: { AlbIpCount: 2, Registered: 2 } });
+      expect(
+        suite.proxy.calls.filter(
+          (call) =>
+            call.action === 'DescribeLoadBalancers' &&
+            call.params.get('LoadBalancerArns.member.1') === nlbArn,
+        ),
+      ).toHaveLength(1);
+      expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
+    });
+  });
+
   it('a dry-run resource writes nothing on Create or Delete', async () => {
     const { albArn, https } = await bridge();
     const properties = { LoadBalancerArn: albArn, TargetGroupArns: [https], DryRun: 'true' };

@@ -7,6 +7,13 @@ import { loadEvent } from '../support/events.js';
 import { failureOf } from '../support/failure-of.js';
 import { lambdaContext } from '../support/lambda-context.js';
 import { queryErrorBody } from '../support/recording-proxy.js';
+
+/** What ELBv2 answers a DeregisterTargets with, whether or not the targets were registered. */
+const DEREGISTERED = {
+  status: 200,
+  body: '<DeregisterTargetsResponse xmlns="http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/"><DeregisterTargetsResult/><ResponseMetadata><RequestId>answered-by-the-proxy</RequestId></ResponseMetadata></DeregisterTargetsResponse>',
+};
+
 import { budgetFor } from '../support/work-budget.js';
 
 // Every test runs the real Lambda handler against moto, through a recording proxy. The handler's
@@ -28,17 +35,41 @@ function sentTargets(action: string): string[][] {
     );
 }
 
-/** An ALB named `web` with `count` interfaces and an IP target group on `port`. */
+/**
+ * An ALB named `web` with `count` interfaces over zones a and b, and an NLB in the same zones whose
+ * listener on `port` forwards to an IP target group.
+ */
 async function bridge(count = 3, port = 443) {
   const network = await suite.world.network();
   const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
+  const nlbArn = await suite.world.loadBalancer('web-static', 'network', network.subnetIds);
   const targetGroupArn = await suite.world.targetGroup(`web-static-${port}`, network.vpcId, port);
+  await suite.world.listener(nlbArn, port, targetGroupArn);
   const enis = await suite.world.loadBalancerEnis(albArn, network.subnetIds, count);
   const event = loadEvent('scheduled-sync', {
     LoadBalancerArn: albArn,
     TargetGroupArns: [targetGroupArn],
   });
-  return { ...network, albArn, targetGroupArn, enis, event };
+  return { ...network, albArn, nlbArn, targetGroupArn, enis, event };
+}
+
+/** The load balancers each recorded DescribeLoadBalancers asked for. */
+const describedLoadBalancers = () =>
+  suite.proxy.calls
+    .filter((call) => call.action === 'DescribeLoadBalancers')
+    .map((call) =>
+      [...call.params.entries()]
+        .filter(([key]) => key.startsWith('LoadBalancerArns.member.'))
+        .map(([, value]) => value),
+    );
+
+/** Resolves once `condition` holds, checking every 10 ms; fails after `ms`. */
+async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`waited ${ms} ms for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 const onPort = (enis: readonly Eni[], port: number) =>
@@ -56,26 +87,163 @@ describe('Integration: target-group-sync on moto', () => {
     expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
     expect(summary.targetGroups[0]).toMatchObject({ status: 'synced', deregistered: [] });
     expect([...(summary.targetGroups[0]?.registered ?? [])].sort()).toEqual(onPort(enis, 443));
-    expect(suite.proxy.actions()).toEqual([
+    // The NLB's zones are read beside the group's targets, so those two arrive in either order
+    const actions = suite.proxy.actions();
+    expect(actions.slice(0, 2)).toEqual(['DescribeLoadBalancers', 'DescribeTargetGroups']);
+    expect(actions.slice(2, 4).sort()).toEqual(['DescribeLoadBalancers', 'DescribeTargetHealth']);
+    expect(actions.slice(4)).toEqual(['DescribeNetworkInterfaces', 'RegisterTargets']);
+  });
+
+  it('steady state: a second run makes five reads, and zero writes', async () => {
+    // Prepare
+    const { event, enis, albArn, nlbArn } = await bridge(3);
+    await handler(event);
+    suite.proxy.clear();
+
+    // Act
+    const summary = await handler(event);
+
+    // Assess: the ALB, its interfaces, the group, its targets, and the NLB's zones
+    expect(writes()).toEqual([]);
+    expect(suite.proxy.actions().sort()).toEqual([
+      'DescribeLoadBalancers',
       'DescribeLoadBalancers',
       'DescribeNetworkInterfaces',
       'DescribeTargetGroups',
       'DescribeTargetHealth',
-      'RegisterTargets',
     ]);
+    expect(describedLoadBalancers()).toEqual([[albArn], [nlbArn]]);
+    expect(summary.targetGroups[0]).toMatchObject({
+      registered: [],
+      deregistered: [],
+      nlbZones: ['us-east-1a', 'us-east-1b'],
+      outsideNlbZones: [],
+    });
+    expect([...(summary.targetGroups[0]?.unchanged ?? [])].sort()).toEqual(onPort(enis, 443));
   });
 
-  it('steady state: a second run makes zero writes', async () => {
-    const { event, enis } = await bridge(3);
+  it('steady state of a group attached to no load balancer yet: four reads, no zone check', async () => {
+    // Prepare: an adopted group that no listener forwards to
+    const { albArn, vpcId } = await bridge(3);
+    const adopted = await suite.world.targetGroup('adopted-443', vpcId, 443);
+    const event = { LoadBalancerArn: albArn, TargetGroupArns: [adopted] };
     await handler(event);
     suite.proxy.clear();
 
+    // Act
     const summary = await handler(event);
 
-    expect(writes()).toEqual([]);
-    expect(suite.proxy.actions()).toHaveLength(4);
-    expect(summary.targetGroups[0]).toMatchObject({ registered: [], deregistered: [] });
-    expect([...(summary.targetGroups[0]?.unchanged ?? [])].sort()).toEqual(onPort(enis, 443));
+    // Assess
+    expect(suite.proxy.actions()).toEqual([
+      'DescribeLoadBalancers',
+      'DescribeTargetGroups',
+      'DescribeTargetHealth',
+      'DescribeNetworkInterfaces',
+    ]);
+    expect(summary.targetGroups[0]).not.toHaveProperty('nlbZones');
+  });
+
+  it('reports an ALB IP in a zone the NLB does not serve, and still registers it', async () => {
+    // Prepare: the ALB is in zones a, b and c; the NLB only in a and b
+    const network = await suite.world.network('10.0', ['us-east-1a', 'us-east-1b', 'us-east-1c']);
+    const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
+    const nlbArn = await suite.world.loadBalancer(
+      'web-static',
+      'network',
+      network.subnetIds.slice(0, 2),
+    );
+    const targetGroupArn = await suite.world.targetGroup('web-static-443', network.vpcId, 443);
+    await suite.world.listener(nlbArn, 443, targetGroupArn);
+    const [inA, inB, inC] = (await suite.world.loadBalancerEnis(albArn, network.subnetIds, 3)) as [
+      Eni,
+      Eni,
+      Eni,
+    ];
+
+    // Act
+    const summary = await handler({ LoadBalancerArn: albArn, TargetGroupArns: [targetGroupArn] });
+
+    // Assess
+    expect(summary.targetGroups).toEqual([
+      {
+        targetGroupArn,
+        status: 'synced',
+        registered: [inA, inB, inC].map((eni) => `${eni.ip}:443`),
+        deregistered: [],
+        unchanged: [],
+        nlbZones: ['us-east-1a', 'us-east-1b'],
+        outsideNlbZones: [`${inC.ip} (us-east-1c)`],
+      },
+    ]);
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort([inA, inB, inC], 443));
+    expect(describedLoadBalancers()).toEqual([[albArn], [nlbArn]]);
+  });
+
+  it('two runs at once while the ALB replaces its nodes never empty the group', async () => {
+    // Prepare: the group holds the ALB's two IPs
+    const { event, enis, albArn, subnetIds, targetGroupArn } = await bridge(2);
+    await handler(event);
+    const groupSizes: number[] = [];
+    const look = async () => {
+      const targets = await suite.world.targets(targetGroupArn);
+      groupSizes.push(targets.length);
+      return targets;
+    };
+
+    // Act 1: the first run is held between its two reads (of the group's targets and of the ALB's
+    // interfaces, whichever comes second), while the ALB replaces both nodes
+    let reads = 0;
+    suite.proxy.inject((call) => {
+      if (!['DescribeTargetHealth', 'DescribeNetworkInterfaces'].includes(call.action)) return;
+      reads += 1;
+      return reads === 2 ? 'stall' : undefined;
+    });
+    const first = handler(event);
+    await until(() => suite.proxy.stalled().length === 1, "the first run's second read");
+    const [held] = suite.proxy.stalled();
+    for (const eni of enis) await suite.world.deleteEni(eni);
+    const added = await suite.world.loadBalancerEnis(albArn, subnetIds, 2);
+
+    // Act 2: the second run reads, registers the new IPs, and is held at its deregistration
+    let deregistrations = 0;
+    suite.proxy.inject((call) => {
+      if (call.action !== 'DeregisterTargets') return;
+      deregistrations += 1;
+      return deregistrations === 1 ? 'stall' : undefined;
+    });
+    const second = handler(event);
+    await until(
+      () => suite.proxy.stalled().some((call) => call.action === 'DeregisterTargets'),
+      "the second run's deregistration",
+    );
+    await look();
+
+    // Act 3: the first run goes on, to the end
+    suite.proxy.releaseStalled((call) => (call === held ? 'send' : 'hold'));
+    await first;
+    await look();
+
+    // Act 4: the second run's deregistration goes out. AWS answers a deregistration of targets no
+    // longer registered with success (API reference, DeregisterTargets); moto answers
+    // InvalidTarget, so the proxy answers for AWS when every target is already gone.
+    const registered = new Set(await suite.world.targets(targetGroupArn));
+    suite.proxy.releaseStalled((call) => {
+      const ids = [...call.params.entries()]
+        .filter(([name]) => /^Targets\.member\.\d+\.Id$/.test(name))
+        .map(([, ip]) => `${ip}:443`);
+      return ids.some((id) => registered.has(id)) ? 'send' : DEREGISTERED;
+    });
+    await second;
+    const afterBoth = await look();
+    suite.proxy.inject(undefined);
+    suite.proxy.clear();
+    await handler(event);
+    const writesOfAFinalRun = writes();
+
+    // Assess: old and new IPs while both ran, then the new ones; never none
+    expect(groupSizes).toEqual([4, 2, 2]);
+    expect(afterBoth).toEqual(onPort(added, 443));
+    expect(writesOfAFinalRun).toEqual([]);
   });
 
   it('churn: registers the new IPs before it deregisters the stale ones', async () => {

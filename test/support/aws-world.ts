@@ -39,8 +39,11 @@ export class AwsWorld {
     this.elbv2 = new ElasticLoadBalancingV2Client({ endpoint: emulatorEndpoint });
   }
 
-  /** A VPC with two /20 subnets in two zones (4,091 addresses each). */
-  async network(cidrPrefix = '10.0'): Promise<{ vpcId: string; subnetIds: [string, string] }> {
+  /** A VPC with a /20 subnet in each zone (4,091 addresses each), in zones a and b by default. */
+  async network(
+    cidrPrefix = '10.0',
+    zones: readonly string[] = ['us-east-1a', 'us-east-1b'],
+  ): Promise<{ vpcId: string; subnetIds: string[] }> {
     const vpc = await this.ec2.send(new CreateVpcCommand({ CidrBlock: `${cidrPrefix}.0.0/16` }));
     const vpcId = vpc.Vpc?.VpcId ?? '';
     const subnet = async (third: number, zone: string) => {
@@ -56,7 +59,9 @@ export class AwsWorld {
       this.nextHost.set(subnetId, { base: [...cidrPrefix.split('.').map(Number), third], next: 4 });
       return subnetId;
     };
-    return { vpcId, subnetIds: [await subnet(0, 'us-east-1a'), await subnet(16, 'us-east-1b')] };
+    const subnetIds: string[] = [];
+    for (const [index, zone] of zones.entries()) subnetIds.push(await subnet(16 * index, zone));
+    return { vpcId, subnetIds };
   }
 
   async loadBalancer(

@@ -20,6 +20,9 @@ export interface RecordedCall {
  */
 export type Fault = (call: RecordedCall) => { status: number; body: string } | 'stall' | undefined;
 
+/** What becomes of a stalled call when the stalled calls are released. */
+export type Release = 'send' | 'hold' | { status: number; body: string };
+
 export interface RecordingProxy {
   readonly endpoint: string;
   readonly calls: RecordedCall[];
@@ -27,8 +30,13 @@ export interface RecordingProxy {
   actions(): string[];
   clear(): void;
   inject(fault: Fault | undefined): void;
-  /** Sends the stalled calls on to the emulator, as a slow network finally would. */
-  releaseStalled(): void;
+  /** The calls held by a `stall`, oldest first. */
+  stalled(): RecordedCall[];
+  /**
+   * Sends the stalled calls on to the emulator, as a slow network finally would; `decide` may keep
+   * some held, or answer some itself.
+   */
+  releaseStalled(decide?: (call: RecordedCall) => Release): void;
   stop(): Promise<void>;
 }
 
@@ -36,7 +44,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
   const target = new URL(upstream);
   const calls: RecordedCall[] = [];
   let fault: Fault | undefined;
-  let stalled: (() => void)[] = [];
+  let stalled: { call: RecordedCall; go: (release: Exclude<Release, 'hold'>) => void }[] = [];
 
   const server = createServer((incoming: IncomingMessage, outgoing: ServerResponse) => {
     const chunks: Buffer[] = [];
@@ -48,16 +56,20 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
       calls.push(call);
       const injected = fault?.(call);
       if (injected === 'stall') {
-        stalled.push(() => send());
+        stalled.push({ call, go: (release) => (release === 'send' ? send() : answer(release)) });
         return;
       }
       if (injected) {
-        outgoing.writeHead(injected.status, { 'content-type': 'text/xml' });
-        outgoing.end(injected.body);
+        answer(injected);
         return;
       }
       send();
     });
+    const answer = (injected: { status: number; body: string }) => {
+      if (outgoing.destroyed) return;
+      outgoing.writeHead(injected.status, { 'content-type': 'text/xml' });
+      outgoing.end(injected.body);
+    };
     const send = () => {
       const body = Buffer.concat(chunks);
       if (outgoing.destroyed) return;
@@ -94,10 +106,15 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
     inject: (next) => {
       fault = next;
     },
-    releaseStalled: () => {
+    stalled: () => stalled.map(({ call }) => call),
+    releaseStalled: (decide = () => 'send') => {
       const waiting = stalled;
       stalled = [];
-      for (const go of waiting) go();
+      for (const held of waiting) {
+        const release = decide(held.call);
+        if (release === 'hold') stalled.push(held);
+        else held.go(release);
+      }
     },
     stop: () =>
       new Promise<void>((resolve, reject) => {

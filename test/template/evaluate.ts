@@ -1,11 +1,12 @@
 import { PSEUDO_PARAMETERS, type Resource, type Template } from './cloudformation.js';
 
 /**
- * Deploys a (transformed) template on paper: evaluates its conditions for the given parameter
- * values, keeps the resources and outputs whose condition holds, and resolves their intrinsic
- * functions. A Ref to a resource becomes a made-up value of the right shape (a target group ARN
- * for a target group, a load balancer ARN for a load balancer), and Fn::GetAtt becomes
- * `Logical.Attribute`, so tests can check what points where. Anything it does not know throws.
+ * Deploys a (transformed) template on paper: checks its Rules, evaluates its conditions for the
+ * given parameter values, keeps the resources and outputs whose condition holds, and resolves
+ * their intrinsic functions. A Ref to a resource becomes a made-up value of the right shape (a
+ * target group ARN for a target group, a load balancer ARN for a load balancer), and Fn::GetAtt
+ * becomes `Logical.Attribute`, so tests can check what points where. Anything it does not know
+ * throws.
  */
 
 export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
@@ -19,7 +20,171 @@ export interface Deployment {
   readonly outputs: Record<string, Value>;
 }
 
+/** A rule assertion that does not hold, with the text CloudFormation shows for it. */
+export interface FailedAssertion {
+  readonly rule: string;
+  readonly description: string;
+}
+
+/** CloudFormation refuses the parameters: at least one rule assertion does not hold. */
+export class RuleViolationError extends Error {
+  constructor(readonly failed: readonly FailedAssertion[]) {
+    super(
+      `Rules refuse the parameters: ${failed.map((f) => `${f.rule}: ${f.description}`).join('; ')}`,
+    );
+    this.name = 'RuleViolationError';
+  }
+}
+
 const NO_VALUE = Symbol('AWS::NoValue');
+
+/**
+ * A parameter's value as CloudFormation gives it to Ref: a list for list types (an empty
+ * CommaDelimitedList is `[""]`), a string otherwise; pseudo parameters from PSEUDO_PARAMETERS.
+ * Undefined for a name that is neither.
+ */
+function parameterValue(
+  template: Template,
+  parameters: Record<string, string>,
+  name: string,
+): string | string[] | undefined {
+  const pseudo = PSEUDO_PARAMETERS[name];
+  if (pseudo !== undefined) return pseudo;
+  const declared = template.Parameters?.[name];
+  if (declared === undefined) return undefined;
+  if (parameters[name] === undefined && declared.Default === undefined) {
+    throw new Error(`parameter ${name} has no value and no default`);
+  }
+  const text = String(parameters[name] ?? declared.Default ?? '');
+  return declared.Type === 'CommaDelimitedList' || declared.Type.startsWith('List<')
+    ? text.split(',')
+    : text;
+}
+
+/** The functions a rule may use, besides Ref (the rule functions page, "Supported functions"). */
+const RULE_FUNCTIONS = new Set([
+  'Fn::And',
+  'Fn::Contains',
+  'Fn::EachMemberEquals',
+  'Fn::EachMemberIn',
+  'Fn::Equals',
+  'Fn::Not',
+  'Fn::Or',
+  'Fn::RefAll',
+  'Fn::ValueOf',
+  'Fn::ValueOfAll',
+]);
+
+/**
+ * Evaluates a template's Rules section for the given parameter values, as CloudFormation does
+ * before it creates anything: a rule whose RuleCondition holds (or that has none) must have every
+ * assertion hold. Returns the assertions that do not, in template order. Only rule functions and
+ * Ref to parameters are accepted; anything else throws, and so do Fn::ValueOf, Fn::ValueOfAll and
+ * Fn::RefAll, which need the account's resources. So no rule passes half-evaluated.
+ */
+export function evaluateRules(
+  template: Template,
+  parameters: Record<string, string>,
+): FailedAssertion[] {
+  type RuleValue = string | string[] | boolean;
+  const where = (rule: string, part: string) => `Rules.${rule}.${part}`;
+
+  const value = (node: unknown, at: string): RuleValue => {
+    if (typeof node === 'string') return node;
+    if (Array.isArray(node)) return node.map((item) => text(item, at));
+    if (node === null || typeof node !== 'object' || Object.keys(node).length !== 1) {
+      throw new Error(`${at}: ${JSON.stringify(node)} is not a rule function, a string or a list`);
+    }
+    const [[key, argument]] = Object.entries(node) as [[string, unknown]];
+    if (key === 'Ref') {
+      const resolved = parameterValue(template, parameters, text(argument, `${at} Ref`));
+      if (resolved === undefined) {
+        throw new Error(`${at}: Ref ${JSON.stringify(argument)} is not a parameter`);
+      }
+      return resolved;
+    }
+    if (!RULE_FUNCTIONS.has(key)) throw new Error(`${at}: ${key} is not a rule function`);
+    const args = Array.isArray(argument) ? argument : [argument];
+    switch (key) {
+      case 'Fn::Equals':
+        arity(args, 2, 2, key, at);
+        return JSON.stringify(value(args[0], at)) === JSON.stringify(value(args[1], at));
+      case 'Fn::Not':
+        arity(args, 1, 1, key, at);
+        return !truth(args[0], at);
+      case 'Fn::And':
+        arity(args, 2, 10, key, at);
+        return args.map((item) => truth(item, at)).every(Boolean);
+      case 'Fn::Or':
+        arity(args, 2, 10, key, at);
+        return args.map((item) => truth(item, at)).some(Boolean);
+      case 'Fn::Contains':
+        arity(args, 2, 2, key, at);
+        return list(args[0], at).includes(text(args[1], at));
+      case 'Fn::EachMemberEquals': {
+        arity(args, 2, 2, key, at);
+        const expected = text(args[1], at);
+        return list(args[0], at).every((member) => member === expected);
+      }
+      case 'Fn::EachMemberIn': {
+        arity(args, 2, 2, key, at);
+        const allowed = list(args[1], at);
+        return list(args[0], at).every((member) => allowed.includes(member));
+      }
+      default:
+        throw new Error(`${at}: ${key} needs the account's resources and is not evaluated here`);
+    }
+  };
+  const text = (node: unknown, at: string): string => {
+    const resolved = value(node, at);
+    if (typeof resolved !== 'string') {
+      throw new Error(`${at}: expected a string, got ${JSON.stringify(resolved)}`);
+    }
+    return resolved;
+  };
+  const list = (node: unknown, at: string): string[] => {
+    const resolved = value(node, at);
+    if (!Array.isArray(resolved)) {
+      throw new Error(`${at}: expected a list, got ${JSON.stringify(resolved)}`);
+    }
+    return resolved;
+  };
+  const truth = (node: unknown, at: string): boolean => {
+    const resolved = value(node, at);
+    if (typeof resolved !== 'boolean') {
+      throw new Error(`${at}: expected a rule function, got ${JSON.stringify(resolved)}`);
+    }
+    return resolved;
+  };
+  const arity = (args: unknown[], min: number, max: number, key: string, at: string) => {
+    if (args.length < min || args.length > max) {
+      throw new Error(`${at}: ${key} takes ${min} to ${max} arguments, got ${args.length}`);
+    }
+  };
+
+  const failed: FailedAssertion[] = [];
+  const rules = (template.Rules ?? {}) as Record<string, Record<string, unknown>>;
+  for (const [rule, definition] of Object.entries(rules)) {
+    const unknown = Object.keys(definition).filter(
+      (key) => key !== 'RuleCondition' && key !== 'Assertions',
+    );
+    if (unknown.length > 0) throw new Error(`Rules.${rule}: unknown keys ${unknown.join(', ')}`);
+    const applies =
+      definition.RuleCondition === undefined ||
+      truth(definition.RuleCondition, where(rule, 'RuleCondition'));
+    if (!applies) continue;
+    const assertions = definition.Assertions;
+    if (!Array.isArray(assertions) || assertions.length === 0) {
+      throw new Error(`Rules.${rule}: Assertions must be a non-empty list`);
+    }
+    assertions.forEach((assertion: { Assert?: unknown; AssertDescription?: unknown }, index) => {
+      if (!truth(assertion.Assert, where(rule, `Assertions[${index}]`))) {
+        failed.push({ rule, description: String(assertion.AssertDescription ?? '') });
+      }
+    });
+  }
+  return failed;
+}
 
 /** A made-up but well-formed physical id for a resource, by logical id and type. */
 export function fakeRef(logicalId: string, resource: Resource): string {
@@ -37,24 +202,27 @@ export function fakeRef(logicalId: string, resource: Resource): string {
   return `${logicalId}-ref`;
 }
 
-export function deploy(template: Template, parameters: Record<string, string>): Deployment {
+/**
+ * Deploys on paper. The Rules are checked first, as CloudFormation does, and a violation throws a
+ * RuleViolationError; `skipRules` leaves them out, for a test of what the template itself does
+ * with parameters the rules refuse.
+ */
+export function deploy(
+  template: Template,
+  parameters: Record<string, string>,
+  options: { skipRules?: boolean } = {},
+): Deployment {
+  if (!options.skipRules) {
+    const failed = evaluateRules(template, parameters);
+    if (failed.length > 0) throw new RuleViolationError(failed);
+  }
   const resources = template.Resources;
   const parameter = (name: string): Value => {
-    const pseudo = PSEUDO_PARAMETERS[name];
-    if (pseudo !== undefined) return pseudo;
-    const declared = template.Parameters?.[name];
-    if (declared === undefined) {
-      const resource = resources[name];
-      if (resource) return fakeRef(name, resource);
-      throw new Error(`cannot resolve Ref ${name}`);
-    }
-    const text = String(parameters[name] ?? declared.Default ?? '');
-    if (parameters[name] === undefined && declared.Default === undefined) {
-      throw new Error(`parameter ${name} has no value and no default`);
-    }
-    return declared.Type === 'CommaDelimitedList' || declared.Type.startsWith('List<')
-      ? text.split(',')
-      : text;
+    const resolved = parameterValue(template, parameters, name);
+    if (resolved !== undefined) return resolved;
+    const resource = resources[name];
+    if (resource) return fakeRef(name, resource);
+    throw new Error(`cannot resolve Ref ${name}`);
   };
 
   const conditions: Record<string, boolean> = {};
@@ -62,7 +230,14 @@ export function deploy(template: Template, parameters: Record<string, string>): 
     if (!(name in conditions)) {
       const definition = (template.Conditions as Record<string, unknown> | undefined)?.[name];
       if (definition === undefined) throw new Error(`no condition ${name}`);
-      conditions[name] = Boolean(walk(definition));
+      try {
+        conditions[name] = Boolean(walk(definition));
+      } catch (error) {
+        // Name the innermost condition that could not be evaluated.
+        const message = error instanceof Error ? error.message : String(error);
+        if (message.startsWith('condition ')) throw error;
+        throw new Error(`condition ${name}: ${message}`, { cause: error });
+      }
     }
     return conditions[name] as boolean;
   };

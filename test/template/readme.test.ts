@@ -249,3 +249,132 @@ describe('README: layout', () => {
     expect(files.filter((file) => !paths.includes(file))).toEqual([]);
   });
 });
+
+/** The README's parameter tables: a bold group label, then rows of `| \`Name\` | default | ... |`. */
+function parameterTables(markdown: string): { label: string; rows: [string, string][] }[] {
+  const tables = [
+    ...markdown.matchAll(
+      /^\*\*([^*\n]+)\*\*\n\n\| parameter \| default \| meaning \|\n\|---\|---\|---\|\n((?:\|.*\n)+)/gm,
+    ),
+  ];
+  return tables.map((match) => ({
+    label: match[1] ?? '',
+    rows: (match[2] ?? '')
+      .trim()
+      .split('\n')
+      .map((row) => {
+        const [, name = '', defaultText = ''] = /^\| `([^`]+)` \| ([^|]+) \|/.exec(row) ?? [];
+        return [name, defaultText.trim()];
+      }),
+  }));
+}
+
+/** How the README writes a parameter's default. */
+const defaultText = (parameter: { Default?: unknown } | undefined): string => {
+  if (parameter?.Default === undefined) return 'none: required';
+  return parameter.Default === '' ? 'empty' : `\`${String(parameter.Default)}\``;
+};
+
+describe('README: what a deployer needs', () => {
+  const template = loadTemplate();
+
+  it('reads the parameter tables it checks, so that the checks below can fail', () => {
+    // Prepare
+    const sample = [
+      '**Group**',
+      '',
+      '| parameter | default | meaning |',
+      '|---|---|---|',
+      '| `A` | empty | a |',
+      '| `B` | `443` | b |',
+      '',
+    ].join('\n');
+
+    // Act
+    const tables = parameterTables(sample);
+
+    // Assess
+    expect(tables).toEqual([
+      {
+        label: 'Group',
+        rows: [
+          ['A', 'empty'],
+          ['B', '`443`'],
+        ],
+      },
+    ]);
+  });
+
+  it("documents every parameter in the console's groups and order, with its default", () => {
+    // Prepare
+    const groups = (
+      template.Metadata as {
+        'AWS::CloudFormation::Interface': {
+          ParameterGroups: { Label: { default: string }; Parameters: string[] }[];
+        };
+      }
+    )['AWS::CloudFormation::Interface'].ParameterGroups;
+
+    // Act
+    const tables = parameterTables(readme);
+
+    // Assess
+    expect(tables).toEqual(
+      groups.map(({ Label, Parameters }) => ({
+        label: Label.default,
+        rows: Parameters.map((name) => [name, defaultText(template.Parameters?.[name])]),
+      })),
+    );
+  });
+
+  it('has a row in the metrics table for every metric of its own that an alarm watches', () => {
+    // Prepare
+    const metrics = readme.slice(readme.indexOf('| metric | meaning |'));
+    const watched = Object.values(template.Resources)
+      .filter((resource) => resource.Type === 'AWS::CloudWatch::Alarm')
+      .map((resource) => resource.Properties ?? {})
+      .filter((properties) => properties.Namespace === 'AlbStaticIp')
+      .map((properties) => String(properties.MetricName));
+
+    // Assess
+    expect(watched).toEqual(expect.arrayContaining(['SyncErrors', 'IpsOutsideNlbZones']));
+    for (const metric of watched) expect(metrics).toContain(`| \`${metric}\` |`);
+  });
+
+  it('names the permissions API Gateway needs to make the VPC link, when the template makes one', () => {
+    // Prepare
+    const makesVpcLink = Object.values(template.Resources).some(
+      (resource) => resource.Type === 'AWS::ApiGateway::VpcLink',
+    );
+    const needs = readme.slice(
+      readme.indexOf('### What you need'),
+      readme.indexOf('### Availability Zones'),
+    );
+
+    // Assess
+    expect(makesVpcLink).toBe(true);
+    for (const action of [
+      'ec2:CreateVpcEndpointServiceConfiguration',
+      'ec2:DeleteVpcEndpointServiceConfigurations',
+      'ec2:DescribeVpcEndpointServiceConfigurations',
+      'ec2:ModifyVpcEndpointServicePermissions',
+    ]) {
+      expect(needs).toContain(`\`${action}\``);
+    }
+  });
+
+  it('says which parameters the rules refuse, naming each parameter a rule reads', () => {
+    // Prepare
+    const checked = readme.slice(
+      readme.indexOf('### What is checked before anything is created'),
+      readme.indexOf('### What gets created'),
+    );
+    const refs = [...JSON.stringify(template.Rules ?? {}).matchAll(/"Ref":"(\w+)"/g)].map(
+      ([, name]) => name ?? '',
+    );
+
+    // Assess
+    expect(refs).not.toHaveLength(0);
+    for (const name of new Set(refs)) expect(checked).toContain(`\`${name}\``);
+  });
+});

@@ -13,6 +13,7 @@ import {
   type Template,
 } from './cloudformation.js';
 import { type Deployment, deploy, fakeRef, type Value } from './evaluate.js';
+import { type EventPattern, matchesPattern } from './event-pattern.js';
 
 const ALB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
@@ -27,6 +28,8 @@ const REQUIRED = {
   VpcId: 'vpc-0123456789abcdef0',
   SubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
 };
+/** Adopting target groups instead: no VPC or subnets, which only a new NLB needs. */
+const adopting = (arns: string) => ({ VpcId: '', SubnetIds: '', ExistingTargetGroupArns: arns });
 
 interface Statement {
   Sid?: string;
@@ -125,10 +128,46 @@ describe('Template: the SAM transform', () => {
       ]);
     });
 
-    it('run the sync one at a time', () => {
-      expect(the(stack(), 'TargetGroupSyncFunction').Properties.ReservedConcurrentExecutions).toBe(
-        1,
+    it('reserve no concurrency for the sync unless told to', () => {
+      // Act
+      const byDefault = the(stack(), 'TargetGroupSyncFunction').Properties;
+      const reserved = the(
+        stack({ ReservedConcurrency: '2' }),
+        'TargetGroupSyncFunction',
+      ).Properties;
+
+      // Assess
+      expect(byDefault).not.toHaveProperty('ReservedConcurrentExecutions');
+      expect(reserved.ReservedConcurrentExecutions).toBe('2');
+    });
+
+    it('send failed and expired asynchronous runs to the queue, within the custom resource wait', () => {
+      // Prepare
+      const deployment = stack();
+      const timeout = Number(the(deployment, 'TargetGroupSyncFunction').Properties.Timeout);
+      const serviceTimeout = Number(the(deployment, 'TargetGroupSync').Properties.ServiceTimeout);
+
+      // Act
+      const config = the(deployment, 'TargetGroupSyncFunctionEventInvokeConfig');
+      const grants = statements(deployment, 'TargetGroupSyncFunctionRole').filter((s) =>
+        actionsOf(s).includes('sqs:SendMessage'),
       );
+
+      // Assess
+      expect(config).toMatchObject({
+        Type: 'AWS::Lambda::EventInvokeConfig',
+        Properties: {
+          FunctionName: ref('TargetGroupSyncFunction'),
+          Qualifier: '$LATEST',
+          MaximumRetryAttempts: 1,
+          MaximumEventAgeInSeconds: 240,
+          DestinationConfig: { OnFailure: { Destination: 'SyncDeadLetterQueue.Arn' } },
+        },
+      });
+      // A run that starts as late as the queue allows still ends before CloudFormation stops
+      // waiting for the custom resource.
+      expect(240 + timeout).toBeLessThanOrEqual(serviceTimeout);
+      expect(grants.map((s) => s.Resource)).toEqual(['SyncDeadLetterQueue.Arn']);
     });
 
     it('publish metrics in a namespace of their own', () => {
@@ -180,10 +219,10 @@ describe('Template: the SAM transform', () => {
       expect(deployment.outputs.StaticIps).toBe('ElasticIp1-ref,ElasticIp2-ref');
     });
 
-    it('keeps the Elastic IPs it allocates when the stack is deleted or stops using them', () => {
+    it('keeps the Elastic IPs it allocates, except when the operation that made them fails', () => {
       for (const id of ['ElasticIp1', 'ElasticIp2', 'ElasticIp3']) {
         expect(transformed.Resources[id], id).toMatchObject({
-          DeletionPolicy: 'Retain',
+          DeletionPolicy: 'RetainExceptOnCreate',
           UpdateReplacePolicy: 'Retain',
         });
       }
@@ -250,7 +289,7 @@ describe('Template: the SAM transform', () => {
     });
 
     it('adopting existing target groups creates no NLB, Elastic IP, listener or VPC link', () => {
-      const deployment = stack({ ExistingTargetGroupArns: `${TG_A},${TG_B}` });
+      const deployment = stack(adopting(`${TG_A},${TG_B}`));
 
       for (const type of [
         'AWS::ElasticLoadBalancingV2::LoadBalancer',
@@ -287,6 +326,30 @@ describe('Template: the SAM transform', () => {
       });
     });
 
+    it('fills the groups only after the listeners have attached them to the NLB', () => {
+      // Prepare: the sync reads the NLB's zones through the load balancer a group is attached to.
+      const refsIn = (node: unknown): string[] => {
+        if (Array.isArray(node)) return node.flatMap(refsIn);
+        if (node === null || typeof node !== 'object') return [];
+        return Object.entries(node).flatMap(([key, value]) =>
+          key === 'Ref' && typeof value === 'string' ? [value] : refsIn(value),
+        );
+      };
+      const resource = transformed.Resources.TargetGroupSync;
+
+      // Act
+      const refs = refsIn(resource?.Properties);
+
+      // Assess
+      expect(refs).toEqual(expect.arrayContaining(['Listener1', 'Listener2', 'Listener3']));
+      expect(resource?.DependsOn).toBeUndefined();
+      expect(
+        the(stack({ ListenerPorts: '443,80,8443' }), 'TargetGroupSync').Properties,
+      ).toMatchObject({
+        TargetGroupArns: [ref('TargetGroup1'), ref('TargetGroup2'), ref('TargetGroup3')],
+      });
+    });
+
     it('runs on the schedule and on ELB network-interface events, with the same binding', () => {
       // Act
       const deployment = stack({ ListenerPorts: '443,80', SyncSchedule: 'rate(5 minutes)' });
@@ -311,23 +374,65 @@ describe('Template: the SAM transform', () => {
     });
 
     it('gives adopted target groups to the rules too', () => {
-      const deployment = stack({ ExistingTargetGroupArns: `${TG_A},${TG_B}` });
+      const deployment = stack(adopting(`${TG_A},${TG_B}`));
       expect(inputOf(deployment, 'SyncScheduleRule').TargetGroupArns).toEqual([TG_A, TG_B]);
     });
 
-    it('matches the sample ELB network-interface event, and not one made by someone else', () => {
-      const pattern = the(stack(), 'EniChangeRule').Properties.EventPattern as Record<
-        string,
-        Value
-      >;
-      const created = loadEvent('eni-created-by-elb');
-      const byPerson = structuredClone(created) as {
-        detail: { userIdentity: Record<string, unknown> };
+    describe('the ENI-change rule', () => {
+      const patternOf = (deployment: Deployment) =>
+        the(deployment, 'EniChangeRule').Properties.EventPattern as EventPattern;
+      const fixture = (name: string) =>
+        JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', `${name}.json`), 'utf8'));
+      type CloudTrailEvent = {
+        detail: {
+          userIdentity: Record<string, unknown>;
+          requestParameters: { description?: string };
+        };
       };
-      byPerson.detail.userIdentity = { type: 'IAMUser', arn: 'arn:aws:iam::123456789012:user/ops' };
+      const created = () => loadEvent('eni-created-by-elb') as unknown as CloudTrailEvent;
 
-      expect(matches(pattern, created)).toBe(true);
-      expect(matches(pattern, byPerson)).toBe(false);
+      it("matches Elastic Load Balancing creating this ALB's interfaces, and deleting interfaces", () => {
+        // Act
+        const pattern = patternOf(stack());
+
+        // Assess
+        expect(matchesPattern(pattern, created())).toBe(true);
+        expect(matchesPattern(pattern, fixture('eni-deleted-by-elb'))).toBe(true);
+      });
+
+      it('does not match a call that failed, another load balancer, or a person', () => {
+        // Prepare
+        const failed = fixture('eni-create-failed');
+        const otherAlb = created();
+        otherAlb.detail.requestParameters.description = 'ELB app/web-2/0f1e2d3c4b5a6978';
+        const byPerson = created();
+        byPerson.detail.userIdentity = {
+          type: 'IAMUser',
+          arn: 'arn:aws:iam::123456789012:user/ops',
+        };
+
+        // Act
+        const pattern = patternOf(stack());
+
+        // Assess
+        expect(failed.detail.errorCode).toBeDefined();
+        expect(matchesPattern(pattern, failed)).toBe(false);
+        expect(matchesPattern(pattern, otherAlb)).toBe(false);
+        expect(matchesPattern(pattern, byPerson)).toBe(false);
+      });
+
+      it("takes the ALB's interface description from its ARN, in any partition", () => {
+        // Prepare
+        const china =
+          'arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
+
+        // Act
+        const pattern = patternOf(stack({ LoadBalancerArn: china }));
+
+        // Assess
+        expect(JSON.stringify(pattern)).toContain('"ELB app/web/50dc6c495c0c9188"');
+        expect(matchesPattern(pattern, created())).toBe(true);
+      });
     });
 
     it('has no ENI rule when told not to react to ENI events', () => {
@@ -418,6 +523,7 @@ describe('Template: the SAM transform', () => {
       expect(Object.keys(alarms).sort()).toEqual([
         'HealthyHosts1Alarm',
         'HealthyHosts2Alarm',
+        'IpsOutsideNlbZonesAlarm',
         'NlbPrivateIpsErrorsAlarm',
         'SyncErrorsAlarm',
         'TargetGroupSyncErrorsAlarm',
@@ -442,6 +548,21 @@ describe('Template: the SAM transform', () => {
       });
     });
 
+    it('alarms when ALB IPs are in zones the NLB does not serve, on the sync metric', () => {
+      // Act
+      const alarms = Object.fromEntries(ofType(stack(), 'AWS::CloudWatch::Alarm'));
+
+      // Assess
+      expect(alarms.IpsOutsideNlbZonesAlarm?.Properties).toMatchObject({
+        Namespace: 'AlbStaticIp',
+        MetricName: 'IpsOutsideNlbZones',
+        Dimensions: alarms.SyncErrorsAlarm?.Properties.Dimensions,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: 'notBreaching',
+      });
+    });
+
     it('notifies the SNS topic only when one is given', () => {
       const topic = 'arn:aws:sns:us-east-1:123456789012:ops';
       for (const [, alarm] of ofType(stack({ AlarmTopicArn: topic }), 'AWS::CloudWatch::Alarm')) {
@@ -462,7 +583,8 @@ describe('Template: the SAM transform', () => {
         'Healthy ALB targets per listener',
       ]);
       expect(JSON.stringify(body)).toContain('NetworkLoadBalancer.LoadBalancerFullName');
-      const adopted = stack({ ExistingTargetGroupArns: TG_A });
+      expect(JSON.stringify(body.widgets[1]?.properties.metrics)).toContain('IpsOutsideNlbZones');
+      const adopted = stack(adopting(TG_A));
       expect(() =>
         JSON.parse(String(the(adopted, 'Dashboard').Properties.DashboardBody)),
       ).not.toThrow();
@@ -470,10 +592,10 @@ describe('Template: the SAM transform', () => {
   });
 
   describe('least privilege', () => {
-    it('lets the sync write only to its own target groups', () => {
+    it('lets the sync write only to its own target groups, and its failure records to its queue', () => {
       for (const [parameters, groups] of [
         [{ ListenerPorts: '443,80' }, [ref('TargetGroup1'), ref('TargetGroup2')]],
-        [{ ExistingTargetGroupArns: `${TG_A},${TG_B}` }, [TG_A, TG_B]],
+        [adopting(`${TG_A},${TG_B}`), [TG_A, TG_B]],
       ] as const) {
         const writes = statements(stack(parameters), 'TargetGroupSyncFunctionRole').filter((s) =>
           actionsOf(s).some(isWrite),
@@ -483,8 +605,11 @@ describe('Template: the SAM transform', () => {
           'elasticloadbalancing:DeregisterTargets',
           'elasticloadbalancing:RegisterTargets',
           'elasticloadbalancing:RemoveTags',
+          'sqs:SendMessage',
         ]);
-        expect(writes.map((s) => s.Resource)).toEqual([groups]);
+        const resources = writes.map((s) => s.Resource);
+        expect(resources).toHaveLength(2);
+        expect(resources).toEqual(expect.arrayContaining([groups, 'SyncDeadLetterQueue.Arn']));
       }
     });
 
@@ -510,9 +635,14 @@ describe('Template: the SAM transform', () => {
       ]);
       const without = statements(stack(), 'NlbPrivateIpsFunctionRole');
       expect(without.filter((s) => actionsOf(s).some(isWrite))).toEqual([]);
-      // Adopted target groups: no NLB of ours, so no security group to manage either.
+      // Adopted target groups: no NLB of ours, so no security group to manage either. The rules
+      // refuse this combination; the template still grants nothing if they are bypassed.
       const adopted = statements(
-        stack({ ExistingTargetGroupArns: TG_A, AlbSecurityGroupId: 'sg-0123456789abcdef0' }),
+        deploy(
+          transformed,
+          { ...REQUIRED, ...adopting(TG_A), AlbSecurityGroupId: 'sg-0123456789abcdef0' },
+          { skipRules: true },
+        ),
         'NlbPrivateIpsFunctionRole',
       );
       expect(adopted.filter((s) => actionsOf(s).some(isWrite))).toEqual([]);
@@ -587,8 +717,18 @@ describe('Template: parameters', () => {
     ['ListenerPorts', '65536'],
     ['SubnetIds', 'subnet-xyz'],
     ['PrivateIpAddresses', '10.0.0.256'],
+    ['ReservedConcurrency', '0'],
+    ['ReservedConcurrency', '-1'],
+    ['ReservedConcurrency', 'one'],
+    ['ReservedConcurrency', '1.5'],
   ])('refuses, at deploy time, %s %s', (name, value) => {
     expect(value).not.toMatch(pattern(name));
+  });
+
+  it('takes an empty ReservedConcurrency, for no reservation, or a positive whole number', () => {
+    for (const value of ['', '1', '10', '250'])
+      expect(value).toMatch(pattern('ReservedConcurrency'));
+    expect(parameters.ReservedConcurrency?.Default).toBe('');
   });
 
   it('describes every parameter and shows each in a group of the console and guided prompts', () => {
@@ -603,12 +743,3 @@ describe('Template: parameters', () => {
     }
   });
 });
-
-/** EventBridge matching for the pattern forms the template uses: nested fields, value lists. */
-function matches(pattern: Record<string, Value>, event: unknown): boolean {
-  return Object.entries(pattern).every(([key, expected]) => {
-    const actual = (event as Record<string, unknown> | undefined)?.[key];
-    if (Array.isArray(expected)) return expected.includes(actual as Value);
-    return matches(expected as Record<string, Value>, actual);
-  });
-}

@@ -15,7 +15,11 @@ import {
   LoadBalancerMismatchError,
   TargetGroupSyncError,
 } from '../../functions/shared/errors.js';
-import { type SyncDependencies, syncTargetGroups } from '../../functions/target-group-sync/sync.js';
+import {
+  type SyncDependencies,
+  type SyncSummary,
+  syncTargetGroups,
+} from '../../functions/target-group-sync/sync.js';
 import { failureOf } from '../support/failure-of.js';
 import { abortError, abortedSignal, LIVE, optionsSent } from '../support/signals.js';
 
@@ -25,6 +29,9 @@ const TG_A = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/a/
 const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/b/0000000000000002';
 const TG_C = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/c/0000000000000003';
 const DESCRIPTION = 'ELB app/web/50dc6c495c0c9188';
+/** The NLB the target groups are attached to: in zones a and b unless a test says otherwise. */
+const NLB =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/static/1111111111111111';
 
 const ec2Mock = mockClient(EC2Client);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
@@ -33,18 +40,38 @@ function awsError(name: string, message = name): Error {
   return Object.assign(new Error(message), { name, $metadata: {} });
 }
 
-const eni = (ip: string, description = DESCRIPTION, vpcId = 'vpc-1') => ({
+const eni = (
+  ip: string,
+  description = DESCRIPTION,
+  vpcId = 'vpc-1',
+  availabilityZone = 'us-east-1a',
+) => ({
   NetworkInterfaceId: `eni-${ip.replaceAll('.', '')}`,
   Description: description,
   PrivateIpAddress: ip,
   VpcId: vpcId,
-  AvailabilityZone: 'us-east-1a',
+  AvailabilityZone: availabilityZone,
 });
 
+/** The ALB to front, and the NLB its target groups are attached to, in zones a and b. */
 function givenAlb(type: 'application' | 'network' = 'application') {
   elbMock
-    .on(DescribeLoadBalancersCommand)
+    .on(DescribeLoadBalancersCommand, { LoadBalancerArns: [ALB] })
     .resolves({ LoadBalancers: [{ LoadBalancerArn: ALB, Type: type, VpcId: 'vpc-1' }] });
+  givenNlb(['us-east-1a', 'us-east-1b']);
+}
+
+const nlbDescription = (arn: string, zones: readonly string[]) => ({
+  LoadBalancerArn: arn,
+  Type: 'network' as const,
+  VpcId: 'vpc-1',
+  AvailabilityZones: zones.map((ZoneName, index) => ({ ZoneName, SubnetId: `subnet-${index}` })),
+});
+
+function givenNlb(zones: readonly string[], arn = NLB) {
+  elbMock
+    .on(DescribeLoadBalancersCommand, { LoadBalancerArns: [arn] })
+    .resolves({ LoadBalancers: [nlbDescription(arn, zones)] });
 }
 
 function givenEnis(...ips: string[]) {
@@ -55,7 +82,16 @@ function givenEnis(...ips: string[]) {
 
 function givenTargetGroup(arn: string, registered: string[], extra: Record<string, unknown> = {}) {
   elbMock.on(DescribeTargetGroupsCommand, { TargetGroupArns: [arn] }).resolves({
-    TargetGroups: [{ TargetGroupArn: arn, TargetType: 'ip', Port: 443, VpcId: 'vpc-1', ...extra }],
+    TargetGroups: [
+      {
+        TargetGroupArn: arn,
+        TargetType: 'ip',
+        Port: 443,
+        VpcId: 'vpc-1',
+        LoadBalancerArns: [NLB],
+        ...extra,
+      },
+    ],
   });
   elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: arn }).resolves({
     TargetHealthDescriptions: registered.map((ip) => ({
@@ -115,12 +151,15 @@ describe('Function: syncTargetGroups', () => {
           registered: ['10.0.0.3:443'],
           deregistered: ['10.0.0.2:443'],
           unchanged: ['10.0.0.1:443'],
+          nlbZones: ['us-east-1a', 'us-east-1b'],
+          outsideNlbZones: [],
         },
       ],
     });
     expect(elbCommands()).toEqual([
       'DescribeLoadBalancersCommand',
       'DescribeTargetGroupsCommand',
+      'DescribeLoadBalancersCommand',
       'DescribeTargetHealthCommand',
       'RegisterTargetsCommand',
       'DeregisterTargetsCommand',
@@ -377,7 +416,10 @@ describe('Function: syncTargetGroups', () => {
       `LoadBalancerArn: got "${ALB}", which is a Network Load Balancer; expected an Application Load Balancer`,
     );
     expect(ec2Mock.calls()).toHaveLength(0);
-    expect(metrics.addMetric.mock.calls).toEqual([['SyncErrors', 'Count', 1]]);
+    expect(metrics.addMetric.mock.calls).toEqual([
+      ['IpsOutsideNlbZones', 'Count', 0],
+      ['SyncErrors', 'Count', 1],
+    ]);
     expect(logger.error.mock.calls).toEqual([
       ['Sync failed before any target group was written', { loadBalancerArn: ALB, error }],
     ]);
@@ -442,6 +484,7 @@ describe('Function: syncTargetGroups', () => {
       ['AlbIpCount', 'Count', 2],
       ['TargetsRegistered', 'Count', 2],
       ['TargetsDeregistered', 'Count', 1],
+      ['IpsOutsideNlbZones', 'Count', 0],
       ['SyncErrors', 'Count', 0],
     ]);
   });
@@ -484,9 +527,425 @@ describe('Function: syncTargetGroups', () => {
       ['AlbIpCount', 'Count', 1],
       ['TargetsRegistered', 'Count', 1],
       ['TargetsDeregistered', 'Count', 0],
+      ['IpsOutsideNlbZones', 'Count', 0],
       ['SyncErrors', 'Count', 2],
     ]);
     expect(logger.error.mock.calls).toEqual([['Target group sync failed', { summary }]]);
+  });
+
+  it('reads every group and its targets before it discovers the ALB IPs', async () => {
+    // Prepare: what the ELB mock had received when discovery began
+    givenAlb();
+    givenTargetGroup(TG_A, ['10.0.0.1']);
+    givenTargetGroup(TG_B, ['10.0.0.1']);
+    let readBeforeDiscovery: string[] = [];
+    ec2Mock.on(DescribeNetworkInterfacesCommand).callsFake(async () => {
+      readBeforeDiscovery = elbCommands();
+      return { NetworkInterfaces: [eni('10.0.0.1')] };
+    });
+
+    // Act
+    await syncTargetGroups(binding([TG_A, TG_B]), deps(), LIVE);
+
+    // Assess: a run's IPs are never older than the targets it read (see overlapping-runs.test.ts)
+    expect(readBeforeDiscovery).toEqual([
+      'DescribeLoadBalancersCommand',
+      'DescribeTargetGroupsCommand',
+      'DescribeTargetGroupsCommand',
+      'DescribeLoadBalancersCommand',
+      'DescribeTargetHealthCommand',
+      'DescribeTargetHealthCommand',
+    ]);
+    expect(elbCommands()).toEqual(readBeforeDiscovery);
+  });
+
+  describe('the zones the NLB serves', () => {
+    const NLB_2 =
+      'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/other/2222222222222222';
+
+    /** ALB interfaces as `[ip, zone]`, or `[ip, zone, vpc]` for one outside the groups' VPC. */
+    function givenEnisIn(...enis: [ip: string, zone: string, vpcId?: string][]) {
+      ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
+        NetworkInterfaces: enis.map(([ip, zone, vpcId]) => eni(ip, DESCRIPTION, vpcId, zone)),
+      });
+    }
+
+    const describedLoadBalancers = () =>
+      elbMock
+        .commandCalls(DescribeLoadBalancersCommand)
+        .map((call) => call.args[0].input.LoadBalancerArns);
+
+    it('describes the NLB of two groups once, in one call', async () => {
+      // Prepare
+      givenAlb();
+      givenEnis('10.0.0.1');
+      givenTargetGroup(TG_A, ['10.0.0.1']);
+      givenTargetGroup(TG_B, ['10.0.0.1']);
+
+      // Act
+      const summary = await syncTargetGroups(binding([TG_A, TG_B]), deps(), LIVE);
+
+      // Assess
+      expect(describedLoadBalancers()).toEqual([[ALB], [NLB]]);
+      expect(summary.targetGroups.map((group) => group.nlbZones)).toEqual([
+        ['us-east-1a', 'us-east-1b'],
+        ['us-east-1a', 'us-east-1b'],
+      ]);
+    });
+
+    it('describes every distinct NLB of the described groups in one call', async () => {
+      // Prepare: A and C on one NLB, B on another, D on none yet, and E missing
+      const [TG_D, TG_E] = ['d', 'e'].map(
+        (name, index) =>
+          `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/000000000000000${index + 4}`,
+      ) as [string, string];
+      givenAlb();
+      givenEnisIn(['10.0.0.5', 'us-east-1a'], ['10.0.32.5', 'us-east-1c']);
+      givenTargetGroup(TG_A, []);
+      givenTargetGroup(TG_B, [], { LoadBalancerArns: [NLB_2] });
+      givenTargetGroup(TG_C, []);
+      givenTargetGroup(TG_D, [], { LoadBalancerArns: [] });
+      elbMock
+        .on(DescribeTargetGroupsCommand, { TargetGroupArns: [TG_E] })
+        .rejects(awsError('TargetGroupNotFoundException'));
+      elbMock.on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB, NLB_2] }).resolves({
+        LoadBalancers: [
+          nlbDescription(NLB, ['us-east-1b', 'us-east-1a']),
+          nlbDescription(NLB_2, ['us-east-1c']),
+        ],
+      });
+
+      // Act
+      const error = await failureOf(
+        syncTargetGroups(binding([TG_A, TG_B, TG_C, TG_D, TG_E]), deps(), LIVE),
+      );
+
+      // Assess
+      expect(describedLoadBalancers()).toEqual([[ALB], [NLB, NLB_2]]);
+      const groups = (error as TargetGroupSyncError).summary as SyncSummary;
+      expect(
+        groups.targetGroups.map(({ status, nlbZones, outsideNlbZones }) => ({
+          status,
+          nlbZones,
+          outsideNlbZones,
+        })),
+      ).toEqual([
+        {
+          status: 'synced',
+          nlbZones: ['us-east-1a', 'us-east-1b'],
+          outsideNlbZones: ['10.0.32.5 (us-east-1c)'],
+        },
+        { status: 'synced', nlbZones: ['us-east-1c'], outsideNlbZones: ['10.0.0.5 (us-east-1a)'] },
+        {
+          status: 'synced',
+          nlbZones: ['us-east-1a', 'us-east-1b'],
+          outsideNlbZones: ['10.0.32.5 (us-east-1c)'],
+        },
+        { status: 'synced', nlbZones: undefined, outsideNlbZones: undefined },
+        { status: 'failed', nlbZones: undefined, outsideNlbZones: undefined },
+      ]);
+    });
+
+    it('asks for at most 20 NLBs a call', async () => {
+      // Prepare: 21 groups, each on its own NLB
+      const hex = (n: number) => n.toString(16).padStart(16, '0');
+      const groups = Array.from(
+        { length: 21 },
+        (_, i) => `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/g${i}/${hex(i)}`,
+      );
+      const nlbs = groups.map(
+        (_, i) =>
+          `arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/n${i}/${hex(i)}`,
+      );
+      givenAlb();
+      givenEnis('10.0.0.1');
+      groups.forEach((group, i) => {
+        givenTargetGroup(group, ['10.0.0.1'], { LoadBalancerArns: [nlbs[i]] });
+      });
+      elbMock.on(DescribeLoadBalancersCommand).callsFake(async (input) => ({
+        LoadBalancers: (input.LoadBalancerArns as string[]).map((arn) =>
+          arn === ALB
+            ? { LoadBalancerArn: ALB, Type: 'application' }
+            : nlbDescription(arn, ['us-east-1a']),
+        ),
+      }));
+
+      // Act
+      const summary = await syncTargetGroups(binding(groups), deps(), LIVE);
+
+      // Assess
+      expect(describedLoadBalancers()).toEqual([[ALB], nlbs.slice(0, 20), nlbs.slice(20)]);
+      expect(summary.targetGroups.map((group) => group.nlbZones)).toEqual(
+        groups.map(() => ['us-east-1a']),
+      );
+    });
+
+    it('reports ALB IPs in zones the NLB does not serve, and still registers them', async () => {
+      // Prepare: the NLB serves a and b; the ALB has an IP in c, and one in a peered VPC
+      givenAlb();
+      givenEnisIn(
+        ['10.0.0.5', 'us-east-1a'],
+        ['10.0.16.5', 'us-east-1b'],
+        ['10.0.32.5', 'us-east-1c'],
+        ['172.16.32.5', 'us-east-1c', 'vpc-peered'],
+      );
+      givenTargetGroup(TG_A, []);
+      const { logger, metrics, ...clients } = deps();
+
+      // Act
+      const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
+
+      // Assess
+      expect(summary.targetGroups).toEqual([
+        {
+          targetGroupArn: TG_A,
+          status: 'synced',
+          registered: ['10.0.0.5:443', '10.0.16.5:443', '10.0.32.5:443', '172.16.32.5:443'],
+          deregistered: [],
+          unchanged: [],
+          nlbZones: ['us-east-1a', 'us-east-1b'],
+          outsideNlbZones: ['10.0.32.5 (us-east-1c)'],
+        },
+      ]);
+      expect(elbMock).toHaveReceivedCommandWith(RegisterTargetsCommand, {
+        Targets: [
+          { Id: '10.0.0.5', Port: 443 },
+          { Id: '10.0.16.5', Port: 443 },
+          { Id: '10.0.32.5', Port: 443 },
+          { Id: '172.16.32.5', Port: 443, AvailabilityZone: 'all' },
+        ],
+      });
+      expect(logger.warn.mock.calls).toEqual([
+        [
+          'ALB IPs in zones the NLB does not serve',
+          {
+            targetGroupArn: TG_A,
+            nlbZones: ['us-east-1a', 'us-east-1b'],
+            outsideNlbZones: '10.0.32.5 (us-east-1c)',
+            count: 1,
+          },
+        ],
+      ]);
+      expect(metrics.addMetric.mock.calls).toEqual([
+        ['AlbIpCount', 'Count', 4],
+        ['TargetsRegistered', 'Count', 4],
+        ['TargetsDeregistered', 'Count', 0],
+        ['IpsOutsideNlbZones', 'Count', 1],
+        ['SyncErrors', 'Count', 0],
+      ]);
+    });
+
+    it('names the first five IPs outside in the warning and counts the rest', async () => {
+      // Prepare
+      givenAlb();
+      const inC = Array.from({ length: 7 }, (_, i) => `10.0.32.${i + 1}`);
+      givenEnisIn(...inC.map((ip): [string, string] => [ip, 'us-east-1c']));
+      givenTargetGroup(TG_A, []);
+      const { logger, metrics, ...clients } = deps();
+
+      // Act
+      const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
+
+      // Assess
+      expect(summary.targetGroups[0]?.outsideNlbZones).toEqual(
+        inC.map((ip) => `${ip} (us-east-1c)`),
+      );
+      expect(logger.warn).toHaveBeenCalledWith('ALB IPs in zones the NLB does not serve', {
+        targetGroupArn: TG_A,
+        nlbZones: ['us-east-1a', 'us-east-1b'],
+        outsideNlbZones:
+          '10.0.32.1 (us-east-1c), 10.0.32.2 (us-east-1c), 10.0.32.3 (us-east-1c), 10.0.32.4 (us-east-1c), 10.0.32.5 (us-east-1c), and 2 more',
+        count: 7,
+      });
+      expect(metrics.addMetric).toHaveBeenCalledWith('IpsOutsideNlbZones', 'Count', 7);
+    });
+
+    it('counts each IP outside once in the metric, however many groups report it', async () => {
+      // Prepare: A and C on an NLB in a and b, B on one in a and c
+      givenAlb();
+      givenEnisIn(
+        ['10.0.0.5', 'us-east-1a'],
+        ['10.0.16.5', 'us-east-1b'],
+        ['10.0.32.5', 'us-east-1c'],
+      );
+      givenTargetGroup(TG_A, []);
+      givenTargetGroup(TG_B, [], { LoadBalancerArns: [NLB_2] });
+      givenTargetGroup(TG_C, []);
+      elbMock.on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB, NLB_2] }).resolves({
+        LoadBalancers: [
+          nlbDescription(NLB, ['us-east-1a', 'us-east-1b']),
+          nlbDescription(NLB_2, ['us-east-1a', 'us-east-1c']),
+        ],
+      });
+      const { logger, metrics, ...clients } = deps();
+
+      // Act
+      const summary = await syncTargetGroups(
+        binding([TG_A, TG_B, TG_C]),
+        { ...clients, logger, metrics },
+        LIVE,
+      );
+
+      // Assess
+      expect(summary.targetGroups.map((group) => group.outsideNlbZones)).toEqual([
+        ['10.0.32.5 (us-east-1c)'],
+        ['10.0.16.5 (us-east-1b)'],
+        ['10.0.32.5 (us-east-1c)'],
+      ]);
+      expect(logger.warn).toHaveBeenCalledTimes(3);
+      expect(metrics.addMetric).toHaveBeenCalledWith('IpsOutsideNlbZones', 'Count', 2);
+    });
+
+    it('reports the zones on a dry run, without writing', async () => {
+      givenAlb();
+      givenEnisIn(['10.0.0.5', 'us-east-1a'], ['10.0.32.5', 'us-east-1c']);
+      givenTargetGroup(TG_A, []);
+      const { logger, metrics, ...clients } = deps();
+
+      const summary = await syncTargetGroups(
+        binding([TG_A], true),
+        { ...clients, logger, metrics },
+        LIVE,
+      );
+
+      expect(writes()).toEqual([]);
+      expect(summary.targetGroups[0]).toMatchObject({
+        status: 'planned',
+        nlbZones: ['us-east-1a', 'us-east-1b'],
+        outsideNlbZones: ['10.0.32.5 (us-east-1c)'],
+      });
+      expect(logger.warn).toHaveBeenCalledWith(
+        'ALB IPs in zones the NLB does not serve',
+        expect.objectContaining({ count: 1 }),
+      );
+      expect(metrics.addMetric).toHaveBeenCalledWith('IpsOutsideNlbZones', 'Count', 1);
+    });
+
+    it('keeps the zone report of a group that fails after it is read', async () => {
+      // Prepare: the registration is throttled beyond the SDK's retries
+      givenAlb();
+      givenEnisIn(['10.0.32.5', 'us-east-1c']);
+      givenTargetGroup(TG_A, []);
+      elbMock
+        .on(RegisterTargetsCommand, { TargetGroupArn: TG_A })
+        .rejects(awsError('ThrottlingException', 'Rate exceeded'));
+      const { metrics, ...rest } = deps();
+
+      // Act
+      const error = await failureOf(syncTargetGroups(binding(), { ...rest, metrics }, LIVE));
+
+      // Assess
+      expect((error as TargetGroupSyncError).summary).toMatchObject({
+        targetGroups: [
+          {
+            status: 'failed',
+            nlbZones: ['us-east-1a', 'us-east-1b'],
+            outsideNlbZones: ['10.0.32.5 (us-east-1c)'],
+          },
+        ],
+      });
+      expect(metrics.addMetric).toHaveBeenCalledWith('IpsOutsideNlbZones', 'Count', 1);
+    });
+
+    it('reports the zones of a group it refuses to empty', async () => {
+      givenAlb();
+      givenEnis();
+      givenTargetGroup(TG_A, ['10.0.0.1']);
+
+      const error = await failureOf(syncTargetGroups(binding(), deps(), LIVE));
+
+      expect((error as TargetGroupSyncError).summary).toMatchObject({
+        targetGroups: [
+          { status: 'failed', nlbZones: ['us-east-1a', 'us-east-1b'], outsideNlbZones: [] },
+        ],
+      });
+    });
+
+    it.each([
+      ['attached to no load balancer', { LoadBalancerArns: [] }],
+      ['that reports no load balancers', { LoadBalancerArns: undefined }],
+    ])('skips the zone check of a group %s, without error', async (_, extra) => {
+      // Prepare: an adopted group no listener forwards to yet
+      givenAlb();
+      givenEnisIn(['10.0.32.5', 'us-east-1c']);
+      givenTargetGroup(TG_A, [], extra);
+      const { logger, metrics, ...clients } = deps();
+
+      // Act
+      const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
+
+      // Assess
+      expect(describedLoadBalancers()).toEqual([[ALB]]);
+      expect(summary.targetGroups).toStrictEqual([
+        {
+          targetGroupArn: TG_A,
+          status: 'synced',
+          registered: ['10.0.32.5:443'],
+          deregistered: [],
+          unchanged: [],
+        },
+      ]);
+      expect(logger.info).toHaveBeenCalledWith(
+        'Target group is attached to no load balancer yet, so its zones were not checked',
+        { targetGroupArn: TG_A },
+      );
+      expect(logger.warn).not.toHaveBeenCalled();
+      expect(metrics.addMetric).toHaveBeenCalledWith('IpsOutsideNlbZones', 'Count', 0);
+    });
+
+    it('still syncs the groups when their NLB cannot be described, and says it could not check', async () => {
+      // Prepare
+      givenAlb();
+      givenEnisIn(['10.0.32.5', 'us-east-1c']);
+      givenTargetGroup(TG_A, ['10.0.0.9']);
+      const cause = awsError('AccessDenied', 'not authorized');
+      elbMock.on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB] }).rejects(cause);
+      const { logger, metrics, ...clients } = deps();
+
+      // Act
+      const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
+
+      // Assess
+      expect(summary.targetGroups).toStrictEqual([
+        {
+          targetGroupArn: TG_A,
+          status: 'synced',
+          registered: ['10.0.32.5:443'],
+          deregistered: ['10.0.0.9:443'],
+          unchanged: [],
+        },
+      ]);
+      expect(logger.warn.mock.calls).toEqual([
+        [
+          "Could not read the zones of the target groups' load balancers, so the ALB IPs were not checked against them",
+          { loadBalancerArns: [NLB], error: expect.any(AwsCallError) },
+        ],
+      ]);
+      const [[, { error }]] = logger.warn.mock.calls as [[string, { error: Error }]];
+      expect(error.message).toBe(
+        `DescribeLoadBalancers for ${NLB} failed: AccessDenied: not authorized`,
+      );
+      expect(error.cause).toBe(cause);
+      expect(metrics.addMetric).toHaveBeenCalledWith('IpsOutsideNlbZones', 'Count', 0);
+      expect(metrics.addMetric).toHaveBeenCalledWith('SyncErrors', 'Count', 0);
+    });
+
+    it('leaves out the zones of a group whose NLB the answer does not include', async () => {
+      givenAlb();
+      givenEnisIn(['10.0.32.5', 'us-east-1c']);
+      givenTargetGroup(TG_A, []);
+      elbMock
+        .on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB] })
+        .resolves({ LoadBalancers: [] });
+      const { logger, ...rest } = deps();
+
+      const summary = await syncTargetGroups(binding(), { ...rest, logger }, LIVE);
+
+      expect(describedLoadBalancers()).toEqual([[ALB], [NLB]]);
+      expect(summary.targetGroups[0]).not.toHaveProperty('nlbZones');
+      expect(summary.targetGroups[0]).not.toHaveProperty('outsideNlbZones');
+      expect(logger.warn).not.toHaveBeenCalled();
+    });
   });
 
   describe('with an abort signal', () => {
@@ -504,16 +963,17 @@ describe('Function: syncTargetGroups', () => {
       expect(elbCommands()).toEqual([
         'DescribeLoadBalancersCommand',
         'DescribeTargetGroupsCommand',
+        'DescribeLoadBalancersCommand',
         'DescribeTargetHealthCommand',
         'RegisterTargetsCommand',
         'DeregisterTargetsCommand',
       ]);
       expect(optionsSent(elbMock.calls(), signal)).toStrictEqual(
-        Array(5).fill({ abortSignal: 'the signal' }),
+        Array(6).fill({ abortSignal: 'the signal' }),
       );
     });
 
-    it('writes nothing once the signal is aborted before the writes, and names the reason', async () => {
+    it('fails the run with the reason, before discovery, when the signal is aborted during the reads', async () => {
       // Prepare: the deadline passes while the registered targets are read
       givenAlb();
       givenEnis('10.0.0.1', '10.0.0.3');
@@ -522,12 +982,7 @@ describe('Function: syncTargetGroups', () => {
       const reason = new Error('The run was stopped before the deadline');
       elbMock.on(DescribeTargetHealthCommand).callsFake(async () => {
         controller.abort(reason);
-        return {
-          TargetHealthDescriptions: [
-            { Target: { Id: '10.0.0.1', Port: 443 }, TargetHealth: { State: 'healthy' } },
-            { Target: { Id: '10.0.0.2', Port: 443 }, TargetHealth: { State: 'healthy' } },
-          ],
-        };
+        return { TargetHealthDescriptions: [] };
       });
       const { logger, metrics, ...clients } = deps();
 
@@ -537,25 +992,72 @@ describe('Function: syncTargetGroups', () => {
       );
 
       // Assess
+      expect(error).toBe(reason);
       expect(writes()).toEqual([]);
-      expect(error).toBeInstanceOf(TargetGroupSyncError);
-      expect(error.message).toBe(
-        `1 of 1 target group(s) failed to sync: ${TG_A}: The run was stopped before the deadline`,
-      );
-      expect((error as TargetGroupSyncError).summary).toMatchObject({
-        targetGroups: [
-          {
-            targetGroupArn: TG_A,
-            status: 'failed',
-            registered: [],
-            deregistered: [],
-            unchanged: ['10.0.0.1:443'],
-            error: 'The run was stopped before the deadline',
-          },
-        ],
+      expect(ec2Mock.calls()).toHaveLength(0);
+      expect(logger.error).toHaveBeenCalledWith('Sync failed before any target group was written', {
+        loadBalancerArn: ALB,
+        error,
       });
       expect(metrics.addMetric).toHaveBeenCalledWith('SyncErrors', 'Count', 1);
     });
+
+    it.each([
+      [false, 'a run'],
+      [true, 'a dry run'],
+    ])(
+      'fails each group with the reason when the signal is aborted after the last read (%s: %s)',
+      async (dryRun) => {
+        // Prepare: the NLB's zones come back last, once the deadline has passed
+        givenAlb();
+        givenEnis('10.0.0.1', '10.0.0.3');
+        givenTargetGroup(TG_A, ['10.0.0.1', '10.0.0.2']);
+        const controller = new AbortController();
+        const reason = new Error('The run was stopped before the deadline');
+        elbMock
+          .on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB] })
+          .callsFake(async () => {
+            await new Promise((resolve) => setImmediate(resolve));
+            controller.abort(reason);
+            throw abortError();
+          });
+        const { logger, metrics, ...clients } = deps();
+
+        // Act
+        const error = await failureOf(
+          syncTargetGroups(
+            binding([TG_A], dryRun),
+            { ...clients, logger, metrics },
+            controller.signal,
+          ),
+        );
+
+        // Assess
+        expect(ec2Mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
+        expect(writes()).toEqual([]);
+        expect(error).toBeInstanceOf(TargetGroupSyncError);
+        expect(error.message).toBe(
+          `1 of 1 target group(s) failed to sync: ${TG_A}: The run was stopped before the deadline`,
+        );
+        expect((error as TargetGroupSyncError).summary).toEqual({
+          loadBalancerArn: ALB,
+          dryRun,
+          albIps: ['10.0.0.1', '10.0.0.3'],
+          targetGroups: [
+            {
+              targetGroupArn: TG_A,
+              status: 'failed',
+              registered: [],
+              deregistered: [],
+              unchanged: [],
+              error: 'The run was stopped before the deadline',
+            },
+          ],
+        });
+        expect(logger.warn).not.toHaveBeenCalled();
+        expect(metrics.addMetric).toHaveBeenCalledWith('SyncErrors', 'Count', 1);
+      },
+    );
 
     it('stops between write steps when the signal is aborted during one', async () => {
       // Prepare: the registration is the last write that goes out
@@ -615,10 +1117,15 @@ describe('Function: syncTargetGroups', () => {
       // Act
       const error = await failureOf(syncTargetGroups(binding(), deps(), controller.signal));
 
-      // Assess
+      // Assess: every target group call came before discovery, and no write after it
       expect(error).toBe(controller.signal.reason);
       expect(ec2Mock).toHaveReceivedCommandTimes(DescribeNetworkInterfacesCommand, 1);
-      expect(elbCommands()).toEqual(['DescribeLoadBalancersCommand']);
+      expect(elbCommands()).toEqual([
+        'DescribeLoadBalancersCommand',
+        'DescribeTargetGroupsCommand',
+        'DescribeLoadBalancersCommand',
+        'DescribeTargetHealthCommand',
+      ]);
     });
 
     it('throws the reason, not an AwsCallError, when discovery is cut short by the signal', async () => {

@@ -1,0 +1,332 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { budgetFor } from '../support/work-budget.js';
+import { loadTemplate, samTransform, TEMPLATE_PATH, type Template } from './cloudformation.js';
+import { deploy, evaluateRules, type FailedAssertion, RuleViolationError } from './evaluate.js';
+
+// What CloudFormation refuses before it creates anything: the Rules section (parameter
+// combinations) and the ListsFitSubnets condition (list lengths, which rule functions cannot
+// count). Each is checked on the template the SAM transform makes, as CloudFormation receives it.
+const ALB =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
+const TG_A =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-443/73e2d6bc24d8a067';
+const TG_B =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-80/0f1e2d3c4b5a6978';
+const SUBNETS = [
+  'subnet-0123456789abcdef0',
+  'subnet-0123456789abcdef1',
+  'subnet-0123456789abcdef2',
+];
+const EIPS = [
+  'eipalloc-0a0a0a0a0a0a0a0a0',
+  'eipalloc-0b0b0b0b0b0b0b0b0',
+  'eipalloc-0c0c0c0c0c0c0c0c0',
+];
+const IPS = ['10.0.0.10', '10.0.16.10', '10.0.32.10'];
+const CERTIFICATE =
+  'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-4908-8706-050403020100';
+
+const first = (list: readonly string[], count: number) => list.slice(0, count).join(',');
+
+/** A new internet-facing NLB in two zones with Elastic IPs the stack allocates. */
+const NEW_NLB = {
+  LoadBalancerArn: ALB,
+  VpcId: 'vpc-0123456789abcdef0',
+  SubnetIds: first(SUBNETS, 2),
+};
+/** Adopting existing target groups: nothing of a new NLB is set. */
+const ADOPTED = { LoadBalancerArn: ALB, ExistingTargetGroupArns: `${TG_A},${TG_B}` };
+
+/** The deploy cases the README's "Answers for common cases" table gives, and a few more. */
+const COMMON_CASES: Record<string, Record<string, string>> = {
+  'internet-facing, new Elastic IPs': NEW_NLB,
+  'internet-facing, new Elastic IPs, one zone': { ...NEW_NLB, SubnetIds: first(SUBNETS, 1) },
+  'internet-facing, Elastic IPs you have, three zones, three TLS ports': {
+    ...NEW_NLB,
+    SubnetIds: first(SUBNETS, 3),
+    ElasticIpAllocationIds: first(EIPS, 3),
+    ListenerPorts: '443,8443,9443',
+    CertificateArn: CERTIFICATE,
+  },
+  'internet-facing, Elastic IPs you have': { ...NEW_NLB, ElasticIpAllocationIds: first(EIPS, 2) },
+  'internal, fixed private IPs': {
+    ...NEW_NLB,
+    Scheme: 'internal',
+    PrivateIpAddresses: first(IPS, 2),
+  },
+  'internal, private IPs AWS picks': { ...NEW_NLB, Scheme: 'internal' },
+  'adopt existing target groups': ADOPTED,
+};
+
+interface RuleCase {
+  rule: string;
+  /** Parameters that break exactly this assertion. */
+  violating: Record<string, string>;
+  /** What its AssertDescription must say. */
+  says: RegExp;
+  /** Parameters to which the rule applies, and that it accepts. */
+  valid: Record<string, string>;
+  /** Another rule the violating parameters break too, when they cannot help it. */
+  alsoBreaks?: string;
+}
+
+const RULE_CASES: RuleCase[] = [
+  {
+    rule: 'NewNlbNeedsVpcAndSubnets',
+    violating: { ...NEW_NLB, VpcId: '' },
+    says: /^VpcId is empty\. Give the VPC of the NLB, or adopt existing target groups/,
+    valid: NEW_NLB,
+  },
+  {
+    rule: 'NewNlbNeedsVpcAndSubnets',
+    violating: { ...NEW_NLB, SubnetIds: '' },
+    says: /^SubnetIds is empty\. Give the NLB one subnet per Availability Zone/,
+    valid: NEW_NLB,
+  },
+  {
+    rule: 'PrivateIpsNeedAnInternalNlb',
+    violating: { ...NEW_NLB, PrivateIpAddresses: first(IPS, 2) },
+    says: /^PrivateIpAddresses is for an internal NLB\. Clear it, or set Scheme to internal\.$/,
+    valid: NEW_NLB,
+  },
+  {
+    rule: 'ElasticIpsNeedAnInternetFacingNlb',
+    violating: { ...NEW_NLB, Scheme: 'internal', ElasticIpAllocationIds: first(EIPS, 2) },
+    says: /^ElasticIpAllocationIds is for an internet-facing NLB\. Clear it, or set Scheme/,
+    valid: { ...NEW_NLB, Scheme: 'internal', PrivateIpAddresses: first(IPS, 2) },
+  },
+  ...(
+    [
+      ['VpcId', 'vpc-0123456789abcdef0', /^VpcId has no effect with ExistingTargetGroupArns/],
+      ['SubnetIds', first(SUBNETS, 2), /^SubnetIds has no effect with ExistingTargetGroupArns/],
+      ['Scheme', 'internal', /^Scheme has no effect with ExistingTargetGroupArns/],
+      ['ElasticIpAllocationIds', EIPS[0], /^ElasticIpAllocationIds has no effect with Existing/],
+      ['ListenerPorts', '443,80', /^ListenerPorts has no effect .*Leave it at 443/],
+      ['CertificateArn', CERTIFICATE, /^CertificateArn has no effect with ExistingTargetGroupArns/],
+      [
+        'AlbSecurityGroupId',
+        'sg-0123456789abcdef0',
+        /^AlbSecurityGroupId has no effect .*open the ALB's security group yourself/,
+      ],
+    ] as const
+  ).map(([name, value, says]) => ({
+    rule: 'AdoptedTargetGroupsTakeNoNlbSettings',
+    violating: { ...ADOPTED, [name]: value },
+    says,
+    valid: ADOPTED,
+  })),
+  {
+    // Scheme must stay internet-facing here, where private IPs are refused as well.
+    rule: 'AdoptedTargetGroupsTakeNoNlbSettings',
+    violating: { ...ADOPTED, PrivateIpAddresses: IPS[0] as string },
+    says: /^PrivateIpAddresses has no effect with ExistingTargetGroupArns/,
+    valid: ADOPTED,
+    alsoBreaks: 'PrivateIpsNeedAnInternalNlb',
+  },
+  {
+    rule: 'ListsHaveNoEmptyEntries',
+    violating: { ...NEW_NLB, SubnetIds: `${SUBNETS[0]},,${SUBNETS[1]}` },
+    says: /^SubnetIds has an empty entry\./,
+    valid: NEW_NLB,
+  },
+  {
+    rule: 'ListsHaveNoEmptyEntries',
+    violating: { ...NEW_NLB, ElasticIpAllocationIds: `${EIPS[0]},,` },
+    says: /^ElasticIpAllocationIds has an empty entry\./,
+    valid: { ...NEW_NLB, ElasticIpAllocationIds: first(EIPS, 2) },
+  },
+  {
+    rule: 'ListsHaveNoEmptyEntries',
+    violating: { ...NEW_NLB, Scheme: 'internal', PrivateIpAddresses: `,${IPS[0]}` },
+    says: /^PrivateIpAddresses has an empty entry\./,
+    valid: { ...NEW_NLB, Scheme: 'internal', PrivateIpAddresses: first(IPS, 2) },
+  },
+  {
+    rule: 'ListsHaveNoEmptyEntries',
+    violating: { ...ADOPTED, ExistingTargetGroupArns: `${TG_A},,${TG_B}` },
+    says: /^ExistingTargetGroupArns has an empty entry\./,
+    valid: ADOPTED,
+  },
+];
+
+describe('Template: Rules', () => {
+  let transformed: Template;
+
+  beforeAll(
+    () => {
+      transformed = samTransform(TEMPLATE_PATH, NEW_NLB);
+    },
+    budgetFor({ samTransform: 1 }),
+  );
+
+  it('reach CloudFormation unchanged through the SAM transform', () => {
+    expect(transformed.Rules).toEqual(loadTemplate().Rules);
+    expect(Object.keys(transformed.Rules as object)).not.toHaveLength(0);
+  });
+
+  it('describe every assertion, and the case list breaks each one', () => {
+    // Prepare
+    const rules = loadTemplate().Rules as Record<
+      string,
+      { Assertions: { AssertDescription?: string }[] }
+    >;
+    const broken = new Set(
+      RULE_CASES.flatMap(({ violating }) =>
+        evaluateRules(transformed, violating).map(({ description }) => description),
+      ),
+    );
+
+    // Act
+    const descriptions = Object.values(rules).flatMap(({ Assertions }) =>
+      Assertions.map(({ AssertDescription }) => AssertDescription ?? ''),
+    );
+
+    // Assess
+    for (const description of descriptions) {
+      expect(description).toMatch(/^\w+ (is|has) .+\. .+\.$/);
+      expect(broken, description).toContain(description);
+    }
+  });
+
+  it.each(RULE_CASES.map((ruleCase) => [ruleCase.rule, ruleCase.says.source, ruleCase] as const))(
+    '%s refuses what /%s/ says',
+    (_rule, _says, { rule, violating, says, alsoBreaks }) => {
+      // Act
+      const failed = evaluateRules(transformed, violating);
+
+      // Assess
+      expect(failed).toContainEqual({ rule, description: expect.stringMatching(says) });
+      expect(failed.map((f) => f.rule).sort()).toEqual(
+        [rule, ...(alsoBreaks === undefined ? [] : [alsoBreaks])].sort(),
+      );
+      expect(() => deploy(transformed, violating)).toThrow(RuleViolationError);
+    },
+  );
+
+  it.each(RULE_CASES.map((ruleCase) => [ruleCase.rule, ruleCase.says.source, ruleCase] as const))(
+    '%s accepts the valid counterpart of /%s/',
+    (_rule, _says, { valid }) => {
+      expect(evaluateRules(transformed, valid)).toEqual([]);
+    },
+  );
+
+  it.each(Object.entries(COMMON_CASES))('accept the common case: %s', (_, parameters) => {
+    expect(evaluateRules(transformed, parameters)).toEqual([]);
+    expect(() => deploy(transformed, parameters)).not.toThrow();
+  });
+});
+
+describe('Template: lists that must fit the subnets (ListsFitSubnets)', () => {
+  let transformed: Template;
+
+  beforeAll(
+    () => {
+      transformed = samTransform(TEMPLATE_PATH, NEW_NLB);
+    },
+    budgetFor({ samTransform: 1 }),
+  );
+
+  const mismatches: [string, Record<string, string>][] = [];
+  const fits: [string, Record<string, string>][] = [];
+  for (const subnets of [1, 2, 3]) {
+    const base = { ...NEW_NLB, SubnetIds: first(SUBNETS, subnets) };
+    fits.push([`${subnets} subnet(s), new Elastic IPs`, base]);
+    fits.push([`${subnets} subnet(s), internal`, { ...base, Scheme: 'internal' }]);
+    for (const count of [1, 2, 3, 4]) {
+      const eips = [...EIPS, 'eipalloc-0d0d0d0d0d0d0d0d0'];
+      const ips = [...IPS, '10.0.48.10'];
+      const given = { ...base, ElasticIpAllocationIds: first(eips, count) };
+      const internal = { ...base, Scheme: 'internal', PrivateIpAddresses: first(ips, count) };
+      const list = count === subnets ? fits : mismatches;
+      list.push([`${subnets} subnet(s), ${count} Elastic IP allocation id(s)`, given]);
+      list.push([`${subnets} subnet(s), ${count} private IP(s)`, internal]);
+    }
+  }
+  mismatches.push([
+    '4 subnets',
+    { ...NEW_NLB, SubnetIds: [...SUBNETS, 'subnet-0123456789abcdef3'].join(',') },
+  ]);
+  mismatches.push(['4 listener ports', { ...NEW_NLB, ListenerPorts: '443,80,8443,9443' }]);
+  fits.push(['3 listener ports', { ...NEW_NLB, ListenerPorts: '443,80,8443' }]);
+
+  it.each(mismatches)('stop the deploy before any resource: %s', (_, parameters) => {
+    // Prepare: the rules accept it, they cannot count.
+    const failed: FailedAssertion[] = evaluateRules(transformed, parameters);
+
+    // Act, Assess: the conditions, evaluated before the resources, fail on an Fn::Select.
+    expect(failed).toEqual([]);
+    expect(() => deploy(transformed, parameters)).toThrow(
+      /^condition ListsFitSubnets: Fn::Select [123] of .*: out of range$/,
+    );
+  });
+
+  it.each(fits)('let the deploy through: %s', (_, parameters) => {
+    // Act
+    const deployment = deploy(transformed, parameters);
+
+    // Assess
+    expect(deployment.conditions.ListsFitSubnets).toBe(true);
+    expect(deployment.resources).toHaveProperty('NetworkLoadBalancer');
+  });
+});
+
+describe('Function: evaluateRules', () => {
+  const template = (rules: unknown): Template => ({
+    Parameters: {
+      Mode: { Type: 'String', Default: 'a' },
+      Names: { Type: 'CommaDelimitedList', Default: 'x,y' },
+    },
+    Rules: rules,
+    Resources: {},
+  });
+  const assertion = (assert: unknown) => ({
+    Only: { Assertions: [{ Assert: assert, AssertDescription: 'Mode must be a.' }] },
+  });
+
+  it('reports the assertions that do not hold, with their description', () => {
+    // Prepare
+    const rules = {
+      Holds: { Assertions: [{ Assert: { 'Fn::Equals': [{ Ref: 'Mode' }, 'a'] } }] },
+      Fails: {
+        Assertions: [
+          {
+            Assert: { 'Fn::EachMemberIn': [{ Ref: 'Names' }, ['x']] },
+            AssertDescription: 'Names must be x.',
+          },
+        ],
+      },
+      Skipped: {
+        RuleCondition: { 'Fn::Contains': [{ Ref: 'Names' }, 'z'] },
+        Assertions: [{ Assert: { 'Fn::Not': [{ 'Fn::Equals': ['a', 'a'] }] } }],
+      },
+    };
+
+    // Act
+    const failed = evaluateRules(template(rules), {});
+
+    // Assess
+    expect(failed).toEqual([{ rule: 'Fails', description: 'Names must be x.' }]);
+    expect(evaluateRules(template(rules), { Names: 'x' })).toEqual([]);
+  });
+
+  it('refuses functions that are not rule functions, instead of passing half-evaluated', () => {
+    expect(() =>
+      evaluateRules(template(assertion({ 'Fn::Equals': [{ 'Fn::Select': [0, ['a']] }, 'a'] })), {}),
+    ).toThrow(/Fn::Select is not a rule function/);
+    expect(() =>
+      evaluateRules(
+        template(assertion({ 'Fn::Equals': [{ 'Fn::ValueOf': ['Mode', 'VpcId'] }, 'a'] })),
+        {},
+      ),
+    ).toThrow(/Fn::ValueOf needs the account's resources/);
+    expect(() =>
+      evaluateRules(template(assertion({ 'Fn::Equals': [{ Ref: 'Queue' }, 'a'] })), {}),
+    ).toThrow(/Ref "Queue" is not a parameter/);
+    expect(() => evaluateRules(template(assertion('true')), {})).toThrow(
+      /expected a rule function/,
+    );
+    expect(() => evaluateRules(template(assertion({ 'Fn::And': [true] })), {})).toThrow(
+      /Fn::And takes 2 to 10 arguments/,
+    );
+  });
+});
