@@ -93,8 +93,8 @@ type ZoneReport = Required<Pick<TargetGroupSummary, 'nlbZones' | 'outsideNlbZone
 
 /**
  * Reconciles every target group of the binding with the ALB's current IPs. The load balancer is
- * checked first. Then every group is read (described, then its targets), and only then are the
- * ALB's network interfaces discovered, once, whatever the number of groups. So a run's IPs are
+ * checked while every group is read (described, then its targets), and only then are the ALB's
+ * network interfaces discovered, once, whatever the number of groups. So a run's IPs are
  * never older than the targets it read: of two runs at the same time, the one with the older IPs
  * cannot have read, and so cannot deregister, an IP that the other found new and registered, and
  * the group is never emptied (an ALB's IP, once gone, does not come back; see
@@ -111,8 +111,14 @@ export async function syncTargetGroups(
   let failures = 0;
   let outsideNlbZones = 0;
   try {
-    await describeLoadBalancerOfType(deps.elbv2, loadBalancerArn, 'application', signal);
-    const { reads, zones } = await readTargetGroups(binding.TargetGroupArns, deps, signal);
+    // The load balancer's check and the groups' reads are all reads, so they run at once: three
+    // round trips one after another, not four. Discovery waits for both, and a failed check fails
+    // the run once the reads have settled, so that no call of this run is left in flight.
+    const checking = describeLoadBalancerOfType(deps.elbv2, loadBalancerArn, 'application', signal);
+    const reading = readTargetGroups(binding.TargetGroupArns, deps, signal);
+    const [checked] = await Promise.allSettled([checking, reading]);
+    if (checked.status === 'rejected') throw checked.reason;
+    const { reads, zones } = await reading;
     const enis = await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn, signal);
     const discovered: ZonedIp[] = enis.map(({ privateIp, vpcId, availabilityZone }) => ({
       ip: privateIp,
@@ -173,7 +179,8 @@ export async function syncTargetGroups(
 /**
  * Reads every group, each on its own: described, then its targets. Once all are described, the
  * zones of every load balancer they are attached to are read in one call, beside the reads of the
- * targets; the returned zones are never a rejection. Returns when every group's reads are done.
+ * targets; the returned zones are never a rejection. Never rejects: a group's failure is in its
+ * read. Returns when every group's reads are done.
  */
 async function readTargetGroups(
   targetGroupArns: readonly string[],

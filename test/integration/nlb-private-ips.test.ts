@@ -82,7 +82,12 @@ describe('Integration: nlb-private-ips', () => {
     await suite.world.loadBalancerEnis(neighbour, subnetIds, 2);
     const id = nlbArn.split('/').at(-1) ?? '';
     await suite.world.eni(subnetIds[0] ?? '', 'ELB net/web-static-ip/ffffffffffffffff');
-    await suite.world.eni(subnetIds[0] ?? '', `ELB app/web-static-ip/${id.slice(0, -1)}0`);
+    // The same id but for its last digit, which is changed, never kept (an id may end in 0).
+    const lastDigit = id.at(-1) === '0' ? '1' : '0';
+    await suite.world.eni(
+      subnetIds[0] ?? '',
+      `ELB app/web-static-ip/${id.slice(0, -1)}${lastDigit}`,
+    );
 
     const answer = await request('nlb-private-ips-create', { LoadBalancerArn: nlbArn });
 

@@ -258,20 +258,12 @@ describe('Integration: target-group-sync as a custom resource', () => {
   describe('the zones the NLB serves', () => {
     /** An ALB in zones a, b and c with interfaces in `zones`, and an NLB in a and b only. */
     async function zonedBridge(zones: readonly number[]) {
-      const network = await suite.world.network('10.0', ['us-east-1a', 'us-east-1b', 'us-east-1c']);
-      const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
-      const nlbArn = await suite.world.loadBalancer(
-        'web-static',
-        'network',
-        network.subnetIds.slice(0, 2),
-      );
-      const https = await suite.world.targetGroup('web-static-443', network.vpcId, 443);
-      await suite.world.listener(nlbArn, 443, https);
+      const { subnetIds, albArn, nlbArn, targetGroupArn } = await suite.world.bridgeMissingZoneC();
       const enis: Eni[] = [];
       for (const zone of zones) {
-        enis.push(await suite.world.loadBalancerEni(albArn, network.subnetIds[zone] ?? ''));
+        enis.push(await suite.world.loadBalancerEni(albArn, subnetIds[zone] ?? ''));
       }
-      return { albArn, nlbArn, https, enis };
+      return { albArn, nlbArn, https: targetGroupArn, enis };
     }
 
     it('Create fails when every ALB IP is in a zone the NLB does not serve; its rollback cleans up', async () => {

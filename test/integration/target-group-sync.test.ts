@@ -63,8 +63,12 @@ const describedLoadBalancers = () =>
         .map(([, value]) => value),
     );
 
-/** Resolves once `condition` holds, checking every 10 ms; fails after `ms`. */
-async function until(condition: () => boolean, what: string, ms = 5_000): Promise<void> {
+/**
+ * Resolves once `condition` holds, checking every 10 ms; fails after the time that `calls` calls
+ * to moto may take, the most that a run makes before the condition can hold.
+ */
+async function until(condition: () => boolean, what: string, calls: number): Promise<void> {
+  const ms = budgetFor({ motoCall: calls });
   const deadline = performance.now() + ms;
   while (!condition()) {
     if (performance.now() > deadline) throw new Error(`waited ${ms} ms for ${what}`);
@@ -87,10 +91,18 @@ describe('Integration: target-group-sync on moto', () => {
     expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
     expect(summary.targetGroups[0]).toMatchObject({ status: 'synced', deregistered: [] });
     expect([...(summary.targetGroups[0]?.registered ?? [])].sort()).toEqual(onPort(enis, 443));
-    // The NLB's zones are read beside the group's targets, so those two arrive in either order
+    // The ALB's check runs beside the group's reads, and the NLB's zones beside the group's
+    // targets, so those four arrive in any order that describes the group before its targets
     const actions = suite.proxy.actions();
-    expect(actions.slice(0, 2)).toEqual(['DescribeLoadBalancers', 'DescribeTargetGroups']);
-    expect(actions.slice(2, 4).sort()).toEqual(['DescribeLoadBalancers', 'DescribeTargetHealth']);
+    expect(actions.slice(0, 4).sort()).toEqual([
+      'DescribeLoadBalancers',
+      'DescribeLoadBalancers',
+      'DescribeTargetGroups',
+      'DescribeTargetHealth',
+    ]);
+    expect(actions.indexOf('DescribeTargetGroups')).toBeLessThan(
+      actions.indexOf('DescribeTargetHealth'),
+    );
     expect(actions.slice(4)).toEqual(['DescribeNetworkInterfaces', 'RegisterTargets']);
   });
 
@@ -133,28 +145,52 @@ describe('Integration: target-group-sync on moto', () => {
     // Act
     const summary = await handler(event);
 
-    // Assess
-    expect(suite.proxy.actions()).toEqual([
+    // Assess: the ALB's check beside the group's reads, then discovery
+    const actions = suite.proxy.actions();
+    expect(actions.slice(0, 3).sort()).toEqual([
       'DescribeLoadBalancers',
       'DescribeTargetGroups',
       'DescribeTargetHealth',
-      'DescribeNetworkInterfaces',
     ]);
+    expect(actions.slice(3)).toEqual(['DescribeNetworkInterfaces']);
     expect(summary.targetGroups[0]).not.toHaveProperty('nlbZones');
+  });
+
+  it('checks the ALB while it reads the group: three round trips one after another', async () => {
+    // Prepare: a synced group, and the ALB's check held until the group has been read
+    const { event, albArn } = await bridge(3);
+    await handler(event);
+    suite.proxy.clear();
+    suite.proxy.inject((call) =>
+      call.action === 'DescribeLoadBalancers' &&
+      call.params.get('LoadBalancerArns.member.1') === albArn
+        ? 'stall'
+        : undefined,
+    );
+
+    // Act
+    const run = handler(event);
+    // The check, the group, its targets and the NLB's zones
+    await until(
+      () => suite.proxy.actions().includes('DescribeTargetHealth'),
+      "the group's targets, read while the ALB's check is held",
+      4,
+    );
+    const whileHeld = suite.proxy.actions();
+    suite.proxy.releaseStalled();
+    const summary = await run;
+
+    // Assess: nothing was discovered before the check answered, and the run went on after it
+    expect(whileHeld).toContain('DescribeTargetGroups');
+    expect(whileHeld).not.toContain('DescribeNetworkInterfaces');
+    expect(suite.proxy.actions().at(-1)).toBe('DescribeNetworkInterfaces');
+    expect(summary.targetGroups[0]).toMatchObject({ status: 'synced', registered: [] });
   });
 
   it('reports an ALB IP in a zone the NLB does not serve, and still registers it', async () => {
     // Prepare: the ALB is in zones a, b and c; the NLB only in a and b
-    const network = await suite.world.network('10.0', ['us-east-1a', 'us-east-1b', 'us-east-1c']);
-    const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
-    const nlbArn = await suite.world.loadBalancer(
-      'web-static',
-      'network',
-      network.subnetIds.slice(0, 2),
-    );
-    const targetGroupArn = await suite.world.targetGroup('web-static-443', network.vpcId, 443);
-    await suite.world.listener(nlbArn, 443, targetGroupArn);
-    const [inA, inB, inC] = (await suite.world.loadBalancerEnis(albArn, network.subnetIds, 3)) as [
+    const { subnetIds, albArn, nlbArn, targetGroupArn } = await suite.world.bridgeMissingZoneC();
+    const [inA, inB, inC] = (await suite.world.loadBalancerEnis(albArn, subnetIds, 3)) as [
       Eni,
       Eni,
       Eni,
@@ -199,7 +235,8 @@ describe('Integration: target-group-sync on moto', () => {
       return reads === 2 ? 'stall' : undefined;
     });
     const first = handler(event);
-    await until(() => suite.proxy.stalled().length === 1, "the first run's second read");
+    // The first run's reads: the ALB, the group, its targets, the NLB's zones, its interfaces
+    await until(() => suite.proxy.stalled().length === 1, "the first run's second read", 5);
     const [held] = suite.proxy.stalled();
     for (const eni of enis) await suite.world.deleteEni(eni);
     const added = await suite.world.loadBalancerEnis(albArn, subnetIds, 2);
@@ -215,6 +252,8 @@ describe('Integration: target-group-sync on moto', () => {
     await until(
       () => suite.proxy.stalled().some((call) => call.action === 'DeregisterTargets'),
       "the second run's deregistration",
+      // Its five reads, its registration and its deregistration
+      7,
     );
     await look();
 
@@ -445,7 +484,9 @@ describe('Integration: target-group-sync on moto', () => {
       expect(error.message).toBe(
         `LoadBalancerArn: got "${nlbArn}", which is a Network Load Balancer; expected an Application Load Balancer`,
       );
-      expect(suite.proxy.actions()).toEqual(['DescribeLoadBalancers']);
+      // The groups were read beside the check; nothing was discovered or written
+      expect(suite.proxy.actions()).not.toContain('DescribeNetworkInterfaces');
+      expect(writes()).toEqual([]);
     });
 
     it('rejects a load balancer that does not exist', async () => {

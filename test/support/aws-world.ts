@@ -170,6 +170,29 @@ export class AwsWorld {
     );
   }
 
+  /**
+   * An ALB with subnets in zones a, b and c, and an NLB in zones a and b only, whose listener on 443
+   * forwards to an IP target group: a bridge whose NLB does not serve the ALB's zone c. The ALB
+   * has no interface yet.
+   */
+  async bridgeMissingZoneC(): Promise<{
+    subnetIds: string[];
+    albArn: string;
+    nlbArn: string;
+    targetGroupArn: string;
+  }> {
+    const { vpcId, subnetIds } = await this.network('10.0', [
+      'us-east-1a',
+      'us-east-1b',
+      'us-east-1c',
+    ]);
+    const albArn = await this.loadBalancer('web', 'application', subnetIds);
+    const nlbArn = await this.loadBalancer('web-static', 'network', subnetIds.slice(0, 2));
+    const targetGroupArn = await this.targetGroup('web-static-443', vpcId, 443);
+    await this.listener(nlbArn, 443, targetGroupArn);
+    return { subnetIds, albArn, nlbArn, targetGroupArn };
+  }
+
   async securityGroup(name: string, vpcId: string): Promise<string> {
     const created = await this.ec2.send(
       new CreateSecurityGroupCommand({ GroupName: name, Description: name, VpcId: vpcId }),

@@ -425,6 +425,36 @@ describe('Function: syncTargetGroups', () => {
     ]);
   });
 
+  it('fails a refused load balancer only once the reads beside its check have settled', async () => {
+    // Prepare: the check answers at once; the group's description is still on its way
+    givenAlb('network');
+    let describeGroup: (value: { TargetGroups: [] }) => void = () => {};
+    elbMock
+      .on(DescribeTargetGroupsCommand)
+      .callsFake(() => new Promise((resolve) => (describeGroup = resolve)));
+    let settled = false;
+
+    // Act
+    const run = failureOf(syncTargetGroups(binding(), deps(), LIVE)).finally(() => {
+      settled = true;
+    });
+    // A macrotask later, every promise that could settle has: the check has answered
+    await new Promise((resolve) => setImmediate(resolve));
+    const commandsWhileReading = elbCommands();
+    const settledWhileReading = settled;
+    describeGroup({ TargetGroups: [] });
+    const error = await run;
+
+    // Assess: the check's refusal, once no call of the run was left in flight
+    expect(commandsWhileReading).toEqual([
+      'DescribeLoadBalancersCommand',
+      'DescribeTargetGroupsCommand',
+    ]);
+    expect(settledWhileReading).toBe(false);
+    expect(error).toBeInstanceOf(LoadBalancerMismatchError);
+    expect(ec2Mock.calls()).toHaveLength(0);
+  });
+
   it('says so when the load balancer does not exist', async () => {
     elbMock.on(DescribeLoadBalancersCommand).rejects(awsError('LoadBalancerNotFoundException'));
 
