@@ -9,6 +9,9 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
  */
 export interface TimedCall {
   readonly action: string;
+  /** When the call was sent and when its result was parsed (performance.now()). */
+  readonly startMs: number;
+  readonly endMs: number;
   readonly totalMs: number;
   readonly serverMs: number;
 }
@@ -28,9 +31,12 @@ export function attachCallTimer(clients: readonly (EC2Client | ElasticLoadBalanc
       (next, context) => async (args) => {
         const start = performance.now();
         const result = await next(args);
+        const end = performance.now();
         calls.push({
           action: (context.commandName ?? '(unknown)').replace(/Command$/, ''),
-          totalMs: performance.now() - start,
+          startMs: start,
+          endMs: end,
+          totalMs: end - start,
           serverMs: serverTimes.get(context) ?? Number.NaN,
         });
         return result;
@@ -68,4 +74,23 @@ export function formatCallTimes(calls: readonly TimedCall[]): string {
   return [...sums]
     .map(([action, sum]) => `${action} ${sum.total.toFixed(0)} (${sum.server.toFixed(0)})`)
     .join(', ');
+}
+
+/**
+ * How many calls happened one after another: the longest chain of calls in which each was sent only
+ * after the one before it had returned. Calls that overlap in time count once, so a run that sends
+ * its reads together and then its writes makes 2 waves, whatever the number of calls.
+ */
+export function sequentialWaves(calls: readonly TimedCall[]): number {
+  const byStart = [...calls].sort((a, b) => a.startMs - b.startMs);
+  const depth: number[] = [];
+  byStart.forEach((call, index) => {
+    let before = 0;
+    for (let other = 0; other < index; other += 1) {
+      const earlier = byStart[other];
+      if (earlier && earlier.endMs <= call.startMs) before = Math.max(before, depth[other] ?? 0);
+    }
+    depth.push(before + 1);
+  });
+  return Math.max(0, ...depth);
 }

@@ -89,9 +89,12 @@ function printReport(syncRows: SyncRow[], bundleRows: BundleRow[], elapsed: numb
         'median ms',
         'p95 ms',
         'API calls',
+        'waves',
         'calls by action',
         'registered',
         'deregistered',
+        'log bytes',
+        'at DEBUG',
       ],
       syncRows.map((row) => [
         row.scenario,
@@ -100,15 +103,23 @@ function printReport(syncRows: SyncRow[], bundleRows: BundleRow[], elapsed: numb
         ms(row.medianMs),
         row.runs > 1 ? ms(row.p95Ms) : '–',
         row.apiCalls,
+        row.waves,
         row.byAction,
         String(row.registered),
         String(row.deregistered),
+        String(row.logBytes),
+        row.debugLogBytes === undefined ? '–' : String(row.debugLogBytes),
       ]),
     ),
   );
   out.push(
     '',
     `ENIs: the ALB's network interfaces; about half as many unrelated ones exist besides. ` +
+      'Two target groups (ports 80 and 443); registered and deregistered count both. ' +
+      'Waves: calls one after another (calls that overlap in time count once). ' +
+      'Log bytes: what the function printed at the default log level (INFO), the EMF metrics ' +
+      'line included, median over the runs; at DEBUG: one more steady-state run with the log ' +
+      'level at DEBUG. ' +
       `Steady state: ${STEADY_RUNS} runs, p95 by nearest rank (the slowest of ${STEADY_RUNS}). ` +
       'Wall time includes the loopback proxy and moto, so it measures the emulator as much as ' +
       'the code; the call counts are the portable result.',
@@ -136,8 +147,9 @@ function printReport(syncRows: SyncRow[], bundleRows: BundleRow[], elapsed: numb
   out.push(
     '',
     notes.length === 0
-      ? 'API calls: every sync made the fewest calls possible (1 of each describe but ' +
-          'DescribeLoadBalancers, 2: the ALB, then the NLB; writes in chunks of 100).'
+      ? 'API calls: every sync made the fewest calls possible (1 DescribeTargetGroups for both ' +
+          'groups, 1 DescribeTargetHealth per group, 1 DescribeLoadBalancers for the NLB and, in ' +
+          "a container's first run only, 1 for the ALB; writes in chunks of 100)."
       : `API calls above the minimum:\n${notes.map((note) => `- ${note}`).join('\n')}`,
   );
 

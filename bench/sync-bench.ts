@@ -1,18 +1,19 @@
+import { Logger } from '@aws-lambda-powertools/logger';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parseBinding } from '../functions/shared/binding.js';
-import type { CoreLogger, CoreMetrics } from '../functions/shared/observability.js';
+import { createLogger, createMetrics, readEnvironment } from '../functions/shared/observability.js';
 import {
-  type SyncDependencies,
+  runSync,
   type SyncSummary,
-  syncTargetGroups,
   WRITE_CHUNK_SIZE,
 } from '../functions/target-group-sync/sync.js';
+import { lambdaContext } from '../test/support/lambda-context.js';
 import type { MotoServer } from '../test/support/moto-server.js';
 import type { RecordingProxy } from '../test/support/recording-proxy.js';
-import { type CallTimer, formatCallTimes, type TimedCall } from './call-timer.js';
+import { type CallTimer, formatCallTimes, sequentialWaves, type TimedCall } from './call-timer.js';
 import { check, countBy, formatCounts, median, percentile, timed } from './stats.js';
-import { type BenchWorld, buildWorld, churn, TARGET_PORT } from './world.js';
+import { type BenchWorld, buildWorld, churn } from './world.js';
 
 export const STEADY_RUNS = 5;
 /** DescribeNetworkInterfaces page size used by discovery (load-balancer-enis.ts). */
@@ -29,6 +30,12 @@ export interface SyncRow {
   readonly byAction: string;
   readonly registered: number;
   readonly deregistered: number;
+  /** Calls one after another (see sequentialWaves); `min–max` over repeated runs. */
+  readonly waves: string;
+  /** Bytes the function printed (log lines and the EMF metrics line); median over the runs. */
+  readonly logBytes: number;
+  /** The same, of one more run with the log level at DEBUG (steady state only). */
+  readonly debugLogBytes?: number;
   readonly notes: string[];
   /** Of the run whose wall time is the median: per action, total ms (server ms). */
   readonly callTimes: string;
@@ -38,14 +45,37 @@ export interface SyncRow {
   readonly otherMs: number;
 }
 
-const silentLogger: CoreLogger = { info() {}, warn() {}, error() {} };
-const noMetrics = { addMetric() {} } as unknown as CoreMetrics;
+/** The function's logger as POWERTOOLS_LOG_LEVEL=DEBUG (the template's LogLevel) makes it. */
+function debugLogger() {
+  const logger = new Logger({ serviceName: 'target-group-sync', logLevel: 'DEBUG' });
+  logger.addContext(lambdaContext());
+  return logger;
+}
 
 interface Measured {
   readonly summary: SyncSummary;
   readonly elapsed: number;
   readonly actions: string[];
   readonly calls: TimedCall[];
+  readonly logBytes: number;
+}
+
+/**
+ * Runs `work` with everything written to stdout counted and kept off the terminal: what the
+ * function's logger and its EMF metrics print, which CloudWatch Logs stores and bills.
+ */
+async function countingStdout<T>(work: () => Promise<T>): Promise<{ value: T; bytes: number }> {
+  const write = process.stdout.write;
+  let bytes = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { value: await work(), bytes };
+  } finally {
+    process.stdout.write = write;
+  }
 }
 
 export interface SyncBenchContext {
@@ -73,21 +103,33 @@ export async function benchSyncAt(
     );
     const binding = parseBinding({
       LoadBalancerArn: bench.albArn,
-      TargetGroupArns: [bench.targetGroupArn],
+      TargetGroupArns: bench.targetGroups.map(({ arn }) => arn),
     });
-    const deps: SyncDependencies = {
+    // The function's own logger and metrics, at their default settings, in one warm container:
+    // the handler's dependencies, and its run (runSync: the sync, then its metrics published).
+    const logger = createLogger('target-group-sync');
+    logger.addContext(lambdaContext());
+    const deps = {
       ec2: context.ec2,
       elbv2: context.elbv2,
-      logger: silentLogger,
-      metrics: noMetrics,
+      logger,
+      metrics: createMetrics('target-group-sync', readEnvironment(process.env)),
+      checkedLoadBalancers: new Set<string>(),
     };
-    const measure = async (): Promise<Measured> => {
+    const measure = async (level?: 'DEBUG'): Promise<Measured> => {
+      const runDeps = level ? { ...deps, logger: debugLogger() } : deps;
       proxy.clear();
       timer.clear();
-      const { value, elapsed } = await timed(() =>
-        syncTargetGroups(binding, deps, new AbortController().signal),
+      const { value, bytes } = await countingStdout(() =>
+        timed(() => runSync(binding, runDeps, new AbortController().signal)),
       );
-      return { summary: value, elapsed, actions: proxy.actions(), calls: [...timer.calls] };
+      return {
+        summary: value.value,
+        elapsed: value.elapsed,
+        actions: proxy.actions(),
+        calls: [...timer.calls],
+        logBytes: bytes,
+      };
     };
     const rows: SyncRow[] = [];
     const label = `N=${albEniCount}`;
@@ -95,7 +137,7 @@ export async function benchSyncAt(
     // 1. First sync: the group is empty, every ALB IP is registered.
     const first = await measure();
     const expectedFirst = bench.albEnis.map(({ ip }) => ip);
-    verifyWrites(`${label} first sync`, first.summary, expectedFirst, []);
+    verifyWrites(bench, `${label} first sync`, first.summary, expectedFirst, []);
     await verifyGroup(`${label} first sync`, bench);
     rows.push(row('first sync', albEniCount, [first], bench));
     progress(`${label}: first sync ${first.elapsed.toFixed(0)} ms, ${first.actions.length} calls`);
@@ -104,10 +146,16 @@ export async function benchSyncAt(
     const steady: Measured[] = [];
     for (let run = 0; run < STEADY_RUNS; run += 1) {
       const measured = await measure();
-      verifyWrites(`${label} steady state run ${run + 1}`, measured.summary, [], []);
+      verifyWrites(bench, `${label} steady state run ${run + 1}`, measured.summary, [], []);
       steady.push(measured);
     }
-    rows.push(row('steady state', albEniCount, steady, bench));
+    // And one more at DEBUG level, for what troubleshooting costs (reported, not in the median).
+    const debug = await measure('DEBUG');
+    verifyWrites(bench, `${label} steady state at DEBUG`, debug.summary, [], []);
+    rows.push({
+      ...row('steady state', albEniCount, steady, bench),
+      debugLogBytes: debug.logBytes,
+    });
     progress(
       `${label}: steady state median ${median(steady.map((m) => m.elapsed)).toFixed(0)} ms ` +
         `over ${STEADY_RUNS} runs`,
@@ -118,6 +166,7 @@ export async function benchSyncAt(
     const { removed, added } = await churn(bench, churnCount);
     const churned = await measure();
     verifyWrites(
+      bench,
       `${label} churn`,
       churned.summary,
       added.map(({ ip }) => ip),
@@ -129,7 +178,7 @@ export async function benchSyncAt(
 
     // And the group is stable again afterwards (checked, not reported).
     const after = await measure();
-    verifyWrites(`${label} steady state after churn`, after.summary, [], []);
+    verifyWrites(bench, `${label} steady state after churn`, after.summary, [], []);
     return rows;
   } finally {
     bench.world.ec2.destroy();
@@ -139,44 +188,52 @@ export async function benchSyncAt(
 
 /** The summary registered exactly `register` and deregistered exactly `deregister` (IPs). */
 function verifyWrites(
+  bench: BenchWorld,
   what: string,
   summary: SyncSummary,
   register: readonly string[],
   deregister: readonly string[],
 ): void {
-  check(summary.targetGroups.length === 1, `${what}: expected 1 target group in the summary`);
-  const [group] = summary.targetGroups;
-  check(group !== undefined, `${what}: no target group summary`);
   check(
-    group.status === 'synced',
-    `${what}: target group status ${group.status}${group.error ? ` (${group.error})` : ''}`,
+    summary.targetGroups.length === bench.targetGroups.length,
+    `${what}: expected ${bench.targetGroups.length} target groups in the summary`,
   );
-  const same = (label: string, actual: readonly string[], expectedIps: readonly string[]) => {
-    const expected = expectedIps.map((ip) => `${ip}:${TARGET_PORT}`).sort();
-    const got = [...actual].sort();
+  bench.targetGroups.forEach(({ arn, port }, index) => {
+    const group = summary.targetGroups[index];
+    check(group?.targetGroupArn === arn, `${what}: no summary for target group ${arn}`);
     check(
-      got.length === expected.length && got.every((key, index) => key === expected[index]),
-      `${what}: ${label} ${got.length} target(s), expected ${expected.length}` +
-        ` (first got: ${got.slice(0, 3).join(', ') || 'none'};` +
-        ` first expected: ${expected.slice(0, 3).join(', ') || 'none'})`,
+      group.status === 'synced',
+      `${what}: target group status ${group.status}${group.error ? ` (${group.error})` : ''}`,
     );
-  };
-  same('registered', group.registered, register);
-  same('deregistered', group.deregistered, deregister);
+    const same = (label: string, actual: readonly string[], expectedIps: readonly string[]) => {
+      const expected = expectedIps.map((ip) => `${ip}:${port}`).sort();
+      const got = [...actual].sort();
+      check(
+        got.length === expected.length && got.every((key, i) => key === expected[i]),
+        `${what}: port ${port} ${label} ${got.length} target(s), expected ${expected.length}` +
+          ` (first got: ${got.slice(0, 3).join(', ') || 'none'};` +
+          ` first expected: ${expected.slice(0, 3).join(', ') || 'none'})`,
+      );
+    };
+    same('registered', group.registered, register);
+    same('deregistered', group.deregistered, deregister);
+  });
 }
 
-/** The target group, read from the emulator directly, holds exactly the ALB's current IPs. */
+/** Each target group, read from the emulator directly, holds exactly the ALB's current IPs. */
 async function verifyGroup(what: string, bench: BenchWorld): Promise<void> {
-  const targets = await bench.world.targets(bench.targetGroupArn);
-  const expected = bench.albEnis.map(({ ip }) => `${ip}:${TARGET_PORT}`).sort();
-  const missing = expected.filter((key) => !targets.includes(key));
-  const extra = targets.filter((key) => !expected.includes(key));
-  check(
-    missing.length === 0 && extra.length === 0,
-    `${what}: target group holds ${targets.length} target(s), expected ${expected.length}` +
-      ` (${missing.length} missing, e.g. ${missing.slice(0, 3).join(', ') || '-'};` +
-      ` ${extra.length} extra, e.g. ${extra.slice(0, 3).join(', ') || '-'})`,
-  );
+  for (const { arn, port } of bench.targetGroups) {
+    const targets = new Set(await bench.world.targets(arn));
+    const expected = bench.albEnis.map(({ ip }) => `${ip}:${port}`);
+    const missing = expected.filter((key) => !targets.has(key));
+    const extra = [...targets].filter((key) => !expected.includes(key));
+    check(
+      missing.length === 0 && extra.length === 0,
+      `${what}: port ${port} group holds ${targets.size} target(s), expected ${expected.length}` +
+        ` (${missing.length} missing, e.g. ${missing.slice(0, 3).join(', ') || '-'};` +
+        ` ${extra.length} extra, e.g. ${extra.slice(0, 3).join(', ') || '-'})`,
+    );
+  }
 }
 
 function row(
@@ -197,10 +254,12 @@ function row(
   );
   const callTotal = typical.calls.reduce((sum, call) => sum + call.totalMs, 0);
   const callServer = typical.calls.reduce((sum, call) => sum + call.serverMs, 0);
-  const group = last.summary.targetGroups[0];
-  const registered = group?.registered.length ?? 0;
-  const deregistered = group?.deregistered.length ?? 0;
+  const total = (key: 'registered' | 'deregistered') =>
+    last.summary.targetGroups.reduce((sum, group) => sum + group[key].length, 0);
+  const registered = total('registered');
+  const deregistered = total('deregistered');
   const byAction = countBy(last.actions);
+  const waves = runs.map((m) => sequentialWaves(m.calls));
   return {
     scenario,
     enis,
@@ -211,30 +270,50 @@ function row(
     byAction: formatCounts(byAction),
     registered,
     deregistered,
-    notes: callNotes(scenario, enis, byAction, bench.albEnis.length, registered, deregistered),
+    waves:
+      Math.min(...waves) === Math.max(...waves)
+        ? String(waves[0])
+        : `${Math.min(...waves)}–${Math.max(...waves)}`,
+    logBytes: median(runs.map((m) => m.logBytes)),
+    notes: callNotes(scenario, enis, byAction, {
+      albEnis: bench.albEnis.length,
+      groups: bench.targetGroups.length,
+      registered,
+      deregistered,
+      firstInContainer: scenario === 'first sync',
+    }),
     callTimes: formatCallTimes(typical.calls),
     sdkMs: callTotal - callServer,
     otherMs: typical.elapsed - callTotal,
   };
 }
 
-/** Differences from the fewest calls this sync could make; reported, not failed on. */
+/**
+ * Differences from the fewest calls this sync could make; reported, not failed on. Per run: one
+ * DescribeTargetGroups for every group, one DescribeTargetHealth per group, one DescribeLoadBalancers
+ * for the NLB's zones (and one more for the ALB's type, only in a container's first run), and
+ * discovery's pages. Writes go in chunks per group.
+ */
 function callNotes(
   scenario: string,
   enis: number,
   actual: Record<string, number>,
-  albEnis: number,
-  registered: number,
-  deregistered: number,
+  run: {
+    albEnis: number;
+    groups: number;
+    registered: number;
+    deregistered: number;
+    firstInContainer: boolean;
+  },
 ): string[] {
+  const perGroup = (targets: number) => Math.ceil(targets / run.groups / WRITE_CHUNK_SIZE);
   const expected: Record<string, number> = {
-    // The ALB's type, then the zones of the target group's NLB.
-    DescribeLoadBalancers: 2,
-    DescribeNetworkInterfaces: Math.max(1, Math.ceil(albEnis / DISCOVERY_PAGE_SIZE)),
+    DescribeLoadBalancers: run.firstInContainer ? 2 : 1,
+    DescribeNetworkInterfaces: Math.max(1, Math.ceil(run.albEnis / DISCOVERY_PAGE_SIZE)),
     DescribeTargetGroups: 1,
-    DescribeTargetHealth: 1,
-    RegisterTargets: Math.ceil(registered / WRITE_CHUNK_SIZE),
-    DeregisterTargets: Math.ceil(deregistered / WRITE_CHUNK_SIZE),
+    DescribeTargetHealth: run.groups,
+    RegisterTargets: run.groups * perGroup(run.registered),
+    DeregisterTargets: run.groups * perGroup(run.deregistered),
   };
   const notes: string[] = [];
   for (const action of new Set([...Object.keys(expected), ...Object.keys(actual)])) {

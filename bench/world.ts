@@ -1,21 +1,22 @@
-import { eniDescriptionFor } from '../functions/shared/arns.js';
-import { AwsWorld, type Eni } from '../test/support/aws-world.js';
+import { AwsWorld, type Eni, eniDescriptionOf } from '../test/support/aws-world.js';
 
 /**
  * The benchmark's world: one VPC, the ALB under test with `albEniCount` network interfaces, an NLB
- * whose listener forwards to one IP target group on port 443 (so the sync reads the NLB's zones, as
- * in a real bridge), and unrelated interfaces that discovery must skip. `AwsWorld` gives every
+ * whose two listeners forward to two IP target groups, ports 80 and 443 (so the sync reads the NLB's
+ * zones, as in a real bridge), and unrelated interfaces that discovery must skip. `AwsWorld` gives every
  * interface a distinct address, as AWS does.
  */
 
-export const TARGET_PORT = 443;
+/** The bridge's two listeners, each with its IP target group: HTTP and HTTPS, as most ALBs have. */
+export const TARGET_PORTS = [80, 443] as const;
 const CONCURRENCY = 16;
 
 export interface BenchWorld {
   readonly world: AwsWorld;
   readonly subnetIds: readonly string[];
   readonly albArn: string;
-  readonly targetGroupArn: string;
+  /** One IP target group per port of TARGET_PORTS, in that order. */
+  readonly targetGroups: readonly { readonly arn: string; readonly port: number }[];
   /** The ALB's interfaces as they are now, in creation order. */
   albEnis: Eni[];
   readonly unrelatedEnis: readonly Eni[];
@@ -26,15 +27,19 @@ export async function buildWorld(endpoint: string, albEniCount: number): Promise
   const { vpcId, subnetIds } = await world.network('10.0');
   const albArn = await world.loadBalancer('bench-alb', 'application', subnetIds);
   const neighbourArn = await world.loadBalancer('bench-alb-2', 'application', subnetIds);
-  const targetGroupArn = await world.targetGroup('bench-tg-443', vpcId, TARGET_PORT);
   const nlbArn = await world.loadBalancer('bench-nlb', 'network', subnetIds);
-  await world.listener(nlbArn, TARGET_PORT, targetGroupArn);
+  const targetGroups = [];
+  for (const port of TARGET_PORTS) {
+    const arn = await world.targetGroup(`bench-tg-${port}`, vpcId, port);
+    await world.listener(nlbArn, port, arn);
+    targetGroups.push({ arn, port });
+  }
   const albEnis = await world.loadBalancerEnis(albArn, subnetIds, albEniCount, CONCURRENCY);
 
   // Interfaces that must not be taken for the ALB's: a neighbour ALB whose name starts the same,
   // an ALB of the same name with another id, a Network Load Balancer, and an instance.
   const unrelatedDescriptions = [
-    eniDescriptionFor(neighbourArn),
+    eniDescriptionOf(neighbourArn),
     'ELB app/bench-alb/0123456789abcdef',
     'ELB net/bench-nlb/fedcba9876543210',
     'Primary network interface',
@@ -45,7 +50,7 @@ export async function buildWorld(endpoint: string, albEniCount: number): Promise
     (index) => unrelatedDescriptions[index % unrelatedDescriptions.length] ?? '',
     CONCURRENCY,
   );
-  return { world, subnetIds, albArn, targetGroupArn, albEnis, unrelatedEnis };
+  return { world, subnetIds, albArn, targetGroups, albEnis, unrelatedEnis };
 }
 
 /**

@@ -1,5 +1,6 @@
-// `npm run build`: bundles every esbuild function of template.yaml into dist/<function>/ with the
-// same esbuild command line `sam build` would run (see sam-esbuild.mjs).
+// `npm run build`: bundles every esbuild function of template.yaml into dist/<function>/, running
+// esbuild with the arguments sam-esbuild.mjs maps from its BuildProperties the way `sam build`
+// does (sam-esbuild.mjs says what is mirrored and checked, and what is not).
 import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { createRequire } from 'node:module';

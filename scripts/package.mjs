@@ -1,4 +1,5 @@
-// `npm run package`: what `sam build && sam package` do, without the SAM CLI.
+// `npm run package`: stands in for `sam build && sam package` where the SAM CLI is not installed.
+// It is not the SAM CLI: the differences are in sam-esbuild.mjs (the build) and below.
 //
 //   npm run package -- --s3-bucket BUCKET [--s3-prefix PREFIX] [--output-template-file FILE]
 //                      [--endpoint-url URL] [-- AWS_CLI_ARGUMENTS...]
@@ -80,8 +81,10 @@ function packageOptions(argv, env) {
 const isLocalPath = (value) => typeof value === 'string' && !/^(s3|https?):\/\//.test(value);
 
 /**
- * The template `sam build` would write to dist/template.yaml, from the parsed template.yaml: the
- * esbuild functions point at their bundles, and the relative paths are rewritten for dist/.
+ * dist/template.yaml, from the parsed template.yaml, in the way `sam build` writes its built
+ * template: the esbuild functions point at their bundles, and the relative paths are rewritten for
+ * dist/. (SAM also edits the functions' environment for source maps; this does not, and
+ * template.yaml sets NODE_OPTIONS itself.)
  */
 function builtTemplate(template) {
   const built = structuredClone(template);

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { LOAD_BALANCER_ARN, NLB_ARN_EXAMPLE } from '../shared/arns.js';
-import { parseInput } from '../shared/binding.js';
+import { LOAD_BALANCER_ARN, NLB_ARN_EXAMPLE, parseLoadBalancerArn } from '../shared/arns.js';
+import { parsedArn, parseInput, strictObjectOptions } from '../shared/input.js';
 
 /**
  * The one input of nlb-private-ips: a custom resource's properties. CloudFormation turns numbers
@@ -19,12 +19,13 @@ const port = z.pipe(
   ),
 );
 
-// A schema's error is also its checks' error: one text for a wrong type and for a bad pattern.
 export const NlbPrivateIpsSchema = z.strictObject(
   {
-    LoadBalancerArn: z
-      .string({ error: `expected a Network Load Balancer ARN, ${NLB_ARN_EXAMPLE}` })
-      .check(z.regex(LOAD_BALANCER_ARN)),
+    LoadBalancerArn: parsedArn(
+      LOAD_BALANCER_ARN,
+      `expected a Network Load Balancer ARN, ${NLB_ARN_EXAMPLE}`,
+      parseLoadBalancerArn,
+    ),
     Ports: z.optional(
       z.pipe(
         z.array(port, { error: 'expected a list of port numbers' }),
@@ -42,7 +43,7 @@ export const NlbPrivateIpsSchema = z.strictObject(
         .check(z.regex(/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/)),
     ),
   },
-  { error: (issue) => (issue.code === 'unrecognized_keys' ? undefined : 'expected an object') },
+  strictObjectOptions,
 );
 
 export type NlbPrivateIpsProperties = z.output<typeof NlbPrivateIpsSchema>;

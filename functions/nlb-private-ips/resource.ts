@@ -1,6 +1,5 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { eniDescriptionFor, loadBalancerResourceId } from '../shared/arns.js';
 import type { CustomResourceDefinition, CustomResourceRequest } from '../shared/custom-resource.js';
 import type { CustomResourceData } from '../shared/custom-resource-response.js';
 import { isAwsError } from '../shared/errors.js';
@@ -62,12 +61,13 @@ export function nlbPrivateIpsResource(
   ): Promise<CustomResourceData> => {
     const { ec2, elbv2, logger } = deps();
     const { signal } = request;
-    const { LoadBalancerArn: loadBalancerArn, SecurityGroupId: groupId } = properties;
+    const { LoadBalancerArn: loadBalancer, SecurityGroupId: groupId } = properties;
+    const loadBalancerArn = loadBalancer.arn;
     await describeLoadBalancerOfType(elbv2, loadBalancerArn, 'network', signal);
-    const enis = await discoverLoadBalancerEnis(ec2, loadBalancerArn, signal);
+    const enis = await discoverLoadBalancerEnis(ec2, loadBalancer, signal);
     if (enis.length === 0) {
       throw new Error(
-        `Found no network interface described ${JSON.stringify(eniDescriptionFor(loadBalancerArn))}; expected one per Availability Zone of the Network Load Balancer`,
+        `Found no network interface described ${JSON.stringify(loadBalancer.eniDescription)}; expected one per Availability Zone of the Network Load Balancer`,
       );
     }
     const ips = sortedIps(enis.map(({ privateIp }) => privateIp));
@@ -81,8 +81,11 @@ export function nlbPrivateIpsResource(
     logger.info('Discovered NLB private IPs', { loadBalancerArn, privateIps: ips, ports });
 
     if (groupId === undefined) {
-      const name = loadBalancerResourceId(loadBalancerArn).split('/')[1] ?? loadBalancerArn;
-      const rules = ingressRules(ips, ports, `From NLB ${name} private IP (alb-static-ip)`);
+      const rules = ingressRules(
+        ips,
+        ports,
+        `From NLB ${loadBalancer.name} private IP (alb-static-ip)`,
+      );
       return { PrivateIps: ips, Cidrs: cidrs, IngressRules: rules };
     }
 
@@ -95,7 +98,8 @@ export function nlbPrivateIpsResource(
   return {
     kind: 'nlb-private-ips',
     parse: parseNlbPrivateIpsProperties,
-    identity: (properties) => `${properties.LoadBalancerArn}|${properties.SecurityGroupId ?? ''}`,
+    identity: (properties) =>
+      `${properties.LoadBalancerArn.arn}|${properties.SecurityGroupId ?? ''}`,
     create: apply,
     update: (properties, _old, request) => apply(properties, request),
     async delete(properties, request) {

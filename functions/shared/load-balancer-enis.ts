@@ -1,9 +1,12 @@
 import { type EC2Client, paginateDescribeNetworkInterfaces } from '@aws-sdk/client-ec2';
-import { eniDescriptionFor } from './arns.js';
+import type { LoadBalancerArn } from './arns.js';
 import { AwsCallError } from './errors.js';
 import { compareIps } from './ip-order.js';
 
-/** One network interface of a load balancer: its primary private IP and where it lives. */
+/**
+ * One network interface of a load balancer: its primary private IP and where it lives. This is the
+ * shape an ALB IP keeps from discovery to the plan; the plan turns it into a target.
+ */
 export interface LoadBalancerEni {
   readonly networkInterfaceId: string;
   readonly privateIp: string;
@@ -22,10 +25,10 @@ const PAGE_SIZE = 1000;
  */
 export async function discoverLoadBalancerEnis(
   ec2: EC2Client,
-  loadBalancerArn: string,
+  loadBalancer: Pick<LoadBalancerArn, 'eniDescription'>,
   signal: AbortSignal,
 ): Promise<LoadBalancerEni[]> {
-  const description = eniDescriptionFor(loadBalancerArn);
+  const description = loadBalancer.eniDescription;
   const found: LoadBalancerEni[] = [];
   signal.throwIfAborted();
   try {

@@ -1,9 +1,12 @@
 import { compareIps } from '../shared/ip-order.js';
+import type { LoadBalancerEni } from '../shared/load-balancer-enis.js';
 
 /**
- * The reconcile plan: a pure function of (discovered IPs, registered targets, target group). It
- * decides what to register and deregister; `writeSteps` orders those writes so that new IPs are
- * registered before stale ones are deregistered, and no step can leave the group empty.
+ * The plans, pure functions of what the run read. `planTargetChanges` reconciles a group with the
+ * ALB's interfaces (the sync); `planTeardown` takes the ALB's IPs out of a group (the custom
+ * resource's Delete). Both decide what to register and deregister; `writeSteps` orders those writes
+ * so that new IPs are registered before stale ones are deregistered, and a sync's steps can never
+ * leave the group empty.
  */
 
 /** A target as RegisterTargets and DeregisterTargets take it. */
@@ -17,12 +20,6 @@ export interface Target {
 /** A target that DescribeTargetHealth reported, with its health state. */
 export interface RegisteredTarget extends Target {
   readonly state?: string;
-}
-
-/** An IP the load balancer answers on, and the VPC of its network interface. */
-export interface DiscoveredIp {
-  readonly ip: string;
-  readonly vpcId: string;
 }
 
 export interface TargetGroupFacts {
@@ -45,6 +42,9 @@ export type TargetPlan =
       readonly unchanged: readonly Target[];
     };
 
+/** A plan that writes: every teardown, and every sync that discovery did not refuse. */
+export type TargetChanges = Extract<TargetPlan, { readonly kind: 'changes' }>;
+
 export interface WriteStep {
   readonly action: 'register' | 'deregister';
   readonly targets: readonly Target[];
@@ -62,22 +62,18 @@ export const targetKey = (target: Pick<Target, 'id' | 'port'>): string =>
 const byAddress = (a: Target, b: Target): number => compareIps(a.id, b.id) || a.port - b.port;
 
 export function planTargetChanges(
-  discovered: readonly DiscoveredIp[],
+  discovered: readonly Pick<LoadBalancerEni, 'privateIp' | 'vpcId'>[],
   registered: readonly RegisteredTarget[],
   targetGroup: TargetGroupFacts,
 ): TargetPlan {
-  const current = new Map<string, Target>();
-  for (const target of registered) {
-    if (LEAVING_STATES.has(target.state)) continue;
-    current.set(targetKey(target), withoutState(target));
-  }
+  const current = currentTargets(registered);
 
   const desired = new Map<string, Target>();
-  for (const { ip, vpcId } of discovered) {
+  for (const { privateIp, vpcId } of discovered) {
     const target: Target =
       vpcId === targetGroup.vpcId
-        ? { id: ip, port: targetGroup.port }
-        : { id: ip, port: targetGroup.port, availabilityZone: 'all' };
+        ? { id: privateIp, port: targetGroup.port }
+        : { id: privateIp, port: targetGroup.port, availabilityZone: 'all' };
     desired.set(targetKey(target), target);
   }
 
@@ -96,6 +92,25 @@ export function planTargetChanges(
     register: [...desired.values()].filter((t) => !current.has(targetKey(t))).sort(byAddress),
     deregister: [...current.values()].filter((t) => !desired.has(targetKey(t))).sort(byAddress),
     unchanged,
+  };
+}
+
+/**
+ * Deregisters the load balancer's own IPs from a group, on every port, and nothing else: a group
+ * that another binding also fills keeps that binding's targets. Targets already draining are on
+ * their way out and are left alone. Never refused: emptying the group is what a teardown is for.
+ */
+export function planTeardown(
+  albIps: readonly string[],
+  registered: readonly RegisteredTarget[],
+): TargetChanges {
+  const ours = new Set(albIps);
+  const current = [...currentTargets(registered).values()].sort(byAddress);
+  return {
+    kind: 'changes',
+    register: [],
+    deregister: current.filter((target) => ours.has(target.id)),
+    unchanged: current.filter((target) => !ours.has(target.id)),
   };
 }
 
@@ -124,6 +139,16 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
     chunks.push(items.slice(start, start + size));
   }
   return chunks;
+}
+
+/** The group's targets that count as registered, by key, without their health state. */
+function currentTargets(registered: readonly RegisteredTarget[]): Map<string, Target> {
+  const current = new Map<string, Target>();
+  for (const target of registered) {
+    if (LEAVING_STATES.has(target.state)) continue;
+    current.set(targetKey(target), withoutState(target));
+  }
+  return current;
 }
 
 function withoutState({ id, port, availabilityZone }: RegisteredTarget): Target {

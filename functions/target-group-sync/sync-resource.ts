@@ -1,4 +1,3 @@
-import { eniDescriptionFor } from '../shared/arns.js';
 import { type Binding, parseBinding } from '../shared/binding.js';
 import { boundList } from '../shared/bounded-text.js';
 import {
@@ -7,7 +6,8 @@ import {
   stackNameOf,
 } from '../shared/custom-resource.js';
 import { ZoneMismatchError } from '../shared/errors.js';
-import { type SyncDependencies, type SyncSummary, writtenTargets } from './sync.js';
+import type { PublishingMetrics } from '../shared/observability.js';
+import { runSync, type SyncDependencies, type SyncSummary, writtenTargets } from './sync.js';
 import {
   claimTargetGroups,
   ownerTagKey,
@@ -36,17 +36,16 @@ import { deregisterLoadBalancerIps } from './teardown.js';
  * groups the new one had just filled.
  */
 export function syncCustomResource(
-  sync: (binding: Binding, signal: AbortSignal) => Promise<SyncSummary>,
-  deps: () => SyncDependencies,
+  deps: SyncDependencies & { readonly metrics: PublishingMetrics },
 ): CustomResourceDefinition<Binding> {
   const syncForDeployment = async (
     binding: Binding,
     request: CustomResourceRequest,
     isNew: boolean,
-  ) => {
+  ): Promise<{ summary: SyncSummary; data: Record<string, number> }> => {
     if (!binding.DryRun) {
       await claimTargetGroups(
-        deps().elbv2,
+        deps.elbv2,
         binding.TargetGroupArns,
         {
           key: ownerTagKey(request.owner),
@@ -55,44 +54,46 @@ export function syncCustomResource(
         request.signal,
       );
     }
-    const summary = await sync(binding, request.signal);
+    const summary = await runSync(binding, deps, request.signal);
     if (summary.albIps.length === 0 && !binding.DryRun) {
       throw new Error(
-        `Found no network interface described ${JSON.stringify(eniDescriptionFor(binding.LoadBalancerArn))}, so the target groups would stay empty; check that LoadBalancerArn is the ALB to front and that its network interfaces are in this account and region`,
+        `Found no network interface described ${JSON.stringify(binding.LoadBalancerArn.eniDescription)}, so the target groups would stay empty; check that LoadBalancerArn is the ALB to front and that its network interfaces are in this account and region`,
       );
     }
     if (isNew && !binding.DryRun) failUnlessServed(summary);
     const written = writtenTargets(summary);
     return {
-      AlbIpCount: summary.albIps.length,
-      Registered: written.registered,
-      Deregistered: written.deregistered,
+      summary,
+      data: {
+        AlbIpCount: summary.albIps.length,
+        Registered: written.registered,
+        Deregistered: written.deregistered,
+      },
     };
   };
 
-  /** Gives up this resource's share of the groups; the last owner deregisters the ALB's IPs. */
+  /**
+   * Gives up this resource's share of the groups; the last owner deregisters the ALB's IPs: those
+   * given (the ones the sync of this request just found), or else those discovered now.
+   */
   const release = async (
     binding: Binding,
     targetGroupArns: readonly string[],
     request: CustomResourceRequest,
+    albIps?: readonly string[],
   ): Promise<void> => {
-    const dependencies = deps();
+    const { signal } = request;
     if (binding.DryRun) {
-      await deregisterLoadBalancerIps(binding, targetGroupArns, dependencies, request.signal);
+      await deregisterLoadBalancerIps(binding, targetGroupArns, deps, signal, albIps);
       return;
     }
     const lastOwnerOf: string[] = [];
     for (const targetGroupArn of targetGroupArns) {
-      const found = await releaseTargetGroup(
-        dependencies.elbv2,
-        targetGroupArn,
-        request.owner,
-        request.signal,
-      );
+      const found = await releaseTargetGroup(deps.elbv2, targetGroupArn, request.owner, signal);
       if (found.gone) {
-        dependencies.logger.info('Target group already gone', { targetGroupArn });
+        deps.logger.info('Target group already gone', { targetGroupArn });
       } else if (found.others.length > 0) {
-        dependencies.logger.info('Other owners rely on the target group, so its targets stay', {
+        deps.logger.info('Other owners rely on the target group, so its targets stay', {
           targetGroupArn,
           owners: found.others,
         });
@@ -101,21 +102,22 @@ export function syncCustomResource(
       }
     }
     if (lastOwnerOf.length > 0) {
-      await deregisterLoadBalancerIps(binding, lastOwnerOf, dependencies, request.signal);
+      await deregisterLoadBalancerIps(binding, lastOwnerOf, deps, signal, albIps);
     }
   };
 
   return {
     kind: 'target-group-sync',
     parse: parseBinding,
-    identity: (binding) => binding.LoadBalancerArn,
-    create: (binding, request) => syncForDeployment(binding, request, true),
+    identity: (binding) => binding.LoadBalancerArn.arn,
+    create: async (binding, request) => (await syncForDeployment(binding, request, true)).data,
     async update(binding, old, request) {
-      const inPlace = old !== undefined && old.LoadBalancerArn === binding.LoadBalancerArn;
-      const data = await syncForDeployment(binding, request, !inPlace);
+      const inPlace = old !== undefined && old.LoadBalancerArn.arn === binding.LoadBalancerArn.arn;
+      const { summary, data } = await syncForDeployment(binding, request, !inPlace);
       if (old && inPlace) {
         const dropped = old.TargetGroupArns.filter((arn) => !binding.TargetGroupArns.includes(arn));
-        if (dropped.length > 0) await release(binding, dropped, request);
+        // The same load balancer: the IPs the sync has just discovered are the ones to take out.
+        if (dropped.length > 0) await release(binding, dropped, request, summary.albIps);
       }
       return data;
     },

@@ -4,9 +4,9 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { Binding } from '../shared/binding.js';
 import { boundList } from '../shared/bounded-text.js';
 import { TargetGroupSyncError } from '../shared/errors.js';
-import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
+import { discoverLoadBalancerEnis, type LoadBalancerEni } from '../shared/load-balancer-enis.js';
 import { describeEnabledZones, describeLoadBalancerOfType } from '../shared/load-balancers.js';
-import type { CoreLogger, CoreMetrics } from '../shared/observability.js';
+import type { CoreLogger, CoreMetrics, PublishingMetrics } from '../shared/observability.js';
 import {
   planTargetChanges,
   type RegisteredTarget,
@@ -17,11 +17,11 @@ import {
 } from './plan.js';
 import {
   type DescribedTargetGroup,
-  describeIpTargetGroup,
+  describeIpTargetGroups,
   readRegisteredTargets,
   writeTargets,
 } from './target-groups.js';
-import { enabledZonesOf, ipsOutsideZones, ipWithZone, type ZonedIp } from './zone-coverage.js';
+import { enabledZonesOf, ipsOutsideZones, ipWithZone } from './zone-coverage.js';
 
 /**
  * RegisterTargets and DeregisterTargets document no per-call limit on targets. Sending at most this
@@ -46,6 +46,11 @@ export interface SyncDependencies {
   readonly logger: CoreLogger;
   readonly metrics: CoreMetrics;
   readonly chunkSize?: number;
+  /**
+   * The load balancers this container has found to be Application Load Balancers; the handler keeps
+   * one set for the container's life. Without it, every run checks.
+   */
+  readonly checkedLoadBalancers?: Set<string>;
 }
 
 /** What happened to one target group. Targets are written `ip:port`. */
@@ -92,58 +97,60 @@ type ZonesByLoadBalancer = ReadonlyMap<string, readonly string[]> | undefined;
 type ZoneReport = Required<Pick<TargetGroupSummary, 'nlbZones' | 'outsideNlbZones'>>;
 
 /**
- * Reconciles every target group of the binding with the ALB's current IPs. The load balancer is
- * checked while every group is read (described, then its targets), and only then are the ALB's
- * network interfaces discovered, once, whatever the number of groups. So a run's IPs are
- * never older than the targets it read: of two runs at the same time, the one with the older IPs
- * cannot have read, and so cannot deregister, an IP that the other found new and registered, and
- * the group is never emptied (an ALB's IP, once gone, does not come back; see
- * test/unit/overlapping-runs.test.ts). Each group is planned and written on its own, so one failing
- * group does not stop the others. The call throws after all groups are done if any of them failed.
+ * Reconciles every target group of the binding with the ALB's current IPs, in two waves of reads:
+ *
+ * 1. Everything the input alone names, at once: the load balancer's type (once per container: it
+ *    cannot change under one ARN), every group in one DescribeTargetGroups call, and each group's
+ *    targets (DescribeTargetHealth takes the ARN, so it need not wait for the description).
+ * 2. Once all of those have settled: the ALB's network interfaces, and the zones of the load
+ *    balancers the groups are attached to (their ARNs come from the descriptions).
+ *
+ * So a run's IPs are never older than the targets it read: of two runs at the same time, the one
+ * with the older IPs cannot have read, and so cannot deregister, an IP that the other found new and
+ * registered, and the group is never emptied (an ALB's IP, once gone, does not come back; see
+ * test/unit/overlapping-runs.test.ts). Each group is then planned and written on its own, so one
+ * failing group does not stop the others; errors are reported in the order of the groups, whatever
+ * call finished first. A wave's calls all settle before the run goes on or fails, so no call of a
+ * run is left in flight. The call throws after all groups are done if any of them failed.
  */
 export async function syncTargetGroups(
   binding: Binding,
   deps: SyncDependencies,
   signal: AbortSignal,
 ): Promise<SyncSummary> {
-  const { LoadBalancerArn: loadBalancerArn, DryRun: dryRun } = binding;
+  const { LoadBalancerArn: loadBalancer, DryRun: dryRun } = binding;
+  const loadBalancerArn = loadBalancer.arn;
   const { logger, metrics } = deps;
   let failures = 0;
   let outsideNlbZones = 0;
   try {
-    // The load balancer's check and the groups' reads are all reads, so they run at once: three
-    // round trips one after another, not four. Discovery waits for both, and a failed check fails
-    // the run once the reads have settled, so that no call of this run is left in flight.
-    const checking = describeLoadBalancerOfType(deps.elbv2, loadBalancerArn, 'application', signal);
-    const reading = readTargetGroups(binding.TargetGroupArns, deps, signal);
-    const [checked] = await Promise.allSettled([checking, reading]);
+    const checking = checkApplicationLoadBalancer(loadBalancerArn, deps, signal);
+    const reads = readTargetGroups(binding.TargetGroupArns, deps, signal);
+    const [checked] = await Promise.allSettled([
+      checking,
+      ...reads.flatMap(({ targetGroup, registered }) => [targetGroup, registered]),
+    ]);
     if (checked.status === 'rejected') throw checked.reason;
-    const { reads, zones } = await reading;
-    const enis = await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn, signal);
-    const discovered: ZonedIp[] = enis.map(({ privateIp, vpcId, availabilityZone }) => ({
-      ip: privateIp,
-      vpcId,
-      availabilityZone,
-    }));
-    const albIps = discovered.map(({ ip }) => ip);
+
+    const zones = readEnabledZones(await attachedLoadBalancers(reads), deps, signal);
+    const discovering = discoverLoadBalancerEnis(deps.ec2, loadBalancer, signal);
+    const [found] = await Promise.allSettled([discovering, zones]);
+    if (found.status === 'rejected') throw found.reason;
+    const discovered = found.value;
+    const albIps = discovered.map(({ privateIp }) => privateIp);
     metrics.addMetric(METRIC.albIpCount, MetricUnit.Count, albIps.length);
-    logger.info('Discovered ALB IPs', {
-      loadBalancerArn,
-      albIps,
-      networkInterfaces: enis.map(({ networkInterfaceId, availabilityZone, privateIp }) => ({
-        networkInterfaceId,
-        availabilityZone,
-        privateIp,
-      })),
-    });
+    logger.debug('Discovered ALB IPs', { loadBalancerArn, networkInterfaces: discovered });
     if (albIps.length === 0) {
       logger.warn('Discovery found no network interface for the load balancer', {
         loadBalancerArn,
       });
     }
 
+    const zonesByLoadBalancer = await zones;
     const targetGroups = await Promise.all(
-      reads.map((read) => syncOneTargetGroup(read, discovered, zones, dryRun, deps, signal)),
+      reads.map((read) =>
+        syncOneTargetGroup(read, discovered, zonesByLoadBalancer, dryRun, deps, signal),
+      ),
     );
     const summary: SyncSummary = { loadBalancerArn, dryRun, albIps, targetGroups };
     outsideNlbZones = new Set(targetGroups.flatMap((group) => group.outsideNlbZones ?? [])).size;
@@ -153,15 +160,18 @@ export async function syncTargetGroups(
     metrics.addMetric(METRIC.registered, MetricUnit.Count, written.registered);
     metrics.addMetric(METRIC.deregistered, MetricUnit.Count, written.deregistered);
 
+    const message =
+      failed.length > 0 ? 'Target group sync failed' : dryRun ? 'Dry run planned' : 'Sync complete';
+    logger.debug(`${message} (every IP and target)`, { summary });
     if (failed.length > 0) {
       const reasons = failed.map((group) => `${group.targetGroupArn}: ${group.error}`).join('; ');
-      logger.error('Target group sync failed', { summary });
+      logger.error(message, { summary: countedSummary(summary, discovered) });
       throw new TargetGroupSyncError(
         `${failed.length} of ${targetGroups.length} target group(s) failed to sync: ${reasons}`,
         summary,
       );
     }
-    logger.info(dryRun ? 'Dry run planned' : 'Sync complete', { summary });
+    logger.info(message, { summary: countedSummary(summary, discovered) });
     return summary;
   } catch (error) {
     if (!(error instanceof TargetGroupSyncError)) {
@@ -177,34 +187,61 @@ export async function syncTargetGroups(
 }
 
 /**
- * Reads every group, each on its own: described, then its targets. Once all are described, the
- * zones of every load balancer they are attached to are read in one call, beside the reads of the
- * targets; the returned zones are never a rejection. Never rejects: a group's failure is in its
- * read. Returns when every group's reads are done.
+ * One run as every trigger makes it: the sync, with its metrics filed under the load balancer's
+ * dimension and published once it is over, whether it succeeded or not.
  */
-async function readTargetGroups(
+export async function runSync(
+  binding: Binding,
+  deps: SyncDependencies & { readonly metrics: PublishingMetrics },
+  signal: AbortSignal,
+): Promise<SyncSummary> {
+  deps.metrics.addDimension('LoadBalancer', binding.LoadBalancerArn.resourceId);
+  try {
+    return await syncTargetGroups(binding, deps, signal);
+  } finally {
+    deps.metrics.publishStoredMetrics();
+  }
+}
+
+/**
+ * Starts the reads of every group: all descriptions in one call, and each group's targets. A
+ * group's failure is in its read: each promise rejects with the reason the group cannot be synced.
+ */
+function readTargetGroups(
   targetGroupArns: readonly string[],
   deps: SyncDependencies,
   signal: AbortSignal,
-): Promise<{ reads: TargetGroupRead[]; zones: Promise<ZonesByLoadBalancer> }> {
-  const described = targetGroupArns.map((targetGroupArn) => ({
+): TargetGroupRead[] {
+  const described = describeIpTargetGroups(deps.elbv2, targetGroupArns, signal);
+  return targetGroupArns.map((targetGroupArn, index) => ({
     targetGroupArn,
-    targetGroup: describeIpTargetGroup(deps.elbv2, targetGroupArn, signal),
+    targetGroup: described[index] as Promise<DescribedTargetGroup>,
+    registered: readRegisteredTargets(deps.elbv2, targetGroupArn, signal),
   }));
-  const settled = await Promise.allSettled(described.map(({ targetGroup }) => targetGroup));
-  const loadBalancerArns = new Set(
-    settled.flatMap((result) =>
-      result.status === 'fulfilled' ? result.value.loadBalancerArns : [],
-    ),
+}
+
+/** Every load balancer a described group is attached to, once each; settled reads only. */
+async function attachedLoadBalancers(reads: readonly TargetGroupRead[]): Promise<string[]> {
+  const settled = await Promise.allSettled(reads.map(({ targetGroup }) => targetGroup));
+  const arns = settled.flatMap((result) =>
+    result.status === 'fulfilled' ? result.value.loadBalancerArns : [],
   );
-  const zones = readEnabledZones([...loadBalancerArns], deps, signal);
-  const reads = described.map(({ targetGroupArn, targetGroup }) => ({
-    targetGroupArn,
-    targetGroup,
-    registered: targetGroup.then(() => readRegisteredTargets(deps.elbv2, targetGroupArn, signal)),
-  }));
-  await Promise.allSettled(reads.map(({ registered }) => registered));
-  return { reads, zones };
+  return [...new Set(arns)];
+}
+
+/**
+ * Checks that the load balancer is an Application Load Balancer, unless this container already has:
+ * a load balancer's type cannot change under the same ARN (the ARN holds a new id for every load
+ * balancer made), so a warm container asks once. Only a successful check is remembered.
+ */
+async function checkApplicationLoadBalancer(
+  loadBalancerArn: string,
+  deps: SyncDependencies,
+  signal: AbortSignal,
+): Promise<void> {
+  if (deps.checkedLoadBalancers?.has(loadBalancerArn)) return;
+  await describeLoadBalancerOfType(deps.elbv2, loadBalancerArn, 'application', signal);
+  deps.checkedLoadBalancers?.add(loadBalancerArn);
 }
 
 /**
@@ -231,6 +268,56 @@ async function readEnabledZones(
   }
 }
 
+/** A summary as the info and error logs show it: counts, zones and errors, never whole lists. */
+export interface CountedSummary {
+  readonly loadBalancerArn: string;
+  readonly dryRun: boolean;
+  readonly albIpCount: number;
+  /** How many of the ALB's IPs each zone holds, zones sorted. */
+  readonly albIpsByZone: Record<string, number>;
+  readonly targetGroups: {
+    readonly targetGroupArn: string;
+    readonly status: TargetGroupSummary['status'];
+    readonly registered: number;
+    readonly deregistered: number;
+    readonly unchanged: number;
+    readonly nlbZones?: string[];
+    readonly outsideNlbZones?: number;
+    readonly error?: string;
+  }[];
+}
+
+/**
+ * The summary with its lists counted, so that a line costs the same at 10 and at 1,000 IPs: the
+ * targets a run writes are logged one step at a time as it writes them, and the whole summary is
+ * logged at debug level and returned.
+ */
+export function countedSummary(
+  summary: SyncSummary,
+  discovered: readonly Pick<LoadBalancerEni, 'availabilityZone'>[],
+): CountedSummary {
+  const byZone = new Map<string, number>();
+  for (const { availabilityZone } of discovered) {
+    byZone.set(availabilityZone, (byZone.get(availabilityZone) ?? 0) + 1);
+  }
+  return {
+    loadBalancerArn: summary.loadBalancerArn,
+    dryRun: summary.dryRun,
+    albIpCount: summary.albIps.length,
+    albIpsByZone: Object.fromEntries([...byZone].sort(([a], [b]) => a.localeCompare(b))),
+    targetGroups: summary.targetGroups.map((group) => ({
+      targetGroupArn: group.targetGroupArn,
+      status: group.status,
+      registered: group.registered.length,
+      deregistered: group.deregistered.length,
+      unchanged: group.unchanged.length,
+      ...(group.nlbZones && { nlbZones: group.nlbZones }),
+      ...(group.outsideNlbZones && { outsideNlbZones: group.outsideNlbZones.length }),
+      ...(group.error !== undefined && { error: group.error }),
+    })),
+  };
+}
+
 /** How many targets a sync wrote, over all groups: none on a dry run, whatever it planned. */
 export function writtenTargets(summary: SyncSummary): { registered: number; deregistered: number } {
   const total = (key: 'registered' | 'deregistered') =>
@@ -240,8 +327,8 @@ export function writtenTargets(summary: SyncSummary): { registered: number; dere
 
 async function syncOneTargetGroup(
   read: TargetGroupRead,
-  discovered: readonly ZonedIp[],
-  zones: Promise<ZonesByLoadBalancer>,
+  discovered: readonly LoadBalancerEni[],
+  zones: ZonesByLoadBalancer,
   dryRun: boolean,
   deps: SyncDependencies,
   signal: AbortSignal,
@@ -254,7 +341,7 @@ async function syncOneTargetGroup(
   try {
     const targetGroup = await read.targetGroup;
     const registered = await read.registered;
-    zoneReport = checkZones(targetGroup, discovered, await zones, logger);
+    zoneReport = checkZones(targetGroup, discovered, zones, logger);
     // The last read is done: a run stopped by the deadline goes no further, not even to plan.
     signal.throwIfAborted();
     const plan = planTargetChanges(discovered, registered, targetGroup);
@@ -289,7 +376,7 @@ async function syncOneTargetGroup(
  */
 function checkZones(
   targetGroup: DescribedTargetGroup,
-  discovered: readonly ZonedIp[],
+  discovered: readonly LoadBalancerEni[],
   zonesByLoadBalancer: ZonesByLoadBalancer,
   logger: CoreLogger,
 ): ZoneReport | undefined {

@@ -1,11 +1,11 @@
 import {
   DeregisterTargetsCommand,
   DescribeTargetGroupsCommand,
-  type DescribeTargetGroupsCommandOutput,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
   type TargetDescription,
+  type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AwsCallError, isAwsError, TargetGroupMismatchError } from '../shared/errors.js';
 import type { RegisteredTarget, Target, TargetGroupFacts, WriteStep } from './plan.js';
@@ -21,31 +21,76 @@ export interface DescribedTargetGroup extends TargetGroupFacts {
   readonly loadBalancerArns: readonly string[];
 }
 
-/** Describes a target group and checks that it can hold the ALB's IPv4 addresses. */
-export async function describeIpTargetGroup(
+/**
+ * Describes every group in one DescribeTargetGroups call and checks that each can hold the ALB's
+ * IPv4 addresses: one promise per ARN, in the order given, each rejecting with its own group's
+ * reason. The call fails whole when one ARN names no group (TargetGroupNotFound); only then is each
+ * group described on its own, so that one missing group does not stop the others. At most 50 ARNs
+ * (the binding's limit) fit in one page, which holds up to 400 groups.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html
+ */
+export function describeIpTargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
-  targetGroupArn: string,
+  targetGroupArns: readonly string[],
   signal: AbortSignal,
-): Promise<DescribedTargetGroup> {
-  let response: DescribeTargetGroupsCommandOutput;
-  signal.throwIfAborted();
-  try {
-    response = await elbv2.send(
-      new DescribeTargetGroupsCommand({ TargetGroupArns: [targetGroupArn] }),
-      { abortSignal: signal },
-    );
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
-    if (isAwsError(cause, 'TargetGroupNotFoundException')) {
-      throw new TargetGroupMismatchError(
-        `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and none was found`,
-        { cause },
-      );
+): Promise<DescribedTargetGroup>[] {
+  const all = sendDescribe(elbv2, targetGroupArns, signal);
+  return targetGroupArns.map(async (targetGroupArn) => {
+    let groups: ReadonlyMap<string, TargetGroup>;
+    try {
+      groups = await all;
+    } catch (cause) {
+      if (targetGroupArns.length === 1 || !isAwsError(cause, 'TargetGroupNotFoundException')) {
+        throw describeError(targetGroupArn, cause, signal);
+      }
+      try {
+        groups = await sendDescribe(elbv2, [targetGroupArn], signal);
+      } catch (ownCause) {
+        throw describeError(targetGroupArn, ownCause, signal);
+      }
     }
-    throw new AwsCallError(`DescribeTargetGroups for ${targetGroupArn} failed`, { cause });
+    return ipTargetGroup(targetGroupArn, groups.get(targetGroupArn));
+  });
+}
+
+/** The groups a DescribeTargetGroups call returned, by ARN: the answer's order is not the ARNs'. */
+async function sendDescribe(
+  elbv2: ElasticLoadBalancingV2Client,
+  targetGroupArns: readonly string[],
+  signal: AbortSignal,
+): Promise<Map<string, TargetGroup>> {
+  signal.throwIfAborted();
+  const response = await elbv2.send(
+    new DescribeTargetGroupsCommand({ TargetGroupArns: [...targetGroupArns] }),
+    { abortSignal: signal },
+  );
+  return new Map(
+    // A made-up entry names no group and is skipped, so the empty default is one of many.
+    // Stryker disable next-line ArrayDeclaration: as said above
+    (response.TargetGroups ?? []).flatMap((group) =>
+      group.TargetGroupArn ? [[group.TargetGroupArn, group]] : [],
+    ),
+  );
+}
+
+/** Why one group could not be described. */
+function describeError(targetGroupArn: string, cause: unknown, signal: AbortSignal): Error {
+  // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
+  if (signal.aborted) return signal.reason;
+  if (isAwsError(cause, 'TargetGroupNotFoundException')) {
+    return new TargetGroupMismatchError(
+      `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and none was found`,
+      { cause },
+    );
   }
-  const group = response.TargetGroups?.[0];
+  return new AwsCallError(`DescribeTargetGroups for ${targetGroupArn} failed`, { cause });
+}
+
+/** The group as the sync reads it, once it is known to hold the ALB's IPv4 addresses. */
+function ipTargetGroup(
+  targetGroupArn: string,
+  group: TargetGroup | undefined,
+): DescribedTargetGroup {
   if (!group) {
     throw new TargetGroupMismatchError(
       `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and DescribeTargetGroups returned none`,
@@ -86,6 +131,8 @@ export async function readRegisteredTargets(
       new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
       { abortSignal: signal },
     );
+    // A made-up entry has no target id and is skipped, so the empty default is one of many.
+    // Stryker disable next-line ArrayDeclaration: as said above
     return (response.TargetHealthDescriptions ?? []).flatMap(({ Target: target, TargetHealth }) => {
       if (!target?.Id) return [];
       return [

@@ -1,36 +1,41 @@
 import type { Binding } from '../shared/binding.js';
 import { isAwsError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
-import { type Target, targetKey, writeSteps } from './plan.js';
+import { planTeardown, type RegisteredTarget, targetKey, writeSteps } from './plan.js';
 import { type SyncDependencies, WRITE_CHUNK_SIZE } from './sync.js';
 import { readRegisteredTargets, writeTargets } from './target-groups.js';
 
 /**
  * Deregisters the load balancer's own IPs from target groups: what deleting the deploy-time custom
- * resource, or dropping a group from its list, must undo. Only the IPs discovery finds for this
- * load balancer are removed, never other targets, so a group that another binding now fills keeps
- * its targets. A group that no longer exists is already clean. A dry run writes nothing.
+ * resource, or dropping a group from its list, must undo. Only the ALB's IPs are removed, never
+ * other targets (planTeardown), so a group that another binding now fills keeps its targets. A
+ * group that no longer exists is already clean. A dry run writes nothing.
+ *
+ * `albIps` are the IPs a sync of this same request has just discovered (an Update that drops
+ * groups); without them, the ALB's interfaces are discovered here (a Delete).
  */
 export async function deregisterLoadBalancerIps(
   binding: Pick<Binding, 'LoadBalancerArn' | 'DryRun'>,
   targetGroupArns: readonly string[],
   deps: SyncDependencies,
   signal: AbortSignal,
+  albIps?: readonly string[],
 ): Promise<void> {
-  const { LoadBalancerArn: loadBalancerArn, DryRun: dryRun } = binding;
-  const albIps = new Set(
-    (await discoverLoadBalancerEnis(deps.ec2, loadBalancerArn, signal)).map(
+  const { LoadBalancerArn: loadBalancer, DryRun: dryRun } = binding;
+  const ips =
+    albIps ??
+    (await discoverLoadBalancerEnis(deps.ec2, loadBalancer, signal)).map(
       ({ privateIp }) => privateIp,
-    ),
-  );
+    );
   deps.logger.info('Deregistering the ALB IPs from target groups', {
-    loadBalancerArn,
-    albIps: [...albIps],
+    loadBalancerArn: loadBalancer.arn,
+    albIpCount: ips.length,
     targetGroupArns,
     dryRun,
   });
+  deps.logger.debug('The ALB IPs to deregister', { albIps: ips });
   for (const targetGroupArn of targetGroupArns) {
-    let registered: Awaited<ReturnType<typeof readRegisteredTargets>>;
+    let registered: RegisteredTarget[];
     try {
       registered = await readRegisteredTargets(deps.elbv2, targetGroupArn, signal);
     } catch (error) {
@@ -40,18 +45,15 @@ export async function deregisterLoadBalancerIps(
       }
       throw error;
     }
-    const ours: Target[] = registered.filter(
-      (target) => albIps.has(target.id) && target.state !== 'draining',
-    );
+    const plan = planTeardown(ips, registered);
     if (!dryRun) {
-      const plan = { kind: 'changes', register: [], deregister: ours, unchanged: [] } as const;
       for (const step of writeSteps(plan, deps.chunkSize ?? WRITE_CHUNK_SIZE)) {
         await writeTargets(deps.elbv2, targetGroupArn, step, signal);
       }
     }
     deps.logger.info(dryRun ? 'Dry run: would deregister targets' : 'Deregistered targets', {
       targetGroupArn,
-      targets: ours.map(targetKey),
+      targets: plan.deregister.map(targetKey),
     });
   }
 }

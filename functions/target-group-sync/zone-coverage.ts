@@ -1,4 +1,4 @@
-import type { DiscoveredIp } from './plan.js';
+import type { LoadBalancerEni } from '../shared/load-balancer-enis.js';
 
 /**
  * Which of the ALB's IPs a target group's load balancer can send traffic to: a pure function of
@@ -11,10 +11,8 @@ import type { DiscoveredIp } from './plan.js';
  * whatever zones are enabled.
  */
 
-/** An IP the load balancer answers on, with the zone of its network interface. */
-export interface ZonedIp extends DiscoveredIp {
-  readonly availabilityZone: string;
-}
+/** What the zone check reads of a discovered interface. */
+type ZonedIp = Pick<LoadBalancerEni, 'privateIp' | 'vpcId' | 'availabilityZone'>;
 
 /**
  * The zones that a group's load balancers have enabled, all together and sorted; undefined when
@@ -35,15 +33,15 @@ export function enabledZonesOf(
 }
 
 /** The IPs inside the VPC whose zone is not one of `enabledZones`, in the order given. */
-export function ipsOutsideZones(
-  discovered: readonly ZonedIp[],
+export function ipsOutsideZones<Ip extends ZonedIp>(
+  discovered: readonly Ip[],
   vpcId: string,
   enabledZones: readonly string[],
-): ZonedIp[] {
+): Ip[] {
   const enabled = new Set(enabledZones);
   return discovered.filter((ip) => ip.vpcId === vpcId && !enabled.has(ip.availabilityZone));
 }
 
 /** How summaries, logs and errors name such an IP: `10.0.32.7 (us-east-1c)`. */
-export const ipWithZone = ({ ip, availabilityZone }: ZonedIp): string =>
-  `${ip} (${availabilityZone})`;
+export const ipWithZone = ({ privateIp, availabilityZone }: ZonedIp): string =>
+  `${privateIp} (${availabilityZone})`;

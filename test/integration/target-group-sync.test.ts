@@ -91,22 +91,22 @@ describe('Integration: target-group-sync on moto', () => {
     expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
     expect(summary.targetGroups[0]).toMatchObject({ status: 'synced', deregistered: [] });
     expect([...(summary.targetGroups[0]?.registered ?? [])].sort()).toEqual(onPort(enis, 443));
-    // The ALB's check runs beside the group's reads, and the NLB's zones beside the group's
-    // targets, so those four arrive in any order that describes the group before its targets
+    // Two waves of reads, each in any order: the ALB's check (a new ALB for this container), the
+    // group and its targets; then the NLB's zones and the ALB's interfaces. Then the write.
     const actions = suite.proxy.actions();
-    expect(actions.slice(0, 4).sort()).toEqual([
-      'DescribeLoadBalancers',
+    expect(actions.slice(0, 3).sort()).toEqual([
       'DescribeLoadBalancers',
       'DescribeTargetGroups',
       'DescribeTargetHealth',
     ]);
-    expect(actions.indexOf('DescribeTargetGroups')).toBeLessThan(
-      actions.indexOf('DescribeTargetHealth'),
-    );
-    expect(actions.slice(4)).toEqual(['DescribeNetworkInterfaces', 'RegisterTargets']);
+    expect(actions.slice(3, 5).sort()).toEqual([
+      'DescribeLoadBalancers',
+      'DescribeNetworkInterfaces',
+    ]);
+    expect(actions.slice(5)).toEqual(['RegisterTargets']);
   });
 
-  it('steady state: a second run makes five reads, and zero writes', async () => {
+  it('steady state: a second run makes four reads, and zero writes', async () => {
     // Prepare
     const { event, enis, albArn, nlbArn } = await bridge(3);
     await handler(event);
@@ -115,16 +115,17 @@ describe('Integration: target-group-sync on moto', () => {
     // Act
     const summary = await handler(event);
 
-    // Assess: the ALB, its interfaces, the group, its targets, and the NLB's zones
+    // Assess: the group, its targets, the NLB's zones and the ALB's interfaces; the ALB's type was
+    // checked by the first run, and cannot change under its ARN
     expect(writes()).toEqual([]);
     expect(suite.proxy.actions().sort()).toEqual([
-      'DescribeLoadBalancers',
       'DescribeLoadBalancers',
       'DescribeNetworkInterfaces',
       'DescribeTargetGroups',
       'DescribeTargetHealth',
     ]);
-    expect(describedLoadBalancers()).toEqual([[albArn], [nlbArn]]);
+    expect(describedLoadBalancers()).toEqual([[nlbArn]]);
+    expect(describedLoadBalancers().flat()).not.toContain(albArn);
     expect(summary.targetGroups[0]).toMatchObject({
       registered: [],
       deregistered: [],
@@ -134,7 +135,7 @@ describe('Integration: target-group-sync on moto', () => {
     expect([...(summary.targetGroups[0]?.unchanged ?? [])].sort()).toEqual(onPort(enis, 443));
   });
 
-  it('steady state of a group attached to no load balancer yet: four reads, no zone check', async () => {
+  it('steady state of a group attached to no load balancer yet: three reads, no zone check', async () => {
     // Prepare: an adopted group that no listener forwards to
     const { albArn, vpcId } = await bridge(3);
     const adopted = await suite.world.targetGroup('adopted-443', vpcId, 443);
@@ -145,22 +146,16 @@ describe('Integration: target-group-sync on moto', () => {
     // Act
     const summary = await handler(event);
 
-    // Assess: the ALB's check beside the group's reads, then discovery
+    // Assess: the group's reads, then discovery
     const actions = suite.proxy.actions();
-    expect(actions.slice(0, 3).sort()).toEqual([
-      'DescribeLoadBalancers',
-      'DescribeTargetGroups',
-      'DescribeTargetHealth',
-    ]);
-    expect(actions.slice(3)).toEqual(['DescribeNetworkInterfaces']);
+    expect(actions.slice(0, 2).sort()).toEqual(['DescribeTargetGroups', 'DescribeTargetHealth']);
+    expect(actions.slice(2)).toEqual(['DescribeNetworkInterfaces']);
     expect(summary.targetGroups[0]).not.toHaveProperty('nlbZones');
   });
 
-  it('checks the ALB while it reads the group: three round trips one after another', async () => {
-    // Prepare: a synced group, and the ALB's check held until the group has been read
+  it("checks a new ALB beside the group's reads, and discovers nothing before it answers", async () => {
+    // Prepare: the ALB's check held until the group has been read
     const { event, albArn } = await bridge(3);
-    await handler(event);
-    suite.proxy.clear();
     suite.proxy.inject((call) =>
       call.action === 'DescribeLoadBalancers' &&
       call.params.get('LoadBalancerArns.member.1') === albArn
@@ -170,21 +165,60 @@ describe('Integration: target-group-sync on moto', () => {
 
     // Act
     const run = handler(event);
-    // The check, the group, its targets and the NLB's zones
+    // The check, the group and its targets, all sent at once
     await until(
-      () => suite.proxy.actions().includes('DescribeTargetHealth'),
-      "the group's targets, read while the ALB's check is held",
-      4,
+      () => suite.proxy.actions().length === 3,
+      "the group's reads, sent while the ALB's check is held",
+      3,
     );
     const whileHeld = suite.proxy.actions();
     suite.proxy.releaseStalled();
     const summary = await run;
 
     // Assess: nothing was discovered before the check answered, and the run went on after it
-    expect(whileHeld).toContain('DescribeTargetGroups');
-    expect(whileHeld).not.toContain('DescribeNetworkInterfaces');
-    expect(suite.proxy.actions().at(-1)).toBe('DescribeNetworkInterfaces');
-    expect(summary.targetGroups[0]).toMatchObject({ status: 'synced', registered: [] });
+    expect([...whileHeld].sort()).toEqual([
+      'DescribeLoadBalancers',
+      'DescribeTargetGroups',
+      'DescribeTargetHealth',
+    ]);
+    expect(suite.proxy.actions()).toContain('DescribeNetworkInterfaces');
+    expect(summary.targetGroups[0]).toMatchObject({ status: 'synced' });
+  });
+
+  it('steady state with two groups: 3 + 2 calls, in two waves one after another', async () => {
+    // Prepare: a bridge with two listeners and groups, synced once
+    const { event, vpcId, nlbArn, targetGroupArn } = await bridge(3, 443);
+    const httpGroup = await suite.world.targetGroup('web-static-80', vpcId, 80);
+    await suite.world.listener(nlbArn, 80, httpGroup);
+    const both = { ...event, TargetGroupArns: [targetGroupArn, httpGroup] };
+    await handler(both);
+    suite.proxy.clear();
+    // Every call is held until the test lets it go: a call sent while another is held is in the
+    // same wave as that one
+    suite.proxy.inject(() => 'stall');
+
+    // Act
+    const run = handler(both);
+    await until(() => suite.proxy.stalled().length === 3, 'the first wave, held', 3);
+    const firstWave = suite.proxy.actions();
+    suite.proxy.releaseStalled();
+    await until(() => suite.proxy.stalled().length === 2, 'the second wave, held', 2);
+    const secondWave = suite.proxy.actions().slice(firstWave.length);
+    suite.proxy.inject(undefined);
+    suite.proxy.releaseStalled();
+    const summary = await run;
+
+    // Assess: the groups in one call beside each group's targets; then the NLB's zones beside the
+    // ALB's interfaces; nothing else, and nothing written
+    expect([...firstWave].sort()).toEqual([
+      'DescribeTargetGroups',
+      'DescribeTargetHealth',
+      'DescribeTargetHealth',
+    ]);
+    expect([...secondWave].sort()).toEqual(['DescribeLoadBalancers', 'DescribeNetworkInterfaces']);
+    expect(suite.proxy.actions()).toHaveLength(5);
+    expect(summary.targetGroups.map((group) => group.status)).toEqual(['synced', 'synced']);
+    expect(writes()).toEqual([]);
   });
 
   it('reports an ALB IP in a zone the NLB does not serve, and still registers it', async () => {

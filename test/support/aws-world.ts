@@ -20,7 +20,14 @@ import {
   RegisterTargetsCommand,
   type TargetTypeEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { eniDescriptionFor } from '../../functions/shared/arns.js';
+import { parseLoadBalancerArn } from '../../functions/shared/arns.js';
+
+/** The description AWS gives a load balancer's interfaces (`ELB app/NAME/ID`), from its ARN. */
+export function eniDescriptionOf(loadBalancerArn: string): string {
+  const parsed = parseLoadBalancerArn(loadBalancerArn);
+  if (!parsed) throw new TypeError(`Not a load balancer ARN: ${loadBalancerArn}`);
+  return parsed.eniDescription;
+}
 
 /**
  * Builds the AWS side of a scenario in the emulator: VPCs, load balancers, target groups, and the
@@ -95,7 +102,7 @@ export class AwsWorld {
 
   /** A network interface as AWS makes them for a load balancer: `ELB app/NAME/ID`. */
   async loadBalancerEni(loadBalancerArn: string, subnetId: string): Promise<Eni> {
-    return await this.eni(subnetId, eniDescriptionFor(loadBalancerArn));
+    return await this.eni(subnetId, eniDescriptionOf(loadBalancerArn));
   }
 
   /** `count` load balancer interfaces spread over the subnets, made `concurrency` at a time. */
@@ -105,7 +112,7 @@ export class AwsWorld {
     count: number,
     concurrency = 16,
   ): Promise<Eni[]> {
-    const description = eniDescriptionFor(loadBalancerArn);
+    const description = eniDescriptionOf(loadBalancerArn);
     return await this.enis(subnetIds, count, () => description, concurrency);
   }
 

@@ -5,11 +5,48 @@ import { PSEUDO_PARAMETERS, type Resource, type Template } from './cloudformatio
  * given parameter values, keeps the resources and outputs whose condition holds, and resolves
  * their intrinsic functions. A Ref to a resource becomes a made-up value of the right shape (a
  * target group ARN for a target group, a load balancer ARN for a load balancer), and Fn::GetAtt
- * becomes `Logical.Attribute`, so tests can check what points where. Anything it does not know
- * throws.
+ * becomes a GetAtt value, so tests can check what points where. Anything it does not know throws.
  */
 
-export type Value = string | number | boolean | null | Value[] | { [key: string]: Value };
+/**
+ * What Fn::GetAtt resolves to: an attribute of a resource, which exists only once the resource
+ * does. A value of its own kind, so no one has to tell it from a string.
+ */
+export class GetAtt {
+  constructor(
+    readonly logicalId: string,
+    readonly attribute: string,
+  ) {}
+
+  /**
+   * How it reads inside a string (Fn::Sub, an Fn::Join item), which must stay a string: in
+   * CloudFormation's own notation for it, `${Logical.Attribute}`.
+   */
+  toString(): string {
+    return `\${${this.logicalId}.${this.attribute}}`;
+  }
+}
+
+/** Fn::Join of a list attribute (a custom resource's): its items exist only after the deploy. */
+export class JoinedGetAtt {
+  constructor(
+    readonly delimiter: string,
+    readonly list: GetAtt,
+  ) {}
+}
+
+export const getAtt = (logicalId: string, attribute: string): GetAtt =>
+  new GetAtt(logicalId, attribute);
+
+export type Value =
+  | string
+  | number
+  | boolean
+  | null
+  | GetAtt
+  | JoinedGetAtt
+  | Value[]
+  | { [key: string]: Value };
 
 export interface Deployment {
   readonly conditions: Record<string, boolean>;
@@ -247,6 +284,23 @@ export function deploy(
       throw new Error(`${what}: expected a string, got ${JSON.stringify(value)}`);
     return value;
   };
+  /** A part of a string being built: a string, or an attribute in its `${...}` notation. */
+  const part = (value: unknown, what: string): string =>
+    value instanceof GetAtt ? value.toString() : text(value, what);
+  /** Fn::GetAtt's argument, `Logical.Attribute` or [Logical, Attribute], of a known resource. */
+  const attributeOf = (argument: unknown): GetAtt => {
+    // The string form splits at the first dot: `Db.Endpoint.Address` is Db's Endpoint.Address.
+    const [logicalId, attribute] =
+      typeof argument === 'string'
+        ? (/^([^.]+)\.(.+)$/.exec(argument)?.slice(1) ?? [])
+        : Array.isArray(argument)
+          ? argument
+          : [];
+    if (!resources[text(logicalId, 'Fn::GetAtt resource')]) {
+      throw new Error(`Fn::GetAtt of unknown ${logicalId}`);
+    }
+    return getAtt(logicalId, text(attribute, 'Fn::GetAtt attribute'));
+  };
 
   function walk(node: unknown): Value | typeof NO_VALUE {
     if (Array.isArray(node)) {
@@ -261,11 +315,8 @@ export function deploy(
       switch (key) {
         case 'Ref':
           return argument === 'AWS::NoValue' ? NO_VALUE : parameter(text(argument, 'Ref'));
-        case 'Fn::GetAtt': {
-          const [logicalId, attribute] = typeof argument === 'string' ? argument.split('.') : args;
-          if (!resources[String(logicalId)]) throw new Error(`Fn::GetAtt of unknown ${logicalId}`);
-          return `${logicalId}.${attribute}`;
-        }
+        case 'Fn::GetAtt':
+          return attributeOf(argument);
         case 'Condition':
           return condition(text(argument, 'Condition'));
         case 'Fn::If':
@@ -279,17 +330,20 @@ export function deploy(
         case 'Fn::Or':
           return args.some((item) => walk(item));
         case 'Fn::Join': {
+          const delimiter = text(args[0], 'Fn::Join delimiter');
           const list = walk(args[1]);
-          // A list attribute (Fn::GetAtt of a custom resource) stays a placeholder.
-          if (typeof list === 'string' && list.includes('.')) return `join(${list})`;
+          if (list instanceof GetAtt) return new JoinedGetAtt(delimiter, list);
           if (!Array.isArray(list)) throw new Error(`Fn::Join of ${JSON.stringify(list)}`);
-          return list.map((item) => text(item, 'Fn::Join item')).join(text(args[0], 'delimiter'));
+          return list.map((item) => part(item, 'Fn::Join item')).join(delimiter);
         }
         case 'Fn::Split':
           return text(walk(args[1]), 'Fn::Split').split(text(args[0], 'delimiter'));
         case 'Fn::Select': {
           const list = walk(args[1]);
           const index = Number(walk(args[0]));
+          if (list instanceof GetAtt) {
+            throw new Error(`Fn::Select ${index} of ${list}: a list known only after the deploy`);
+          }
           if (!Array.isArray(list) || list[index] === undefined) {
             throw new Error(`Fn::Select ${index} of ${JSON.stringify(list)}: out of range`);
           }
@@ -300,12 +354,8 @@ export function deploy(
           const values = (walk(variables ?? {}) ?? {}) as Record<string, Value>;
           return text(body, 'Fn::Sub').replace(/\$\{([^}]*)\}/g, (_, name: string) => {
             if (name.startsWith('!')) return `\${${name.slice(1)}}`;
-            if (name in values) return text(values[name], name);
-            if (name.includes('.') && !name.startsWith('AWS::')) {
-              const [logicalId] = name.split('.');
-              if (!resources[String(logicalId)]) throw new Error(`\${${name}}: unknown resource`);
-              return name;
-            }
+            if (name in values) return part(values[name], name);
+            if (name.includes('.') && !name.startsWith('AWS::')) return `${attributeOf(name)}`;
             return text(parameter(name), name);
           });
         }

@@ -10,7 +10,6 @@ declare module '*/scripts/sam-esbuild.mjs' {
     /** The bundle's directory under dist/: the entry point's directory name. */
     name: string;
     codeUri: string;
-    handler: string | undefined;
     buildProperties: BuildProperties;
   }
 

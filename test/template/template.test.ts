@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { parseLoadBalancerArn } from '../../functions/shared/arns.js';
 import { parseBinding } from '../../functions/shared/binding.js';
 import { loadEvent } from '../support/events.js';
 import { budgetFor } from '../support/work-budget.js';
@@ -12,7 +13,7 @@ import {
   TEMPLATE_PATH,
   type Template,
 } from './cloudformation.js';
-import { type Deployment, deploy, fakeRef, type Value } from './evaluate.js';
+import { type Deployment, deploy, fakeRef, getAtt, JoinedGetAtt, type Value } from './evaluate.js';
 import { type EventPattern, matchesPattern } from './event-pattern.js';
 
 const ALB =
@@ -161,13 +162,13 @@ describe('Template: the SAM transform', () => {
           Qualifier: '$LATEST',
           MaximumRetryAttempts: 1,
           MaximumEventAgeInSeconds: 240,
-          DestinationConfig: { OnFailure: { Destination: 'SyncDeadLetterQueue.Arn' } },
+          DestinationConfig: { OnFailure: { Destination: getAtt('SyncDeadLetterQueue', 'Arn') } },
         },
       });
       // A run that starts as late as the queue allows still ends before CloudFormation stops
       // waiting for the custom resource.
       expect(240 + timeout).toBeLessThanOrEqual(serviceTimeout);
-      expect(grants.map((s) => s.Resource)).toEqual(['SyncDeadLetterQueue.Arn']);
+      expect(grants.map((s) => s.Resource)).toEqual([getAtt('SyncDeadLetterQueue', 'Arn')]);
     });
 
     it('publish metrics in a namespace of their own', () => {
@@ -197,8 +198,14 @@ describe('Template: the SAM transform', () => {
         Type: 'network',
         Scheme: 'internet-facing',
         SubnetMappings: [
-          { SubnetId: 'subnet-0123456789abcdef0', AllocationId: 'ElasticIp1.AllocationId' },
-          { SubnetId: 'subnet-0123456789abcdef1', AllocationId: 'ElasticIp2.AllocationId' },
+          {
+            SubnetId: 'subnet-0123456789abcdef0',
+            AllocationId: getAtt('ElasticIp1', 'AllocationId'),
+          },
+          {
+            SubnetId: 'subnet-0123456789abcdef1',
+            AllocationId: getAtt('ElasticIp2', 'AllocationId'),
+          },
         ],
       });
       expect(ids(deployment, 'AWS::ElasticLoadBalancingV2::TargetGroup')).toEqual(['TargetGroup1']);
@@ -318,7 +325,7 @@ describe('Template: the SAM transform', () => {
       expect(the(deployment, 'TargetGroupSync')).toMatchObject({
         Type: 'AWS::CloudFormation::CustomResource',
         Properties: {
-          ServiceToken: 'TargetGroupSyncFunction.Arn',
+          ServiceToken: getAtt('TargetGroupSyncFunction', 'Arn'),
           LoadBalancerArn: ALB,
           TargetGroupArns: [ref('TargetGroup1'), ref('TargetGroup2')],
           DryRun: false,
@@ -365,7 +372,7 @@ describe('Template: the SAM transform', () => {
         State: 'ENABLED',
       });
       const binding = {
-        LoadBalancerArn: ALB,
+        LoadBalancerArn: parseLoadBalancerArn(ALB),
         TargetGroupArns: [ref('TargetGroup1'), ref('TargetGroup2')],
         DryRun: false,
       };
@@ -446,9 +453,9 @@ describe('Template: the SAM transform', () => {
       for (const [id, rule] of rules(deployment)) {
         expect(rule.Properties.Targets, id).toEqual([
           expect.objectContaining({
-            Arn: 'TargetGroupSyncFunction.Arn',
+            Arn: getAtt('TargetGroupSyncFunction', 'Arn'),
             RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
-            DeadLetterConfig: { Arn: 'SyncDeadLetterQueue.Arn' },
+            DeadLetterConfig: { Arn: getAtt('SyncDeadLetterQueue', 'Arn') },
           }),
         ]);
       }
@@ -458,7 +465,12 @@ describe('Template: the SAM transform', () => {
             Principal: { Service: 'events.amazonaws.com' },
             Action: 'sqs:SendMessage',
             Condition: {
-              ArnEquals: { 'aws:SourceArn': ['SyncScheduleRule.Arn', 'EniChangeRule.Arn'] },
+              ArnEquals: {
+                'aws:SourceArn': [
+                  getAtt('SyncScheduleRule', 'Arn'),
+                  getAtt('EniChangeRule', 'Arn'),
+                ],
+              },
             },
           },
         ],
@@ -471,11 +483,11 @@ describe('Template: the SAM transform', () => {
         expect.arrayContaining([
           expect.objectContaining({
             Principal: 'events.amazonaws.com',
-            SourceArn: 'SyncScheduleRule.Arn',
+            SourceArn: getAtt('SyncScheduleRule', 'Arn'),
           }),
           expect.objectContaining({
             Principal: 'events.amazonaws.com',
-            SourceArn: 'EniChangeRule.Arn',
+            SourceArn: getAtt('EniChangeRule', 'Arn'),
           }),
         ]),
       );
@@ -498,13 +510,15 @@ describe('Template: the SAM transform', () => {
       expect(the(deployment, 'NlbPrivateIps')).toMatchObject({
         Type: 'AWS::CloudFormation::CustomResource',
         Properties: {
-          ServiceToken: 'NlbPrivateIpsFunction.Arn',
+          ServiceToken: getAtt('NlbPrivateIpsFunction', 'Arn'),
           LoadBalancerArn: ref('NetworkLoadBalancer'),
           Ports: ['443', '80'],
           SecurityGroupId: 'sg-0123456789abcdef0',
         },
       });
-      expect(deployment.outputs.NlbPrivateIps).toBe('join(NlbPrivateIps.PrivateIps)');
+      expect(deployment.outputs.NlbPrivateIps).toStrictEqual(
+        new JoinedGetAtt(',', getAtt('NlbPrivateIps', 'PrivateIps')),
+      );
     });
 
     it('creates the VPC link to the NLB unless told not to', () => {
@@ -540,8 +554,8 @@ describe('Template: the SAM transform', () => {
         Namespace: 'AWS/NetworkELB',
         MetricName: 'HealthyHostCount',
         Dimensions: [
-          { Name: 'TargetGroup', Value: 'TargetGroup2.TargetGroupFullName' },
-          { Name: 'LoadBalancer', Value: 'NetworkLoadBalancer.LoadBalancerFullName' },
+          { Name: 'TargetGroup', Value: getAtt('TargetGroup2', 'TargetGroupFullName') },
+          { Name: 'LoadBalancer', Value: getAtt('NetworkLoadBalancer', 'LoadBalancerFullName') },
         ],
         ComparisonOperator: 'LessThanThreshold',
         Threshold: 1,
@@ -582,7 +596,9 @@ describe('Template: the SAM transform', () => {
         'Targets changed',
         'Healthy ALB targets per listener',
       ]);
-      expect(JSON.stringify(body)).toContain('NetworkLoadBalancer.LoadBalancerFullName');
+      expect(JSON.stringify(body)).toContain(
+        `${getAtt('NetworkLoadBalancer', 'LoadBalancerFullName')}`,
+      );
       expect(JSON.stringify(body.widgets[1]?.properties.metrics)).toContain('IpsOutsideNlbZones');
       const adopted = stack(adopting(TG_A));
       expect(() =>
@@ -609,7 +625,9 @@ describe('Template: the SAM transform', () => {
         ]);
         const resources = writes.map((s) => s.Resource);
         expect(resources).toHaveLength(2);
-        expect(resources).toEqual(expect.arrayContaining([groups, 'SyncDeadLetterQueue.Arn']));
+        expect(resources).toEqual(
+          expect.arrayContaining([groups, getAtt('SyncDeadLetterQueue', 'Arn')]),
+        );
       }
     });
 
@@ -679,10 +697,10 @@ describe('Template: the SAM transform', () => {
       }
       expect(stack().outputs).toMatchObject({
         NlbArn: ref('NetworkLoadBalancer'),
-        NlbDnsName: 'NetworkLoadBalancer.DNSName',
+        NlbDnsName: getAtt('NetworkLoadBalancer', 'DNSName'),
         VpcLinkId: 'ApiVpcLink-ref',
-        TargetGroupSyncServiceToken: 'TargetGroupSyncFunction.Arn',
-        NlbPrivateIpsServiceToken: 'NlbPrivateIpsFunction.Arn',
+        TargetGroupSyncServiceToken: getAtt('TargetGroupSyncFunction', 'Arn'),
+        NlbPrivateIpsServiceToken: getAtt('NlbPrivateIpsFunction', 'Arn'),
       });
     });
   });

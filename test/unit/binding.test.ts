@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { eniDescriptionFor, loadBalancerResourceId } from '../../functions/shared/arns.js';
 import {
-  BindingSchema,
-  MAX_TARGET_GROUPS,
-  parseBinding,
-  parseInput,
-} from '../../functions/shared/binding.js';
+  APPLICATION_LOAD_BALANCER_ARN,
+  parseLoadBalancerArn,
+  parseTargetGroupArn,
+} from '../../functions/shared/arns.js';
+import { BindingSchema, MAX_TARGET_GROUPS, parseBinding } from '../../functions/shared/binding.js';
 import { InvalidInputError } from '../../functions/shared/errors.js';
+import { parseInput } from '../../functions/shared/input.js';
 import { loadEvent } from '../support/events.js';
 import { problemsOf as problemsOfInput } from '../support/failure-of.js';
 
@@ -35,7 +35,7 @@ describe('Function: parseBinding', () => {
 
     // Assess
     expect(scheduled).toEqual({
-      LoadBalancerArn: ALB,
+      LoadBalancerArn: parseLoadBalancerArn(ALB),
       TargetGroupArns: [TG.replace('web-443', 'web-static-443')],
       DryRun: false,
     });
@@ -61,7 +61,12 @@ describe('Function: parseBinding', () => {
   it('accepts other partitions', () => {
     const alb = ALB.replace('arn:aws:', 'arn:aws-us-gov:').replace('us-east-1', 'us-gov-west-1');
     const tg = TG.replace('arn:aws:', 'arn:aws-us-gov:').replace('us-east-1', 'us-gov-west-1');
-    expect(parseBinding({ LoadBalancerArn: alb, TargetGroupArns: [tg] }).LoadBalancerArn).toBe(alb);
+    expect(parseBinding({ LoadBalancerArn: alb, TargetGroupArns: [tg] }).LoadBalancerArn).toEqual(
+      parseLoadBalancerArn(alb),
+    );
+    expect(parseBinding({ LoadBalancerArn: alb, TargetGroupArns: [tg] }).LoadBalancerArn.arn).toBe(
+      alb,
+    );
   });
 
   it('names the field, the bad value and what was expected', () => {
@@ -179,15 +184,55 @@ describe('Function: parseBinding', () => {
   });
 });
 
-describe('Function: eniDescriptionFor', () => {
-  it('is "ELB " and the ARN part after loadbalancer/', () => {
-    expect(loadBalancerResourceId(ALB)).toBe('app/web/50dc6c495c0c9188');
-    expect(eniDescriptionFor(ALB)).toBe('ELB app/web/50dc6c495c0c9188');
-    expect(eniDescriptionFor(ALB.replace('/app/', '/net/'))).toBe('ELB net/web/50dc6c495c0c9188');
+describe('Function: parseLoadBalancerArn', () => {
+  it('gives every piece of the ARN once, the ENI description "ELB " and the part after loadbalancer/', () => {
+    expect(parseLoadBalancerArn(ALB)).toEqual({
+      arn: ALB,
+      partition: 'aws',
+      region: 'us-east-1',
+      account: '123456789012',
+      kind: 'app',
+      name: 'web',
+      id: '50dc6c495c0c9188',
+      resourceId: 'app/web/50dc6c495c0c9188',
+      eniDescription: 'ELB app/web/50dc6c495c0c9188',
+    });
+    expect(parseLoadBalancerArn(ALB.replace('/app/', '/net/'))).toMatchObject({
+      kind: 'net',
+      resourceId: 'net/web/50dc6c495c0c9188',
+      eniDescription: 'ELB net/web/50dc6c495c0c9188',
+    });
   });
 
-  it('refuses something that is not a load balancer ARN', () => {
-    expect(() => eniDescriptionFor(TG)).toThrow(/Not a load balancer ARN/);
+  it('reads other partitions and hyphenated names', () => {
+    const china =
+      'arn:aws-cn:elasticloadbalancing:cn-north-1:123456789012:loadbalancer/app/my-web-2/0123456789abcdef';
+    expect(parseLoadBalancerArn(china)).toMatchObject({
+      partition: 'aws-cn',
+      region: 'cn-north-1',
+      name: 'my-web-2',
+      eniDescription: 'ELB app/my-web-2/0123456789abcdef',
+    });
+  });
+
+  it('refuses what is not a load balancer ARN, or not of the kind asked for', () => {
+    expect(parseLoadBalancerArn(TG)).toBeUndefined();
+    expect(parseLoadBalancerArn(`${ALB} `)).toBeUndefined();
+    expect(parseLoadBalancerArn(ALB.replace('/app/', '/net/'), APPLICATION_LOAD_BALANCER_ARN)).toBe(
+      undefined,
+    );
+  });
+});
+
+describe('Function: parseTargetGroupArn', () => {
+  it('gives where the group is, and refuses a load balancer ARN', () => {
+    expect(parseTargetGroupArn(TG)).toEqual({
+      arn: TG,
+      partition: 'aws',
+      region: 'us-east-1',
+      account: '123456789012',
+    });
+    expect(parseTargetGroupArn(ALB)).toBeUndefined();
   });
 });
 
@@ -207,6 +252,12 @@ describe('Function: parseBinding (one report per problem)', () => {
 describe('Function: parseBinding (the messages CloudFormation shows)', () => {
   const TG_EXPECTED =
     'expected a target group ARN, arn:aws:elasticloadbalancing:REGION:ACCOUNT:targetgroup/NAME/ID (ID: 16 hex digits)';
+
+  it('shows the shape of an ALB ARN to a load balancer ARN that does not fit', () => {
+    expect(problemsOf({ LoadBalancerArn: 'web', TargetGroupArns: [TG] })).toEqual([
+      'LoadBalancerArn: got "web"; expected an Application Load Balancer ARN, arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID (ID: 16 hex digits)',
+    ]);
+  });
 
   it('throws one InvalidInputError whose message lists every problem', () => {
     // Act

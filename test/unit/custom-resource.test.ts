@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import type { CloudFormationCustomResourceEvent, Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as z from 'zod/mini';
-import { parseInput } from '../../functions/shared/binding.js';
 import {
   CREATE_FAILED_MARKER,
   type CustomResourceDefinition,
@@ -24,6 +23,7 @@ import {
   type SendBudget,
 } from '../../functions/shared/custom-resource-response.js';
 import { InvalidInputError } from '../../functions/shared/errors.js';
+import { parseInput } from '../../functions/shared/input.js';
 import { loadEvent } from '../support/events.js';
 import { PRESIGNED_QUERY, receiverForTests } from '../support/response-receiver.js';
 
@@ -115,7 +115,7 @@ function definition(overrides: Partial<CustomResourceDefinition<Props>> = {}) {
   } satisfies CustomResourceDefinition<Props>;
 }
 
-const logger = () => ({ info: vi.fn(), warn: vi.fn(), error: vi.fn() });
+const logger = () => ({ debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() });
 const send = putResponse({ baseDelayMs: 1 });
 const throwing = (message: string) =>
   vi.fn(async (): Promise<never> => {

@@ -42,10 +42,13 @@ function captureOutput(): () => Record<string, unknown>[] {
     });
 }
 
-/** A fresh copy of the handler module, so module-level state (metrics, clients) starts anew. */
+/**
+ * A fresh copy of the function's entry point (index.ts, which loads the handler module behind the
+ * init guard, as Lambda does), so module-level state (metrics, clients) starts anew.
+ */
 async function freshHandler() {
   vi.resetModules();
-  const { handler } = await import('../../functions/target-group-sync/handler.js');
+  const { handler } = await import('../../functions/target-group-sync/index.js');
   return (event: unknown) => handler(event, lambdaContext()) as Promise<SyncSummary>;
 }
 
@@ -83,7 +86,12 @@ beforeEach(() => {
     .resolves({ LoadBalancers: [{ LoadBalancerArn: ALB, Type: 'application' }] });
   ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
     NetworkInterfaces: [
-      { Description: 'ELB app/web/50dc6c495c0c9188', PrivateIpAddress: '10.0.0.7', VpcId: 'vpc-1' },
+      {
+        Description: 'ELB app/web/50dc6c495c0c9188',
+        PrivateIpAddress: '10.0.0.7',
+        VpcId: 'vpc-1',
+        AvailabilityZone: 'us-east-1a',
+      },
     ],
   });
   elbMock.on(DescribeTargetGroupsCommand).resolves({
@@ -114,7 +122,7 @@ describe('Function: handler (target-group-sync)', () => {
     });
   });
 
-  it('logs JSON with the discovered IPs and publishes EMF metrics in our namespace', async () => {
+  it('logs JSON with the IP count and publishes EMF metrics in our namespace', async () => {
     // Prepare
     const handler = await freshHandler();
     const printed = captureOutput();
@@ -122,16 +130,17 @@ describe('Function: handler (target-group-sync)', () => {
     // Act
     await handler(event);
 
-    // Assess
+    // Assess: at the default level, counts and changes; the IPs only as the targets written
     const lines = printed();
     expect(lines).toContainEqual(
       expect.objectContaining({
         level: 'INFO',
-        message: 'Discovered ALB IPs',
+        message: 'Sync complete',
         service: 'target-group-sync',
-        albIps: ['10.0.0.7'],
+        summary: expect.objectContaining({ albIpCount: 1, albIpsByZone: { 'us-east-1a': 1 } }),
       }),
     );
+    expect(lines).not.toContainEqual(expect.objectContaining({ message: 'Discovered ALB IPs' }));
     const emf = lines.find((line) => '_aws' in line);
     expect(emf).toMatchObject({
       _aws: {
@@ -158,6 +167,33 @@ describe('Function: handler (target-group-sync)', () => {
     });
   });
 
+  it('logs every interface discovered, and the whole summary, when the log level is DEBUG', async () => {
+    // Prepare: what the template's LogLevel parameter sets
+    vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'DEBUG');
+    const handler = await freshHandler();
+    const printed = captureOutput();
+
+    // Act
+    const summary = await handler(event);
+
+    // Assess
+    const lines = printed();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'DEBUG',
+        message: 'Discovered ALB IPs',
+        networkInterfaces: [expect.objectContaining({ privateIp: '10.0.0.7' })],
+      }),
+    );
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 'DEBUG',
+        message: 'Sync complete (every IP and target)',
+        summary,
+      }),
+    );
+  });
+
   it('rejects bad input before any AWS call, naming the field and value', async () => {
     const handler = await freshHandler();
     const printed = captureOutput();
@@ -171,7 +207,7 @@ describe('Function: handler (target-group-sync)', () => {
     expect(printed()).toContainEqual(
       expect.objectContaining({
         level: 'ERROR',
-        message: 'Invalid input or configuration: nothing was read or written',
+        message: 'Invalid input: nothing was read or written',
       }),
     );
   });
@@ -188,7 +224,7 @@ describe('Function: handler (target-group-sync)', () => {
     expect(printed().find((line) => '_aws' in line)).toMatchObject({ SyncErrors: 1 });
   });
 
-  it('refuses a metrics namespace under the reserved AWS/ prefix', async () => {
+  it('refuses a metrics namespace under the reserved AWS/ prefix, when it loads', async () => {
     vi.stubEnv('POWERTOOLS_METRICS_NAMESPACE', 'AWS/ApplicationELB');
     const handler = await freshHandler();
     captureOutput();
@@ -297,7 +333,7 @@ describe('Function: handler (target-group-sync)', () => {
     );
     expect(lines).not.toContainEqual(
       expect.objectContaining({
-        message: 'Invalid input or configuration: nothing was read or written',
+        message: 'Invalid input: nothing was read or written',
       }),
     );
     expect(JSON.stringify(lines)).not.toContain('s3cr3t');

@@ -3,6 +3,7 @@ import {
   NlbPrivateIpsSchema,
   parseNlbPrivateIpsProperties,
 } from '../../functions/nlb-private-ips/properties.js';
+import { parseLoadBalancerArn } from '../../functions/shared/arns.js';
 import { loadEvent } from '../support/events.js';
 import { problemsOf as problemsOfInput } from '../support/failure-of.js';
 
@@ -19,15 +20,26 @@ describe('Function: parseNlbPrivateIpsProperties', () => {
       ...properties
     } = loadEvent('nlb-private-ips-update').ResourceProperties as Record<string, unknown>;
     expect(parseNlbPrivateIpsProperties(properties)).toEqual({
-      LoadBalancerArn: NLB,
+      LoadBalancerArn: parseLoadBalancerArn(NLB),
       Ports: [443, 80],
       SecurityGroupId: 'sg-0a1b2c3d4e5f67890',
     });
   });
 
+  it('shows the shape of an NLB ARN to a load balancer ARN that does not fit', () => {
+    expect(problemsOf({ LoadBalancerArn: 'web-static-ip' })).toEqual([
+      'LoadBalancerArn: got "web-static-ip"; expected a Network Load Balancer ARN, arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/net/NAME/ID (ID: 16 hex digits)',
+    ]);
+  });
+
   it('needs only the load balancer', () => {
     expect(parseNlbPrivateIpsProperties({ LoadBalancerArn: NLB })).toEqual({
-      LoadBalancerArn: NLB,
+      LoadBalancerArn: parseLoadBalancerArn(NLB),
+    });
+    expect(parseNlbPrivateIpsProperties({ LoadBalancerArn: NLB }).LoadBalancerArn).toMatchObject({
+      arn: NLB,
+      name: 'web-static-ip',
+      eniDescription: 'ELB net/web-static-ip/7d4e3c2b1a098f6e',
     });
   });
 

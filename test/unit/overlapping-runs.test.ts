@@ -70,7 +70,7 @@ async function observedReadOrder(): Promise<Read[]> {
       {
         ec2: new EC2Client({}),
         elbv2: new ElasticLoadBalancingV2Client({}),
-        logger: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+        logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
         metrics: { addMetric: vi.fn() },
       },
       LIVE,
@@ -116,7 +116,8 @@ const asTargets = (group: ReadonlySet<string>): RegisteredTarget[] =>
     return { id, port: Number(port), state: 'healthy' };
   });
 
-const discovered = (ips: readonly string[]) => ips.map((ip) => ({ ip, vpcId: GROUP.vpcId }));
+const discovered = (ips: readonly string[]) =>
+  ips.map((privateIp) => ({ privateIp, vpcId: GROUP.vpcId }));
 
 /** Applies one write step to the group the way Elastic Load Balancing does. */
 function apply(group: Set<string>, step: WriteStep): void {

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compareIps } from '../../functions/shared/ip-order.js';
 import {
-  type DiscoveredIp,
   planTargetChanges,
+  planTeardown,
   type RegisteredTarget,
   type Target,
   type TargetGroupFacts,
@@ -19,7 +19,7 @@ const GROUP: TargetGroupFacts = {
   vpcId: 'vpc-nlb',
 };
 
-const inVpc = (...ips: string[]): DiscoveredIp[] => ips.map((ip) => ({ ip, vpcId: 'vpc-nlb' }));
+const inVpc = (...ips: string[]) => ips.map((privateIp) => ({ privateIp, vpcId: 'vpc-nlb' }));
 const healthy = (...ips: string[]): RegisteredTarget[] =>
   ips.map((id) => ({ id, port: 443, state: 'healthy' }));
 
@@ -62,8 +62,8 @@ describe('Function: planTargetChanges', () => {
   it('registers IPs outside the target group VPC with AvailabilityZone "all"', () => {
     const plan = planTargetChanges(
       [
-        { ip: '172.16.0.5', vpcId: 'vpc-peered' },
-        { ip: '10.0.0.5', vpcId: 'vpc-nlb' },
+        { privateIp: '172.16.0.5', vpcId: 'vpc-peered' },
+        { privateIp: '10.0.0.5', vpcId: 'vpc-nlb' },
       ],
       [],
       GROUP,
@@ -216,8 +216,8 @@ describe('Function: writeSteps', () => {
 // Small pools so that discovered and registered sets overlap often.
 const ipArbitrary = fc.constantFrom(...Array.from({ length: 12 }, (_, i) => `10.0.0.${i + 1}`));
 const discoveredArbitrary = fc.uniqueArray(
-  fc.record({ ip: ipArbitrary, vpcId: fc.constantFrom('vpc-nlb', 'vpc-peered') }),
-  { selector: (d) => d.ip, maxLength: 10 },
+  fc.record({ privateIp: ipArbitrary, vpcId: fc.constantFrom('vpc-nlb', 'vpc-peered') }),
+  { selector: (d) => d.privateIp, maxLength: 10 },
 );
 const registeredArbitrary = fc.uniqueArray(
   fc.record({
@@ -261,7 +261,9 @@ describe('Property: the reconcile plan', () => {
           expect(discovered).toHaveLength(0);
           expect(states).toHaveLength(0);
         } else {
-          expect([...final].sort()).toEqual(discovered.map(({ ip }) => `${ip}:443`).sort());
+          expect([...final].sort()).toEqual(
+            discovered.map(({ privateIp }) => `${privateIp}:443`).sort(),
+          );
         }
       }),
     );
@@ -339,6 +341,99 @@ describe('Property: the reconcile plan', () => {
           expect(step.targets.length).toBeGreaterThan(0);
           expect(step.targets.length).toBeLessThanOrEqual(size);
         }
+      }),
+    );
+  });
+});
+
+describe('Function: planTeardown', () => {
+  it("deregisters the ALB's IPs on every port, and leaves every other target", () => {
+    // Prepare: the ALB's 10.0.0.1 and .2 on two ports; a target of another binding; one draining
+    const registered: RegisteredTarget[] = [
+      { id: '10.0.0.2', port: 443, state: 'healthy' },
+      { id: '10.0.0.1', port: 8443, state: 'unused' },
+      { id: '10.0.0.1', port: 443, state: 'healthy' },
+      { id: '172.16.0.9', port: 443, availabilityZone: 'all', state: 'healthy' },
+      { id: '10.0.0.3', port: 443, state: 'draining' },
+    ];
+
+    // Act
+    const plan = planTeardown(['10.0.0.1', '10.0.0.2', '10.0.0.3'], registered);
+
+    // Assess
+    expect(plan).toEqual({
+      kind: 'changes',
+      register: [],
+      deregister: [
+        { id: '10.0.0.1', port: 443 },
+        { id: '10.0.0.1', port: 8443 },
+        { id: '10.0.0.2', port: 443 },
+      ],
+      unchanged: [{ id: '172.16.0.9', port: 443, availabilityZone: 'all' }],
+    });
+  });
+
+  it('writes nothing when none of the targets is an ALB IP, or the group is empty', () => {
+    expect(writeSteps(planTeardown(['10.0.0.1'], healthy('10.0.0.9')), 100)).toEqual([]);
+    expect(writeSteps(planTeardown(['10.0.0.1'], []), 100)).toEqual([]);
+    expect(writeSteps(planTeardown([], healthy('10.0.0.1')), 100)).toEqual([]);
+  });
+
+  it('keeps the target as registered, with its zone, so that DeregisterTargets matches it', () => {
+    const plan = planTeardown(
+      ['172.16.0.5'],
+      [{ id: '172.16.0.5', port: 443, availabilityZone: 'all', state: 'healthy' }],
+    );
+    expect(plan.deregister).toEqual([{ id: '172.16.0.5', port: 443, availabilityZone: 'all' }]);
+  });
+});
+
+describe('Property: the teardown plan', () => {
+  const albIpsArbitrary = fc.uniqueArray(ipArbitrary, { maxLength: 10 });
+
+  it("leaves exactly the live targets that are not the ALB's, in chunks of the size asked for", () => {
+    fc.assert(
+      fc.property(
+        albIpsArbitrary,
+        registeredArbitrary,
+        fc.integer({ min: 1, max: 4 }),
+        (albIps, registered, size) => {
+          const plan = planTeardown(albIps, registered);
+          const steps = writeSteps(plan, size);
+          const final = [...simulate(liveKeys(registered), steps)].at(-1) ?? liveKeys(registered);
+          const expected = [...liveKeys(registered)].filter(
+            (key) => !albIps.includes(key.split(':')[0] ?? ''),
+          );
+          expect([...final].sort()).toEqual(expected.sort());
+          expect(plan.unchanged.map(targetKey).sort()).toEqual(expected.sort());
+          expect(steps.every((step) => step.action === 'deregister')).toBe(true);
+          expect(steps.every((step) => step.targets.length <= size)).toBe(true);
+        },
+      ),
+    );
+  });
+
+  it('is idempotent: a second teardown after the first has nothing to write', () => {
+    fc.assert(
+      fc.property(albIpsArbitrary, registeredArbitrary, (albIps, registered) => {
+        const after = [
+          ...simulate(liveKeys(registered), writeSteps(planTeardown(albIps, registered), 2)),
+        ].at(-1);
+        const left: RegisteredTarget[] = [...(after ?? liveKeys(registered))].map((key) => {
+          const [id = '', port = '0'] = key.split(':');
+          return { id, port: Number(port), state: 'healthy' };
+        });
+        expect(planTeardown(albIps, left).deregister).toEqual([]);
+      }),
+    );
+  });
+
+  it('never deregisters a draining target, which is already on its way out', () => {
+    fc.assert(
+      fc.property(albIpsArbitrary, registeredArbitrary, (albIps, registered) => {
+        const draining = new Set(registered.filter((t) => t.state === 'draining').map(targetKey));
+        const plan = planTeardown(albIps, registered);
+        expect(plan.deregister.filter((t) => draining.has(targetKey(t)))).toEqual([]);
       }),
     );
   });

@@ -1,17 +1,21 @@
 import { EC2Client } from '@aws-sdk/client-ec2';
 import {
   AddTagsCommand,
+  DeregisterTargetsCommand,
+  DescribeTagsCommand,
+  DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
+  RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { type Binding, parseBinding } from '../../functions/shared/binding.js';
 import type { CustomResourceRequest } from '../../functions/shared/custom-resource.js';
 import { ZoneMismatchError } from '../../functions/shared/errors.js';
-import type {
-  SyncDependencies,
-  SyncSummary,
-  TargetGroupSummary,
+import {
+  runSync,
+  type SyncSummary,
+  type TargetGroupSummary,
 } from '../../functions/target-group-sync/sync.js';
 import { syncCustomResource } from '../../functions/target-group-sync/sync-resource.js';
 import { failureOf } from '../support/failure-of.js';
@@ -19,6 +23,10 @@ import { LIVE } from '../support/signals.js';
 
 // The deploy-time sync's answer to the zones the NLB serves, with the sync itself replaced by the
 // summary it would return (test/unit/sync.test.ts covers how the summary is made).
+vi.mock(import('../../functions/target-group-sync/sync.js'), async (original) => ({
+  ...(await original()),
+  runSync: vi.fn(),
+}));
 
 const ALB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
@@ -58,21 +66,20 @@ const group = (
 
 /** A sync of the binding that finds these ALB IPs and returns these group summaries. */
 function resourceSyncing(albIps: string[], targetGroups: TargetGroupSummary[]) {
-  const sync = vi.fn(
+  vi.mocked(runSync).mockImplementation(
     async (given: Binding): Promise<SyncSummary> => ({
-      loadBalancerArn: given.LoadBalancerArn,
+      loadBalancerArn: given.LoadBalancerArn.arn,
       dryRun: given.DryRun,
       albIps,
       targetGroups,
     }),
   );
-  const deps = (): SyncDependencies => ({
+  return syncCustomResource({
     ec2: new EC2Client({}),
     elbv2: new ElasticLoadBalancingV2Client({}),
-    logger: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
-    metrics: { addMetric: vi.fn() },
+    logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+    metrics: { addMetric: vi.fn(), addDimension: vi.fn(), publishStoredMetrics: vi.fn() },
   });
-  return syncCustomResource(sync, deps);
 }
 
 /** Every ALB IP in zone c, which the NLB has not enabled, in group A; B cannot be checked. */
@@ -180,5 +187,46 @@ describe('Function: syncCustomResource, the zones the NLB serves', () => {
     );
 
     expect(error.message).toBe(UNSERVED_REASON);
+  });
+});
+
+describe('Function: syncCustomResource, an Update that drops target groups', () => {
+  const ec2Mock = mockClient(EC2Client);
+
+  beforeEach(() => {
+    ec2Mock.reset();
+    elbMock.on(RemoveTagsCommand).resolves({});
+    elbMock.on(DescribeTagsCommand).resolves({ TagDescriptions: [{ Tags: [] }] });
+    elbMock.on(DeregisterTargetsCommand).resolves({});
+  });
+
+  it('takes out of the dropped group the ALB IPs its sync has just found, without discovering again', async () => {
+    // Prepare: the sync of this Update finds 10.0.0.1 and 10.0.0.2; B, dropped, still holds them
+    // and a target of another binding
+    const resource = resourceSyncing(['10.0.0.1', '10.0.0.2'], [group(TG_A, undefined)]);
+    elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: TG_B }).resolves({
+      TargetHealthDescriptions: ['10.0.0.1', '10.0.0.2', '10.0.9.9'].map((Id) => ({
+        Target: { Id, Port: 443 },
+        TargetHealth: { State: 'healthy' },
+      })),
+    });
+    const kept = parseBinding({ LoadBalancerArn: ALB, TargetGroupArns: [TG_A] });
+
+    // Act
+    await resource.update(kept, binding(), { ...REQUEST, requestType: 'Update' });
+
+    // Assess
+    expect(ec2Mock.calls()).toHaveLength(0);
+    expect(
+      elbMock.commandCalls(DeregisterTargetsCommand).map((call) => call.args[0].input),
+    ).toEqual([
+      {
+        TargetGroupArn: TG_B,
+        Targets: [
+          { Id: '10.0.0.1', Port: 443 },
+          { Id: '10.0.0.2', Port: 443 },
+        ],
+      },
+    ]);
   });
 });

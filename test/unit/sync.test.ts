@@ -16,6 +16,7 @@ import {
   TargetGroupSyncError,
 } from '../../functions/shared/errors.js';
 import {
+  countedSummary,
   type SyncDependencies,
   type SyncSummary,
   syncTargetGroups,
@@ -80,18 +81,17 @@ function givenEnis(...ips: string[]) {
     .resolves({ NetworkInterfaces: ips.map((ip) => eni(ip)) });
 }
 
+/** The target groups that exist, by ARN, as DescribeTargetGroups describes them. */
+const existingGroups = new Map<string, Record<string, unknown>>();
+
 function givenTargetGroup(arn: string, registered: string[], extra: Record<string, unknown> = {}) {
-  elbMock.on(DescribeTargetGroupsCommand, { TargetGroupArns: [arn] }).resolves({
-    TargetGroups: [
-      {
-        TargetGroupArn: arn,
-        TargetType: 'ip',
-        Port: 443,
-        VpcId: 'vpc-1',
-        LoadBalancerArns: [NLB],
-        ...extra,
-      },
-    ],
+  existingGroups.set(arn, {
+    TargetGroupArn: arn,
+    TargetType: 'ip',
+    Port: 443,
+    VpcId: 'vpc-1',
+    LoadBalancerArns: [NLB],
+    ...extra,
   });
   elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: arn }).resolves({
     TargetHealthDescriptions: registered.map((ip) => ({
@@ -101,11 +101,28 @@ function givenTargetGroup(arn: string, registered: string[], extra: Record<strin
   });
 }
 
+/**
+ * DescribeTargetGroups as AWS answers it: every group asked for, in an order of its own (here
+ * reversed), or TargetGroupNotFound for the whole call when one of them does not exist.
+ */
+function answerDescribeTargetGroups() {
+  elbMock.on(DescribeTargetGroupsCommand).callsFake(async (input) => {
+    const arns = (input.TargetGroupArns ?? []) as string[];
+    if (arns.some((arn) => !existingGroups.has(arn))) {
+      throw awsError('TargetGroupNotFoundException', 'One or more target groups not found');
+    }
+    return { TargetGroups: arns.map((arn) => existingGroups.get(arn)).reverse() };
+  });
+  elbMock
+    .on(DescribeTargetHealthCommand)
+    .rejects(awsError('TargetGroupNotFoundException', 'One or more target groups not found'));
+}
+
 function deps() {
   return {
     ec2: new EC2Client({}),
     elbv2: new ElasticLoadBalancingV2Client({}),
-    logger: { info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+    logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
     metrics: { addMetric: vi.fn() },
   } satisfies SyncDependencies;
 }
@@ -127,6 +144,8 @@ const writes = () =>
 beforeEach(() => {
   ec2Mock.reset();
   elbMock.reset();
+  existingGroups.clear();
+  answerDescribeTargetGroups();
 });
 
 describe('Function: syncTargetGroups', () => {
@@ -159,8 +178,8 @@ describe('Function: syncTargetGroups', () => {
     expect(elbCommands()).toEqual([
       'DescribeLoadBalancersCommand',
       'DescribeTargetGroupsCommand',
-      'DescribeLoadBalancersCommand',
       'DescribeTargetHealthCommand',
+      'DescribeLoadBalancersCommand',
       'RegisterTargetsCommand',
       'DeregisterTargetsCommand',
     ]);
@@ -246,6 +265,141 @@ describe('Function: syncTargetGroups', () => {
     ]);
   });
 
+  it('describes every group in one call, whatever order AWS answers them in', async () => {
+    // Prepare: the mock answers in reverse order
+    givenAlb();
+    givenEnis('10.0.0.1');
+    givenTargetGroup(TG_A, []);
+    givenTargetGroup(TG_B, [], { Port: 80 });
+    givenTargetGroup(TG_C, [], { Port: 8443 });
+
+    // Act
+    const summary = await syncTargetGroups(binding([TG_A, TG_B, TG_C]), deps(), LIVE);
+
+    // Assess
+    expect(
+      elbMock.commandCalls(DescribeTargetGroupsCommand).map((call) => call.args[0].input),
+    ).toEqual([{ TargetGroupArns: [TG_A, TG_B, TG_C] }]);
+    expect(summary.targetGroups.map((group) => [group.targetGroupArn, group.registered])).toEqual([
+      [TG_A, ['10.0.0.1:443']],
+      [TG_B, ['10.0.0.1:80']],
+      [TG_C, ['10.0.0.1:8443']],
+    ]);
+  });
+
+  it('describes each group on its own only when one of them does not exist', async () => {
+    // Prepare: B does not exist, so the call for all three fails whole
+    givenAlb();
+    givenEnis('10.0.0.1');
+    givenTargetGroup(TG_A, []);
+    givenTargetGroup(TG_C, []);
+
+    // Act
+    const error = await failureOf(syncTargetGroups(binding([TG_A, TG_B, TG_C]), deps(), LIVE));
+
+    // Assess: A and C are synced; B's error names it
+    expect(
+      elbMock.commandCalls(DescribeTargetGroupsCommand).map((call) => call.args[0].input),
+    ).toEqual([
+      { TargetGroupArns: [TG_A, TG_B, TG_C] },
+      { TargetGroupArns: [TG_A] },
+      { TargetGroupArns: [TG_B] },
+      { TargetGroupArns: [TG_C] },
+    ]);
+    expect((error as TargetGroupSyncError).summary).toMatchObject({
+      targetGroups: [
+        { targetGroupArn: TG_A, status: 'synced', registered: ['10.0.0.1:443'] },
+        {
+          targetGroupArn: TG_B,
+          status: 'failed',
+          error: `TargetGroupArns: got "${TG_B}"; expected an existing target group, and none was found`,
+        },
+        { targetGroupArn: TG_C, status: 'synced', registered: ['10.0.0.1:443'] },
+      ],
+    });
+  });
+
+  it('fails every group, naming each, when the one call fails for another reason', async () => {
+    // Prepare
+    givenAlb();
+    givenEnis('10.0.0.1');
+    givenTargetGroup(TG_A, []);
+    givenTargetGroup(TG_B, []);
+    const cause = awsError('ThrottlingException', 'Rate exceeded');
+    elbMock.on(DescribeTargetGroupsCommand).rejects(cause);
+
+    // Act
+    const error = await failureOf(syncTargetGroups(binding([TG_A, TG_B]), deps(), LIVE));
+
+    // Assess: no second try group by group; nothing written
+    expect(elbMock).toHaveReceivedCommandTimes(DescribeTargetGroupsCommand, 1);
+    expect(error.message).toBe(
+      `2 of 2 target group(s) failed to sync: ${TG_A}: DescribeTargetGroups for ${TG_A} failed: ThrottlingException: Rate exceeded; ${TG_B}: DescribeTargetGroups for ${TG_B} failed: ThrottlingException: Rate exceeded`,
+    );
+    expect(writes()).toEqual([]);
+  });
+
+  it("reports the groups' errors in their order, whichever read fails first", async () => {
+    // Prepare: A's targets fail only after B's description has failed
+    givenAlb();
+    givenEnis('10.0.0.1');
+    givenTargetGroup(TG_A, []);
+    givenTargetGroup(TG_B, [], { TargetType: 'instance' });
+    elbMock
+      .on(DescribeTargetHealthCommand, { TargetGroupArn: TG_A })
+      .callsFake(
+        () =>
+          new Promise((_, reject) =>
+            setImmediate(() => reject(awsError('ThrottlingException', 'Rate exceeded'))),
+          ),
+      );
+
+    // Act
+    const error = await failureOf(syncTargetGroups(binding([TG_A, TG_B]), deps(), LIVE));
+
+    // Assess
+    expect(error.message).toBe(
+      `2 of 2 target group(s) failed to sync: ${TG_A}: DescribeTargetHealth for ${TG_A} failed: ThrottlingException: Rate exceeded; ${TG_B}: TargetGroupArns: ${TG_B} has target type "instance"; expected "ip"`,
+    );
+  });
+
+  it("checks the load balancer's type once per container, and again after a failed check", async () => {
+    // Prepare: the handler keeps one set for the container's life
+    givenAlb();
+    givenEnis('10.0.0.1');
+    givenTargetGroup(TG_A, ['10.0.0.1']);
+    const checkedLoadBalancers = new Set<string>();
+    const warm = { ...deps(), checkedLoadBalancers };
+    const typeChecks = () =>
+      elbMock
+        .commandCalls(DescribeLoadBalancersCommand)
+        .filter((call) => call.args[0].input.LoadBalancerArns?.includes(ALB)).length;
+
+    // Act and assess: the first run asks, the second does not
+    await syncTargetGroups(binding(), warm, LIVE);
+    await syncTargetGroups(binding(), warm, LIVE);
+    expect(typeChecks()).toBe(1);
+    expect([...checkedLoadBalancers]).toEqual([ALB]);
+
+    // A check that failed is not remembered: the next run asks again
+    const other = ALB.replace('/web/', '/api/');
+    const otherBinding = parseBinding({ LoadBalancerArn: other, TargetGroupArns: [TG_A] });
+    elbMock
+      .on(DescribeLoadBalancersCommand, { LoadBalancerArns: [other] })
+      .rejectsOnce(awsError('ThrottlingException', 'Rate exceeded'))
+      .resolves({ LoadBalancers: [{ LoadBalancerArn: other, Type: 'application' }] });
+    const refused = await failureOf(syncTargetGroups(otherBinding, warm, LIVE));
+    expect(refused).toBeInstanceOf(AwsCallError);
+    expect([...checkedLoadBalancers]).toEqual([ALB]);
+    // (It has no interfaces, so the group is left alone; the check passed all the same.)
+    await failureOf(syncTargetGroups(otherBinding, warm, LIVE));
+    expect([...checkedLoadBalancers]).toEqual([ALB, other]);
+
+    // Without a set, every run asks
+    await syncTargetGroups(binding(), deps(), LIVE);
+    expect(typeChecks()).toBe(2);
+  });
+
   it('chunks long target lists', async () => {
     givenAlb();
     givenEnis(
@@ -284,7 +438,28 @@ describe('Function: syncTargetGroups', () => {
       deregister: ['10.0.0.2:443'],
     });
     expect(metrics.addMetric).toHaveBeenCalledWith('TargetsRegistered', 'Count', 0);
-    expect(logger.info).toHaveBeenLastCalledWith('Dry run planned', { summary });
+    expect(logger.info).toHaveBeenLastCalledWith('Dry run planned', {
+      summary: {
+        loadBalancerArn: ALB,
+        dryRun: true,
+        albIpCount: 2,
+        albIpsByZone: { 'us-east-1a': 2 },
+        targetGroups: [
+          {
+            targetGroupArn: TG_A,
+            status: 'planned',
+            registered: 1,
+            deregistered: 1,
+            unchanged: 1,
+            nlbZones: ['us-east-1a', 'us-east-1b'],
+            outsideNlbZones: 0,
+          },
+        ],
+      },
+    });
+    expect(logger.debug).toHaveBeenLastCalledWith('Dry run planned (every IP and target)', {
+      summary,
+    });
   });
 
   it('refuses to empty a group when discovery finds nothing, and fails the invocation', async () => {
@@ -449,6 +624,7 @@ describe('Function: syncTargetGroups', () => {
     expect(commandsWhileReading).toEqual([
       'DescribeLoadBalancersCommand',
       'DescribeTargetGroupsCommand',
+      'DescribeTargetHealthCommand',
     ]);
     expect(settledWhileReading).toBe(false);
     expect(error).toBeInstanceOf(LoadBalancerMismatchError);
@@ -480,7 +656,7 @@ describe('Function: syncTargetGroups', () => {
     expect(writes()).toEqual([]);
   });
 
-  it('logs the discovered IPs and every change, and counts them', async () => {
+  it('logs every change and the counts at info level, and every IP at debug level', async () => {
     // Prepare
     givenAlb();
     givenEnis('10.0.0.1', '10.0.0.3');
@@ -491,15 +667,37 @@ describe('Function: syncTargetGroups', () => {
     const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
 
     // Assess
-    expect(logger.info).toHaveBeenCalledWith('Discovered ALB IPs', {
+    const inZoneA = { vpcId: 'vpc-1', availabilityZone: 'us-east-1a' };
+    expect(logger.debug).toHaveBeenCalledWith('Discovered ALB IPs', {
       loadBalancerArn: ALB,
-      albIps: ['10.0.0.1', '10.0.0.3'],
       networkInterfaces: [
-        { networkInterfaceId: 'eni-10001', availabilityZone: 'us-east-1a', privateIp: '10.0.0.1' },
-        { networkInterfaceId: 'eni-10003', availabilityZone: 'us-east-1a', privateIp: '10.0.0.3' },
+        { networkInterfaceId: 'eni-10001', privateIp: '10.0.0.1', ...inZoneA },
+        { networkInterfaceId: 'eni-10003', privateIp: '10.0.0.3', ...inZoneA },
       ],
     });
-    expect(logger.info).toHaveBeenLastCalledWith('Sync complete', { summary });
+    expect(logger.debug).toHaveBeenLastCalledWith('Sync complete (every IP and target)', {
+      summary,
+    });
+    expect(logger.info).toHaveBeenLastCalledWith('Sync complete', {
+      summary: {
+        loadBalancerArn: ALB,
+        dryRun: false,
+        albIpCount: 2,
+        albIpsByZone: { 'us-east-1a': 2 },
+        targetGroups: [
+          {
+            targetGroupArn: TG_A,
+            status: 'synced',
+            registered: 2,
+            deregistered: 1,
+            unchanged: 0,
+            nlbZones: ['us-east-1a', 'us-east-1b'],
+            outsideNlbZones: 0,
+          },
+        ],
+      },
+    });
+    expect(logger.info).toHaveBeenCalledTimes(3);
     expect(logger.warn).not.toHaveBeenCalled();
     expect(logger.error).not.toHaveBeenCalled();
     expect(logger.info).toHaveBeenCalledWith('Registered targets', {
@@ -520,16 +718,14 @@ describe('Function: syncTargetGroups', () => {
   });
 
   it('counts each failed group in SyncErrors, and names every failure in one error', async () => {
-    // Prepare: A is throttled beyond the SDK's retries, B does not exist, C syncs
+    // Prepare: A is throttled beyond the SDK's retries, B does not exist (so the one call that
+    // describes all three fails, and each is described on its own), C syncs
     givenAlb();
     givenEnis('10.0.0.1');
     givenTargetGroup(TG_A, []);
     elbMock
       .on(RegisterTargetsCommand, { TargetGroupArn: TG_A })
       .rejects(awsError('ThrottlingException', 'Rate exceeded'));
-    elbMock
-      .on(DescribeTargetGroupsCommand, { TargetGroupArns: [TG_B] })
-      .rejects(awsError('TargetGroupNotFoundException'));
     givenTargetGroup(TG_C, []);
     const { logger, metrics, ...clients } = deps();
 
@@ -560,7 +756,32 @@ describe('Function: syncTargetGroups', () => {
       ['IpsOutsideNlbZones', 'Count', 0],
       ['SyncErrors', 'Count', 2],
     ]);
-    expect(logger.error.mock.calls).toEqual([['Target group sync failed', { summary }]]);
+    const zones = { nlbZones: ['us-east-1a', 'us-east-1b'], outsideNlbZones: 0 };
+    const nothing = { registered: 0, deregistered: 0, unchanged: 0 };
+    expect(logger.error.mock.calls).toStrictEqual([
+      [
+        'Target group sync failed',
+        {
+          summary: {
+            loadBalancerArn: ALB,
+            dryRun: false,
+            albIpCount: 1,
+            albIpsByZone: { 'us-east-1a': 1 },
+            targetGroups: [
+              { targetGroupArn: TG_A, status: 'failed', ...nothing, ...zones, error: failedA },
+              { targetGroupArn: TG_B, status: 'failed', ...nothing, error: failedB },
+              { targetGroupArn: TG_C, status: 'synced', ...nothing, registered: 1, ...zones },
+            ],
+          },
+        },
+      ],
+    ]);
+    expect(logger.debug).toHaveBeenLastCalledWith(
+      'Target group sync failed (every IP and target)',
+      {
+        summary,
+      },
+    );
   });
 
   it('reads every group and its targets before it discovers the ALB IPs', async () => {
@@ -578,13 +799,13 @@ describe('Function: syncTargetGroups', () => {
     await syncTargetGroups(binding([TG_A, TG_B]), deps(), LIVE);
 
     // Assess: a run's IPs are never older than the targets it read (see overlapping-runs.test.ts)
+    // The NLB's zones are read beside discovery, once the groups' descriptions name the NLB.
     expect(readBeforeDiscovery).toEqual([
       'DescribeLoadBalancersCommand',
       'DescribeTargetGroupsCommand',
-      'DescribeTargetGroupsCommand',
+      'DescribeTargetHealthCommand',
+      'DescribeTargetHealthCommand',
       'DescribeLoadBalancersCommand',
-      'DescribeTargetHealthCommand',
-      'DescribeTargetHealthCommand',
     ]);
     expect(elbCommands()).toEqual(readBeforeDiscovery);
   });
@@ -624,7 +845,7 @@ describe('Function: syncTargetGroups', () => {
     });
 
     it('describes every distinct NLB of the described groups in one call', async () => {
-      // Prepare: A and C on one NLB, B on another, D on none yet, and E missing
+      // Prepare: A and C on one NLB, B on another, D on none yet, and E missing (not given)
       const [TG_D, TG_E] = ['d', 'e'].map(
         (name, index) =>
           `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/000000000000000${index + 4}`,
@@ -635,9 +856,6 @@ describe('Function: syncTargetGroups', () => {
       givenTargetGroup(TG_B, [], { LoadBalancerArns: [NLB_2] });
       givenTargetGroup(TG_C, []);
       givenTargetGroup(TG_D, [], { LoadBalancerArns: [] });
-      elbMock
-        .on(DescribeTargetGroupsCommand, { TargetGroupArns: [TG_E] })
-        .rejects(awsError('TargetGroupNotFoundException'));
       elbMock.on(DescribeLoadBalancersCommand, { LoadBalancerArns: [NLB, NLB_2] }).resolves({
         LoadBalancers: [
           nlbDescription(NLB, ['us-east-1b', 'us-east-1a']),
@@ -993,8 +1211,8 @@ describe('Function: syncTargetGroups', () => {
       expect(elbCommands()).toEqual([
         'DescribeLoadBalancersCommand',
         'DescribeTargetGroupsCommand',
-        'DescribeLoadBalancersCommand',
         'DescribeTargetHealthCommand',
+        'DescribeLoadBalancersCommand',
         'RegisterTargetsCommand',
         'DeregisterTargetsCommand',
       ]);
@@ -1153,8 +1371,8 @@ describe('Function: syncTargetGroups', () => {
       expect(elbCommands()).toEqual([
         'DescribeLoadBalancersCommand',
         'DescribeTargetGroupsCommand',
-        'DescribeLoadBalancersCommand',
         'DescribeTargetHealthCommand',
+        'DescribeLoadBalancersCommand',
       ]);
     });
 
@@ -1174,5 +1392,61 @@ describe('Function: syncTargetGroups', () => {
       expect(error).toBe(controller.signal.reason);
       expect(writes()).toEqual([]);
     });
+  });
+});
+
+describe('Function: countedSummary', () => {
+  it('counts the IPs per zone, zones in order, and keeps only what each group reported', () => {
+    // Prepare: interfaces in zones c, a, b, a; one group checked against its NLB, one not
+    const discovered = ['us-east-1c', 'us-east-1a', 'us-east-1b', 'us-east-1a'].map(
+      (availabilityZone) => ({ availabilityZone }),
+    );
+    const summary: SyncSummary = {
+      loadBalancerArn: ALB,
+      dryRun: false,
+      albIps: ['10.0.0.1', '10.0.0.2', '10.0.0.3', '10.0.0.4'],
+      targetGroups: [
+        {
+          targetGroupArn: TG_A,
+          status: 'synced',
+          registered: ['10.0.0.4:443'],
+          deregistered: [],
+          unchanged: ['10.0.0.1:443', '10.0.0.2:443', '10.0.0.3:443'],
+          nlbZones: ['us-east-1a', 'us-east-1b'],
+          outsideNlbZones: ['10.0.0.1 (us-east-1c)'],
+        },
+        {
+          targetGroupArn: TG_B,
+          status: 'synced',
+          registered: [],
+          deregistered: [],
+          unchanged: [],
+        },
+      ],
+    };
+
+    // Act
+    const counted = countedSummary(summary, discovered);
+
+    // Assess
+    expect(counted).toStrictEqual({
+      loadBalancerArn: ALB,
+      dryRun: false,
+      albIpCount: 4,
+      albIpsByZone: { 'us-east-1a': 2, 'us-east-1b': 1, 'us-east-1c': 1 },
+      targetGroups: [
+        {
+          targetGroupArn: TG_A,
+          status: 'synced',
+          registered: 1,
+          deregistered: 0,
+          unchanged: 3,
+          nlbZones: ['us-east-1a', 'us-east-1b'],
+          outsideNlbZones: 1,
+        },
+        { targetGroupArn: TG_B, status: 'synced', registered: 0, deregistered: 0, unchanged: 0 },
+      ],
+    });
+    expect(Object.keys(counted.albIpsByZone)).toEqual(['us-east-1a', 'us-east-1b', 'us-east-1c']);
   });
 });

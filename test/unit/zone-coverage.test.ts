@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { LoadBalancerEni } from '../../functions/shared/load-balancer-enis.js';
 import { planTargetChanges } from '../../functions/target-group-sync/plan.js';
 import {
   enabledZonesOf,
   ipsOutsideZones,
   ipWithZone,
-  type ZonedIp,
 } from '../../functions/target-group-sync/zone-coverage.js';
 
 const NLB_A =
@@ -13,8 +13,13 @@ const NLB_A =
 const NLB_B =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/b/2222222222222222';
 
-const zoned = (ip: string, availabilityZone: string, vpcId = 'vpc-nlb'): ZonedIp => ({
-  ip,
+const zoned = (
+  privateIp: string,
+  availabilityZone: string,
+  vpcId = 'vpc-nlb',
+): LoadBalancerEni => ({
+  networkInterfaceId: `eni-${privateIp}`,
+  privateIp,
   vpcId,
   availabilityZone,
 });
@@ -93,11 +98,11 @@ describe('Property: zone coverage', () => {
       fc.property(
         fc.uniqueArray(
           fc.record({
-            ip: fc.constantFrom(...Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 1}`)),
+            privateIp: fc.constantFrom(...Array.from({ length: 10 }, (_, i) => `10.0.0.${i + 1}`)),
             vpcId: fc.constantFrom('vpc-nlb', 'vpc-peered'),
             availabilityZone: fc.constantFrom(...ZONES),
           }),
-          { selector: (ip) => ip.ip },
+          { selector: (ip) => ip.privateIp },
         ),
         fc.subarray(ZONES),
         (discovered, enabledZones) => {
@@ -116,7 +121,7 @@ describe('Property: zone coverage', () => {
               : [],
           );
           for (const ip of discovered) {
-            const servedFromAllZones = forAllZones.has(ip.ip);
+            const servedFromAllZones = forAllZones.has(ip.privateIp);
             const inEnabledZone = enabledZones.includes(ip.availabilityZone);
             expect(outside.has(ip)).toBe(!servedFromAllZones && !inEnabledZone);
           }
