@@ -8,7 +8,7 @@ import {
   TARGET_GROUP_ARN,
   TARGET_GROUP_ARN_EXAMPLE,
 } from './arns.js';
-import { parsedArn, parseInput, strictObjectOptions } from './input.js';
+import { booleanLike, parsedArn, parseInput, strictObjectOptions } from './input.js';
 
 /**
  * The binding of an Application Load Balancer to the NLB target groups that front it: the one input
@@ -20,17 +20,6 @@ import { parsedArn, parseInput, strictObjectOptions } from './input.js';
 
 /** The most target groups one binding may name: an NLB has at most 50 listeners, one port each. */
 export const MAX_TARGET_GROUPS = 50;
-
-const booleanLike = z.union(
-  [
-    z.boolean(),
-    z.pipe(
-      z.enum(['true', 'false']),
-      z.transform((text) => text === 'true'),
-    ),
-  ],
-  { error: 'expected true or false (or the strings "true" and "false")' },
-);
 
 const albArn = parsedArn(
   APPLICATION_LOAD_BALANCER_ARN,

@@ -49,6 +49,18 @@ export function parsedArn<Parsed>(
   );
 }
 
+/** A boolean, or the string CloudFormation makes of one: `"true"` and `"false"` are accepted. */
+export const booleanLike = z.union(
+  [
+    z.boolean(),
+    z.pipe(
+      z.enum(['true', 'false']),
+      z.transform((text) => text === 'true'),
+    ),
+  ],
+  { error: 'expected true or false (or the strings "true" and "false")' },
+);
+
 /**
  * The options of every input object: unknown fields are refused, each named (the default message
  * lists them); anything but an object is "expected an object".

@@ -1,0 +1,489 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here is CloudFormation's Fn::Sub notation.
+import { boundList } from '../shared/bounded-text.js';
+import {
+  type BridgeProperties,
+  type Intrinsic,
+  MAX_PORTS,
+  readBridgeProperties,
+} from './properties.js';
+
+/**
+ * The AlbStaticIp macro's expansion: a pure function of (template fragment, template parameter
+ * values, the shared functions). Each `AlbStaticIp::Bridge` resource becomes the bridge that
+ * template.yaml builds for one ALB, with no fixed slots: a subnet mapping per subnet, a listener
+ * and an IP target group per port, the deploy-time sync, its schedule and ENI-change rules, the
+ * nlb-private-ips custom resource, an optional VPC link, and outputs named after the bridge. The
+ * fragment given is never changed; a template without a bridge comes back as it was.
+ */
+
+export const BRIDGE_TYPE = 'AlbStaticIp::Bridge';
+
+/**
+ * The tag every target group a bridge makes carries: the shared sync may write only to groups with
+ * it (template.yaml's policy), since it cannot name groups that do not exist yet.
+ */
+export const MANAGED_TAG = { Key: 'alb-static-ip:managed', Value: 'true' } as const;
+
+/** The shared functions' ARNs and the queue their rules send undeliverable events to. */
+export interface SharedFunctions {
+  readonly syncFunctionArn: string;
+  readonly nlbPrivateIpsFunctionArn: string;
+  readonly deadLetterQueueArn: string;
+}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Template = { [section: string]: Json };
+type Resource = { [attribute: string]: Json };
+
+export type Expansion =
+  | { readonly ok: true; readonly fragment: Template }
+  | { readonly ok: false; readonly problems: string[] };
+
+/** Resource attributes a bridge may carry: its Condition goes to everything it makes. */
+const BRIDGE_ATTRIBUTES = new Set(['Type', 'Properties', 'Condition', 'Metadata']);
+
+/** How many problems of one bridge its error names. */
+const PROBLEMS_SHOWN = 5;
+
+export function expandTemplate(
+  fragment: unknown,
+  parameterValues: unknown,
+  functions: SharedFunctions,
+): Expansion {
+  if (typeof fragment !== 'object' || fragment === null || Array.isArray(fragment)) {
+    return { ok: false, problems: ['fragment: expected a template object'] };
+  }
+  const template = structuredClone(fragment) as Template;
+  const resources = template.Resources;
+  if (typeof resources !== 'object' || resources === null || Array.isArray(resources)) {
+    return { ok: true, fragment: template };
+  }
+  const bridges = Object.entries(resources).filter(
+    ([, resource]) => isObject(resource) && resource.Type === BRIDGE_TYPE,
+  );
+  if (bridges.length === 0) return { ok: true, fragment: template };
+
+  const parameters = isObject(parameterValues) ? parameterValues : {};
+  const outputs = isObject(template.Outputs) ? template.Outputs : {};
+  const problems: string[] = [];
+  const made: { id: string; resources: Record<string, Resource>; outputs: Record<string, Json> }[] =
+    [];
+  for (const [id, resource] of bridges) {
+    const result = expandBridge(id, resource as Resource, parameters, functions);
+    if (!result.ok) {
+      problems.push(
+        `Resources.${id} (${BRIDGE_TYPE}): ${boundList(result.problems, PROBLEMS_SHOWN)}`,
+      );
+      continue;
+    }
+    made.push({ id, ...result });
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  // Generated ids start with the bridge's id; one that is taken by the user or by another bridge
+  // is a failure, never an overwrite.
+  const bridgeIds = new Set(bridges.map(([id]) => id));
+  const taken = new Map<string, string>();
+  for (const id of Object.keys(resources))
+    if (!bridgeIds.has(id)) taken.set(id, 'a resource of the template');
+  const takenOutputs = new Map<string, string>(
+    Object.keys(outputs).map((id) => [id, 'an output of the template']),
+  );
+  const claim = (bridge: string, kind: string, ids: string[], owners: Map<string, string>) => {
+    for (const id of ids) {
+      const owner = owners.get(id);
+      if (owner) {
+        problems.push(
+          `Resources.${bridge} (${BRIDGE_TYPE}): would make the ${kind} ${id}, which is already ${owner}; rename one of them`,
+        );
+      }
+      owners.set(id, `made by the bridge ${bridge}`);
+    }
+  };
+  for (const bridge of made) {
+    claim(bridge.id, 'resource', Object.keys(bridge.resources), taken);
+    claim(bridge.id, 'output', Object.keys(bridge.outputs), takenOutputs);
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  const expanded: Record<string, Json> = {};
+  for (const [id, resource] of Object.entries(resources)) {
+    if (!bridgeIds.has(id)) expanded[id] = resource;
+    const bridge = made.find((each) => each.id === id);
+    if (bridge) Object.assign(expanded, bridge.resources);
+  }
+  template.Resources = expanded;
+  const newOutputs = Object.assign({}, outputs, ...made.map((bridge) => bridge.outputs));
+  if (Object.keys(newOutputs).length > 0) template.Outputs = newOutputs;
+  return { ok: true, fragment: template };
+}
+
+/** A list the bridge can count: its items, each a literal or a value CloudFormation resolves. */
+type Counted = { ok: true; items: Json[]; ref?: string } | { ok: false; problem: string };
+
+/**
+ * The items of a list property: a literal list as it is, or a `Ref` to a list parameter, whose
+ * length comes from the template's parameter values and whose items stay references to it
+ * (`Fn::Select`). Anything else cannot be counted before the deploy.
+ */
+function countList(field: string, value: unknown, parameters: Record<string, Json>): Counted {
+  if (Array.isArray(value)) return { ok: true, items: value as Json[] };
+  const name = (value as Intrinsic).Ref;
+  if (typeof name === 'string' && name in parameters) {
+    const given = parameters[name];
+    const items = Array.isArray(given)
+      ? given
+      : typeof given === 'string'
+        ? given.split(',').filter((item) => item !== '')
+        : undefined;
+    if (items) {
+      return {
+        ok: true,
+        ref: name,
+        items: items.map((_, index) => ({ 'Fn::Select': [index, { Ref: name }] })),
+      };
+    }
+  }
+  return {
+    ok: false,
+    problem: `${field}: got ${JSON.stringify(value)}; expected a literal list or a Ref to a list parameter of the template, so that the bridge knows how many to make`,
+  };
+}
+
+function expandBridge(
+  id: string,
+  resource: Resource,
+  parameters: Record<string, Json>,
+  functions: SharedFunctions,
+):
+  | { ok: true; resources: Record<string, Resource>; outputs: Record<string, Json> }
+  | { ok: false; problems: string[] } {
+  const problems = Object.keys(resource)
+    .filter((attribute) => !BRIDGE_ATTRIBUTES.has(attribute))
+    .map(
+      (attribute) =>
+        `${attribute}: a bridge takes only Properties, Condition and Metadata; put ${attribute} on the resources that need it instead`,
+    );
+  const read = readBridgeProperties(resource.Properties);
+  if (!read.ok) return { ok: false, problems: [...problems, ...read.problems] };
+  const properties = read.value;
+
+  const subnets = countList('SubnetIds', properties.SubnetIds, parameters);
+  const ports = portsAsNumbers(countList('Ports', properties.Ports, parameters));
+  const allocations =
+    properties.ElasticIpAllocationIds === undefined
+      ? undefined
+      : countList('ElasticIpAllocationIds', properties.ElasticIpAllocationIds, parameters);
+  const privateIps =
+    properties.PrivateIpAddresses === undefined
+      ? undefined
+      : countList('PrivateIpAddresses', properties.PrivateIpAddresses, parameters);
+  for (const counted of [subnets, ports, allocations, privateIps]) {
+    if (counted && !counted.ok) problems.push(counted.problem);
+  }
+  if (
+    !subnets.ok ||
+    !ports.ok ||
+    (allocations && !allocations.ok) ||
+    (privateIps && !privateIps.ok)
+  ) {
+    return { ok: false, problems };
+  }
+  if (subnets.items.length === 0) problems.push('SubnetIds: got []; expected at least one subnet');
+  if (ports.items.length === 0) problems.push('Ports: got []; expected at least one port');
+  if (ports.items.length > MAX_PORTS) {
+    problems.push(
+      `Ports: got ${ports.items.length} ports; expected at most ${MAX_PORTS}, the listeners an NLB may have`,
+    );
+  }
+  const literalPorts = ports.items.filter((port) => typeof port === 'number');
+  const repeated = literalPorts.filter((port, index) => literalPorts.indexOf(port) !== index);
+  if (repeated.length > 0)
+    problems.push(
+      `Ports: got ${JSON.stringify(properties.Ports)}; expected each port once, and ${repeated[0]} is repeated`,
+    );
+  const internal = properties.Scheme === 'internal';
+  if (allocations?.ok && internal) {
+    problems.push(
+      'ElasticIpAllocationIds: given with Scheme internal; expected Elastic IPs only for an internet-facing NLB',
+    );
+  }
+  if (privateIps?.ok && !internal) {
+    problems.push(
+      'PrivateIpAddresses: given with Scheme internet-facing; expected fixed private IPs only for an internal NLB (Scheme: internal)',
+    );
+  }
+  for (const [field, counted] of [
+    ['ElasticIpAllocationIds', allocations],
+    ['PrivateIpAddresses', privateIps],
+  ] as const) {
+    if (counted?.ok && counted.items.length !== subnets.items.length) {
+      problems.push(
+        `${field}: got ${counted.items.length}; expected one per subnet, ${subnets.items.length}, in the same order`,
+      );
+    }
+  }
+  if (problems.length > 0) return { ok: false, problems };
+
+  return {
+    ok: true,
+    ...bridgeResources(
+      id,
+      properties,
+      {
+        subnets: subnets.items,
+        ports: ports.items,
+        portsValue: ports.ref ? { Ref: ports.ref } : ports.items,
+        allocations: allocations?.ok ? allocations.items : undefined,
+        privateIps: privateIps?.ok ? privateIps.items : undefined,
+        condition: typeof resource.Condition === 'string' ? resource.Condition : undefined,
+      },
+      functions,
+    ),
+  };
+}
+
+/** The ports, a port written as a string (`"443"`) made the number it stands for. */
+function portsAsNumbers(counted: Counted): Counted {
+  if (!counted.ok) return counted;
+  const items = counted.items.map((port) => (typeof port === 'string' ? Number(port) : port));
+  return { ...counted, items };
+}
+
+interface Counts {
+  readonly subnets: Json[];
+  readonly ports: Json[];
+  /** The ports as the nlb-private-ips resource takes them: the list, or the parameter. */
+  readonly portsValue: Json;
+  readonly allocations: Json[] | undefined;
+  readonly privateIps: Json[] | undefined;
+  readonly condition: string | undefined;
+}
+
+const ref = (id: string): Json => ({ Ref: id });
+const getAtt = (id: string, attribute: string): Json => ({ 'Fn::GetAtt': [id, attribute] });
+/** The ALB's `app/NAME/ID`, from its ARN, whatever resolves it. */
+const albResourceId = (arn: Json): Json => ({
+  'Fn::Select': [1, { 'Fn::Split': ['loadbalancer/', arn] }],
+});
+
+function bridgeResources(
+  id: string,
+  properties: BridgeProperties,
+  counts: Counts,
+  functions: SharedFunctions,
+): { resources: Record<string, Resource>; outputs: Record<string, Json> } {
+  const resources: Record<string, Resource> = {};
+  const outputs: Record<string, Json> = {};
+  const tls = properties.CertificateArn !== undefined;
+  const loadBalancerArn = properties.LoadBalancerArn as Json;
+  const internal = properties.Scheme === 'internal';
+  const allocate = !internal && counts.allocations === undefined;
+  const nlb = `${id}Nlb`;
+
+  // Static IPs end up in allow-lists: kept when the stack is deleted or stops using them, except
+  // when the operation that allocated them fails (template.yaml says why).
+  counts.subnets.forEach((_, index) => {
+    if (!allocate) return;
+    resources[`${id}ElasticIp${index + 1}`] = {
+      Type: 'AWS::EC2::EIP',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        Domain: 'vpc',
+        Tags: [{ Key: 'Name', Value: { 'Fn::Sub': `\${AWS::StackName}-${id}-${index + 1}` } }],
+      },
+    };
+  });
+
+  resources[nlb] = {
+    Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+    Properties: {
+      Type: 'network',
+      Scheme: properties.Scheme,
+      IpAddressType: 'ipv4',
+      SubnetMappings: counts.subnets.map((subnet, index) => ({
+        SubnetId: subnet,
+        ...(allocate && { AllocationId: getAtt(`${id}ElasticIp${index + 1}`, 'AllocationId') }),
+        ...(counts.allocations && { AllocationId: counts.allocations[index] as Json }),
+        ...(counts.privateIps && { PrivateIPv4Address: counts.privateIps[index] as Json }),
+      })),
+      LoadBalancerAttributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
+    },
+  };
+
+  const groups = counts.ports.map((_, index) => `${id}TargetGroup${index + 1}`);
+  const listeners = counts.ports.map((_, index) => `${id}Listener${index + 1}`);
+  counts.ports.forEach((port, index) => {
+    resources[groups[index] as string] = {
+      Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
+      Properties: {
+        TargetType: 'ip',
+        Protocol: tls ? 'TLS' : 'TCP',
+        Port: port,
+        VpcId: properties.VpcId as Json,
+        HealthCheckProtocol: 'TCP',
+        HealthCheckIntervalSeconds: 10,
+        HealthyThresholdCount: 3,
+        UnhealthyThresholdCount: 3,
+        TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
+        Tags: [{ ...MANAGED_TAG }],
+      },
+    };
+    resources[listeners[index] as string] = {
+      Type: 'AWS::ElasticLoadBalancingV2::Listener',
+      Properties: {
+        LoadBalancerArn: ref(nlb),
+        Protocol: tls ? 'TLS' : 'TCP',
+        Port: port,
+        ...(tls && {
+          Certificates: [{ CertificateArn: properties.CertificateArn as Json }],
+          SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+        }),
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: ref(groups[index] as string) }],
+      },
+    };
+  });
+
+  // The sync runs after the listeners: it reads the NLB's zones through the group's load balancer.
+  const sync = `${id}Sync`;
+  resources[sync] = {
+    Type: 'AWS::CloudFormation::CustomResource',
+    Properties: {
+      ServiceToken: functions.syncFunctionArn,
+      ServiceTimeout: 300,
+      LoadBalancerArn: loadBalancerArn,
+      TargetGroupArns: groups.map((group, index) => ({
+        'Fn::Select': [0, [ref(group), ref(listeners[index] as string)]],
+      })),
+      DryRun: false,
+    },
+  };
+  const input: Json = {
+    'Fn::Sub': [
+      '{"LoadBalancerArn":"${LoadBalancerArn}","TargetGroupArns":[${Arns}],"DryRun":false}',
+      {
+        LoadBalancerArn: loadBalancerArn,
+        Arns: { 'Fn::Join': [',', groups.map((group) => ({ 'Fn::Sub': `"\${${group}}"` }))] },
+      },
+    ],
+  };
+  const target = (targetId: string): Json => ({
+    Id: targetId,
+    Arn: functions.syncFunctionArn,
+    Input: input,
+    RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+    DeadLetterConfig: { Arn: functions.deadLetterQueueArn },
+  });
+  // The rules depend on the deploy-time sync: on delete they go first, so no scheduled run
+  // registers the ALB's IPs again after the teardown.
+  resources[`${id}SyncSchedule`] = {
+    Type: 'AWS::Events::Rule',
+    DependsOn: sync,
+    Properties: {
+      Description: `Reconciles the target groups of ${id} with the ALB's IPs on a schedule.`,
+      ScheduleExpression: properties.Schedule as Json,
+      State: 'ENABLED',
+      Targets: [target('target-group-sync')],
+    },
+  };
+  if (properties.ReactToEniEvents) {
+    resources[`${id}EniChange`] = {
+      Type: 'AWS::Events::Rule',
+      DependsOn: sync,
+      Properties: {
+        Description: `Reconciles the target groups of ${id} when Elastic Load Balancing changes a network interface.`,
+        EventPattern: {
+          source: ['aws.ec2'],
+          'detail-type': ['AWS API Call via CloudTrail'],
+          detail: {
+            eventSource: ['ec2.amazonaws.com'],
+            errorCode: [{ exists: false }],
+            userIdentity: {
+              sessionContext: {
+                sessionIssuer: { userName: ['AWSServiceRoleForElasticLoadBalancing'] },
+              },
+            },
+            $or: [
+              {
+                eventName: ['CreateNetworkInterface'],
+                requestParameters: {
+                  description: [
+                    { 'Fn::Sub': ['ELB ${Alb}', { Alb: albResourceId(loadBalancerArn) }] },
+                  ],
+                },
+              },
+              { eventName: ['DeleteNetworkInterface'] },
+            ],
+          },
+        },
+        State: 'ENABLED',
+        Targets: [target('target-group-sync')],
+      },
+    };
+  }
+
+  const privateIpsResource = `${id}NlbPrivateIps`;
+  resources[privateIpsResource] = {
+    Type: 'AWS::CloudFormation::CustomResource',
+    DependsOn: listeners[0] as string,
+    Properties: {
+      ServiceToken: functions.nlbPrivateIpsFunctionArn,
+      ServiceTimeout: 300,
+      LoadBalancerArn: ref(nlb),
+      Ports: counts.portsValue,
+      ...(properties.AlbSecurityGroupId !== undefined && {
+        SecurityGroupId: properties.AlbSecurityGroupId as Json,
+      }),
+    },
+  };
+  if (properties.VpcLink) {
+    resources[`${id}VpcLink`] = {
+      Type: 'AWS::ApiGateway::VpcLink',
+      Properties: {
+        Name: { 'Fn::Sub': `\${AWS::StackName}-${id}` },
+        Description: 'REST API VPC link to the NLB in front of the ALB.',
+        TargetArns: [ref(nlb)],
+      },
+    };
+  }
+
+  const joined = (values: Json[]): Json => ({ 'Fn::Join': [',', values] });
+  if (allocate) {
+    outputs[`${id}StaticIps`] = {
+      Description: `The static public IPs of ${id}'s NLB (the Elastic IPs it allocated), comma-separated.`,
+      Value: joined(counts.subnets.map((_, index) => ref(`${id}ElasticIp${index + 1}`))),
+    };
+  }
+  outputs[`${id}NlbArn`] = { Description: `ARN of ${id}'s NLB.`, Value: ref(nlb) };
+  outputs[`${id}NlbDnsName`] = {
+    Description: `DNS name of ${id}'s NLB; it resolves to the static IPs.`,
+    Value: getAtt(nlb, 'DNSName'),
+  };
+  outputs[`${id}NlbPrivateIps`] = {
+    Description: `The private IPs of ${id}'s NLB, comma-separated.`,
+    // PrivateIps is a list attribute: joined as a whole.
+    Value: { 'Fn::Join': [',', getAtt(privateIpsResource, 'PrivateIps')] },
+  };
+  outputs[`${id}TargetGroupArns`] = {
+    Description: `The target groups ${id} keeps in sync with the ALB, comma-separated.`,
+    Value: joined(groups.map(ref)),
+  };
+  if (properties.VpcLink) {
+    outputs[`${id}VpcLinkId`] = {
+      Description: `Id of ${id}'s API Gateway VPC link, for REST API integrations.`,
+      Value: ref(`${id}VpcLink`),
+    };
+  }
+
+  if (counts.condition) {
+    for (const each of Object.values(resources)) each.Condition = counts.condition;
+    for (const each of Object.values(outputs))
+      (each as Record<string, Json>).Condition = counts.condition;
+  }
+  return { resources, outputs };
+}
+
+function isObject(value: unknown): value is Record<string, Json> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,138 @@
+import * as z from 'zod/mini';
+import { ALB_ARN_EXAMPLE, APPLICATION_LOAD_BALANCER_ARN } from '../shared/arns.js';
+import { booleanLike, strictObjectOptions, validate } from '../shared/input.js';
+
+/**
+ * The properties of one `AlbStaticIp::Bridge`, as the macro receives them: the template as written,
+ * before CloudFormation resolves anything. A value is a literal or one of the intrinsic functions a
+ * bridge may use (below); a list whose length decides how many resources the bridge makes (one
+ * subnet mapping per subnet, one listener per port) must be a literal list, or a `Ref` to a list
+ * parameter, whose value the macro reads from `templateParameterValues`.
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros-author.html
+ */
+
+/** The intrinsic functions a bridge's values may use; CloudFormation resolves them after the macro. */
+export const INTRINSICS = [
+  'Ref',
+  'Fn::GetAtt',
+  'Fn::ImportValue',
+  'Fn::Sub',
+  'Fn::Join',
+  'Fn::Select',
+];
+
+/** A value CloudFormation will resolve: an object with one key, an intrinsic function's name. */
+export type Intrinsic = { readonly [name: string]: unknown };
+
+export const isIntrinsic = (value: unknown): value is Intrinsic =>
+  typeof value === 'object' &&
+  value !== null &&
+  !Array.isArray(value) &&
+  Object.keys(value).length === 1 &&
+  INTRINSICS.includes(Object.keys(value)[0] as string);
+
+/**
+ * An intrinsic function, or `expected` as the problem. An object first, so that zod reports a list
+ * or a string by the other option of a union (its items, its pattern), not by this one.
+ */
+const intrinsic = (expected: string) =>
+  z.record(z.string(), z.unknown()).check(z.refine(isIntrinsic, { error: expected }));
+
+/** A string matching `pattern`, or an intrinsic function that will make one. */
+const stringOr = (pattern: RegExp, expected: string) =>
+  z.union([z.string().check(z.regex(pattern, { error: expected })), intrinsic(expected)], {
+    error: expected,
+  });
+
+const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const VPC_ID = /^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const ALLOCATION_ID = /^eipalloc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+const IPV4 = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
+const SCHEDULE = /^(?:rate|cron)\(.+\)$/;
+
+const PORT_ERROR = 'expected a port number from 1 to 65535, or an intrinsic function';
+/** 1 to 65535, written as CloudFormation may turn a number into a string. */
+const PORT_TEXT = /^(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
+/** A port: a number, the same as a string (the expansion writes it as a number), or an intrinsic. */
+const port = z.union(
+  [
+    z
+      .number()
+      .check(
+        z.int({ error: PORT_ERROR }),
+        z.gte(1, { error: PORT_ERROR }),
+        z.lte(65535, { error: PORT_ERROR }),
+      ),
+    z.string().check(z.regex(PORT_TEXT, { error: PORT_ERROR })),
+    intrinsic(PORT_ERROR),
+  ],
+  { error: PORT_ERROR },
+);
+
+/** A list as written: literal items, or a reference to a list parameter (counted later). */
+const listOf = <Item extends z.ZodMiniType>(item: Item, expected: string) =>
+  z.union([z.array(item), intrinsic(expected)], { error: expected });
+
+/** How many listeners an NLB may have, and so how many ports one bridge may list. */
+export const MAX_PORTS = 50;
+
+export const BridgePropertiesSchema = z.strictObject(
+  {
+    LoadBalancerArn: stringOr(
+      APPLICATION_LOAD_BALANCER_ARN,
+      `expected an Application Load Balancer ARN, ${ALB_ARN_EXAMPLE}, or an intrinsic function such as {"Ref": "WebAlb"}`,
+    ),
+    VpcId: stringOr(
+      VPC_ID,
+      'expected a VPC id such as vpc-0123456789abcdef0, or an intrinsic function',
+    ),
+    SubnetIds: listOf(
+      stringOr(
+        SUBNET_ID,
+        'expected a subnet id such as subnet-0123456789abcdef0, or an intrinsic function',
+      ),
+      'expected a list of subnet ids, or a Ref to a List<AWS::EC2::Subnet::Id> parameter',
+    ),
+    Ports: listOf(port, 'expected a list of ports, or a Ref to a list parameter'),
+    Scheme: z._default(
+      z.enum(['internet-facing', 'internal'], { error: 'expected internet-facing or internal' }),
+      'internet-facing',
+    ),
+    ElasticIpAllocationIds: z.optional(
+      listOf(
+        stringOr(ALLOCATION_ID, 'expected an allocation id such as eipalloc-0123456789abcdef0'),
+        'expected a list of Elastic IP allocation ids, one per subnet',
+      ),
+    ),
+    PrivateIpAddresses: z.optional(
+      listOf(
+        stringOr(IPV4, 'expected an IPv4 address'),
+        'expected a list of IPv4 addresses, one per subnet',
+      ),
+    ),
+    AlbSecurityGroupId: z.optional(
+      stringOr(SECURITY_GROUP_ID, 'expected a security group id such as sg-0123456789abcdef0'),
+    ),
+    CertificateArn: z.optional(stringOr(CERTIFICATE_ARN, 'expected an ACM certificate ARN')),
+    VpcLink: z._default(booleanLike, false),
+    Schedule: z._default(
+      stringOr(SCHEDULE, 'expected a schedule expression such as rate(1 minute)'),
+      'rate(1 minute)',
+    ),
+    ReactToEniEvents: z._default(booleanLike, true),
+  },
+  strictObjectOptions,
+);
+
+export type BridgeProperties = z.output<typeof BridgePropertiesSchema>;
+
+export const BRIDGE_FIELDS = Object.keys(BridgePropertiesSchema.def.shape);
+
+/** The bridge's properties, or the problems with them, each naming the property and the value. */
+export function readBridgeProperties(
+  properties: unknown,
+): { ok: true; value: BridgeProperties } | { ok: false; problems: string[] } {
+  return validate(BridgePropertiesSchema, properties ?? {}, BRIDGE_FIELDS);
+}

@@ -1,0 +1,641 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here is CloudFormation's Fn::Sub notation.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { readMacroEnvironment } from '../../functions/bridge-macro/environment.js';
+import {
+  BRIDGE_TYPE,
+  expandTemplate,
+  MANAGED_TAG,
+  type SharedFunctions,
+} from '../../functions/bridge-macro/expand.js';
+import { answerMacroRequest } from '../../functions/bridge-macro/macro.js';
+import { ConfigurationError } from '../../functions/shared/errors.js';
+
+// The AlbStaticIp macro: CloudFormation's contract, the expansion of AlbStaticIp::Bridge, and its
+// refusals. What the expansion makes is checked here resource by resource; the template tests
+// lint and evaluate it.
+
+const FUNCTIONS: SharedFunctions = {
+  syncFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:pack-TargetGroupSync',
+  nlbPrivateIpsFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:pack-NlbPrivateIps',
+  deadLetterQueueArn: 'arn:aws:sqs:us-east-1:123456789012:pack-SyncDeadLetterQueue',
+};
+const ALB =
+  'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
+
+type Json = Record<string, unknown>;
+
+/** A user's template with one bridge among their own resources. */
+function templateWith(properties: Json, extra: Json = {}): Json {
+  return {
+    AWSTemplateFormatVersion: '2010-09-09',
+    Parameters: { PublicSubnets: { Type: 'List<AWS::EC2::Subnet::Id>' } },
+    Conditions: { Always: { 'Fn::Equals': ['a', 'a'] } },
+    Resources: {
+      WebAlb: { Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer', Properties: {} },
+      WebStaticIps: { Type: BRIDGE_TYPE, Properties: properties, ...extra },
+    },
+    Outputs: { AlbDns: { Value: { 'Fn::GetAtt': ['WebAlb', 'DNSName'] } } },
+  };
+}
+
+const BRIDGE = {
+  LoadBalancerArn: { Ref: 'WebAlb' },
+  VpcId: 'vpc-0123456789abcdef0',
+  SubnetIds: ['subnet-0000000000000000a', 'subnet-0000000000000000b'],
+  Ports: [80, '443'],
+  AlbSecurityGroupId: 'sg-0123456789abcdef0',
+};
+
+function expanded(properties: Json, parameters: Json = {}, extra: Json = {}) {
+  const result = expandTemplate(templateWith(properties, extra), parameters, FUNCTIONS);
+  if (!result.ok) throw new Error(result.problems.join('\n'));
+  return result.fragment as { Resources: Record<string, Json>; Outputs: Record<string, Json> };
+}
+
+const problemsOf = (properties: unknown, parameters: Json = {}, extra: Json = {}) => {
+  const result = expandTemplate(templateWith(properties as Json, extra), parameters, FUNCTIONS);
+  return result.ok ? [] : result.problems;
+};
+
+describe('Function: answerMacroRequest', () => {
+  it('echoes the requestId and answers success with the expanded fragment', () => {
+    const answer = answerMacroRequest(
+      { requestId: 'r-1', fragment: templateWith(BRIDGE), templateParameterValues: {} },
+      FUNCTIONS,
+    );
+
+    expect(answer).toMatchObject({ requestId: 'r-1', status: 'success' });
+    expect(Object.keys((answer.fragment as { Resources: Json }).Resources)).toContain(
+      'WebStaticIpsNlb',
+    );
+  });
+
+  it('gives a template without a bridge back as it came, and never changes the one given', () => {
+    const fragment = templateWith(BRIDGE);
+    delete (fragment.Resources as Json).WebStaticIps;
+    const before = structuredClone(fragment);
+
+    const answer = answerMacroRequest({ requestId: 'r-2', fragment }, FUNCTIONS);
+
+    expect(answer).toEqual({ requestId: 'r-2', status: 'success', fragment: before });
+    expect(fragment).toEqual(before);
+  });
+
+  it('answers failure with a message naming the bridge, the property and the value', () => {
+    const answer = answerMacroRequest(
+      { requestId: 'r-3', fragment: templateWith({ ...BRIDGE, Ports: ['https'] }) },
+      FUNCTIONS,
+    );
+
+    expect(answer).toMatchObject({ requestId: 'r-3', status: 'failure' });
+    expect(answer.status === 'failure' && answer.errorMessage).toBe(
+      'AlbStaticIp: Resources.WebStaticIps (AlbStaticIp::Bridge): Ports[0]: got "https"; expected a port number from 1 to 65535, or an intrinsic function',
+    );
+  });
+
+  it.each([null, 'text', [], { requestId: 7 }, { requestId: 'r', fragment: [] }])(
+    'answers whatever it is sent (%j), and throws nothing',
+    (event) => {
+      const answer = answerMacroRequest(event, FUNCTIONS);
+      expect(['success', 'failure']).toContain(answer.status);
+      expect(typeof answer.requestId).toBe('string');
+    },
+  );
+});
+
+describe('Function: expandTemplate, the bridge it makes', () => {
+  it('makes the whole bridge, its ids starting with the bridge id, and keeps the user’s resources', () => {
+    const { Resources, Outputs } = expanded(BRIDGE);
+
+    expect(Object.keys(Resources).sort()).toEqual(
+      [
+        'WebAlb',
+        'WebStaticIpsElasticIp1',
+        'WebStaticIpsElasticIp2',
+        'WebStaticIpsNlb',
+        'WebStaticIpsTargetGroup1',
+        'WebStaticIpsListener1',
+        'WebStaticIpsTargetGroup2',
+        'WebStaticIpsListener2',
+        'WebStaticIpsSync',
+        'WebStaticIpsSyncSchedule',
+        'WebStaticIpsEniChange',
+        'WebStaticIpsNlbPrivateIps',
+      ].sort(),
+    );
+    expect(Object.keys(Outputs).sort()).toEqual(
+      [
+        'AlbDns',
+        'WebStaticIpsStaticIps',
+        'WebStaticIpsNlbArn',
+        'WebStaticIpsNlbDnsName',
+        'WebStaticIpsNlbPrivateIps',
+        'WebStaticIpsTargetGroupArns',
+      ].sort(),
+    );
+  });
+
+  it('gives each subnet an Elastic IP that outlives the stack, except when its Create fails', () => {
+    const { Resources } = expanded(BRIDGE);
+
+    expect(Resources.WebStaticIpsElasticIp2).toEqual({
+      Type: 'AWS::EC2::EIP',
+      DeletionPolicy: 'RetainExceptOnCreate',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        Domain: 'vpc',
+        Tags: [{ Key: 'Name', Value: { 'Fn::Sub': '${AWS::StackName}-WebStaticIps-2' } }],
+      },
+    });
+    expect(Resources.WebStaticIpsNlb).toMatchObject({
+      Type: 'AWS::ElasticLoadBalancingV2::LoadBalancer',
+      Properties: {
+        Type: 'network',
+        Scheme: 'internet-facing',
+        SubnetMappings: [
+          {
+            SubnetId: 'subnet-0000000000000000a',
+            AllocationId: { 'Fn::GetAtt': ['WebStaticIpsElasticIp1', 'AllocationId'] },
+          },
+          {
+            SubnetId: 'subnet-0000000000000000b',
+            AllocationId: { 'Fn::GetAtt': ['WebStaticIpsElasticIp2', 'AllocationId'] },
+          },
+        ],
+        LoadBalancerAttributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
+      },
+    });
+  });
+
+  it('makes an IP target group and a TCP listener per port, each group tagged as managed', () => {
+    const { Resources } = expanded(BRIDGE);
+
+    expect(Resources.WebStaticIpsTargetGroup2).toMatchObject({
+      Properties: {
+        TargetType: 'ip',
+        Protocol: 'TCP',
+        Port: 443,
+        VpcId: 'vpc-0123456789abcdef0',
+        Tags: [MANAGED_TAG],
+      },
+    });
+    expect(Resources.WebStaticIpsListener2).toEqual({
+      Type: 'AWS::ElasticLoadBalancingV2::Listener',
+      Properties: {
+        LoadBalancerArn: { Ref: 'WebStaticIpsNlb' },
+        Protocol: 'TCP',
+        Port: 443,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'WebStaticIpsTargetGroup2' } }],
+      },
+    });
+  });
+
+  it('wires the sync, its rules and nlb-private-ips to the shared functions', () => {
+    const { Resources } = expanded(BRIDGE);
+
+    expect(Resources.WebStaticIpsSync).toEqual({
+      Type: 'AWS::CloudFormation::CustomResource',
+      Properties: {
+        ServiceToken: FUNCTIONS.syncFunctionArn,
+        ServiceTimeout: 300,
+        LoadBalancerArn: { Ref: 'WebAlb' },
+        TargetGroupArns: [1, 2].map((n) => ({
+          'Fn::Select': [
+            0,
+            [{ Ref: `WebStaticIpsTargetGroup${n}` }, { Ref: `WebStaticIpsListener${n}` }],
+          ],
+        })),
+        DryRun: false,
+      },
+    });
+    const [target] = (Resources.WebStaticIpsSyncSchedule as { Properties: { Targets: Json[] } })
+      .Properties.Targets;
+    expect(target).toEqual({
+      Id: 'target-group-sync',
+      Arn: FUNCTIONS.syncFunctionArn,
+      Input: {
+        'Fn::Sub': [
+          '{"LoadBalancerArn":"${LoadBalancerArn}","TargetGroupArns":[${Arns}],"DryRun":false}',
+          {
+            LoadBalancerArn: { Ref: 'WebAlb' },
+            Arns: {
+              'Fn::Join': [
+                ',',
+                [
+                  { 'Fn::Sub': '"${WebStaticIpsTargetGroup1}"' },
+                  { 'Fn::Sub': '"${WebStaticIpsTargetGroup2}"' },
+                ],
+              ],
+            },
+          },
+        ],
+      },
+      RetryPolicy: { MaximumRetryAttempts: 2, MaximumEventAgeInSeconds: 300 },
+      DeadLetterConfig: { Arn: FUNCTIONS.deadLetterQueueArn },
+    });
+    expect(Resources.WebStaticIpsSyncSchedule).toMatchObject({
+      DependsOn: 'WebStaticIpsSync',
+      Properties: { ScheduleExpression: 'rate(1 minute)' },
+    });
+    expect(Resources.WebStaticIpsEniChange).toMatchObject({ DependsOn: 'WebStaticIpsSync' });
+    expect(Resources.WebStaticIpsNlbPrivateIps).toEqual({
+      Type: 'AWS::CloudFormation::CustomResource',
+      DependsOn: 'WebStaticIpsListener1',
+      Properties: {
+        ServiceToken: FUNCTIONS.nlbPrivateIpsFunctionArn,
+        ServiceTimeout: 300,
+        LoadBalancerArn: { Ref: 'WebStaticIpsNlb' },
+        Ports: [80, 443],
+        SecurityGroupId: 'sg-0123456789abcdef0',
+      },
+    });
+  });
+
+  it('matches only this ALB’s interface creations, by the description its ARN gives', () => {
+    const { Resources } = expanded(BRIDGE);
+    const pattern = (Resources.WebStaticIpsEniChange as { Properties: { EventPattern: Json } })
+      .Properties.EventPattern;
+
+    expect(pattern).toMatchObject({
+      detail: {
+        errorCode: [{ exists: false }],
+        $or: [
+          {
+            eventName: ['CreateNetworkInterface'],
+            requestParameters: {
+              description: [
+                {
+                  'Fn::Sub': [
+                    'ELB ${Alb}',
+                    {
+                      Alb: {
+                        'Fn::Select': [1, { 'Fn::Split': ['loadbalancer/', { Ref: 'WebAlb' }] }],
+                      },
+                    },
+                  ],
+                },
+              ],
+            },
+          },
+          { eventName: ['DeleteNetworkInterface'] },
+        ],
+      },
+    });
+  });
+
+  it('makes an internal NLB with fixed private IPs and no Elastic IP', () => {
+    const { Resources, Outputs } = expanded({
+      ...BRIDGE,
+      Scheme: 'internal',
+      PrivateIpAddresses: ['10.0.0.10', '10.0.1.10'],
+    });
+
+    expect(Object.keys(Resources).filter((id) => id.includes('ElasticIp'))).toEqual([]);
+    expect(Outputs).not.toHaveProperty('WebStaticIpsStaticIps');
+    expect((Resources.WebStaticIpsNlb as { Properties: Json }).Properties).toMatchObject({
+      Scheme: 'internal',
+      SubnetMappings: [
+        { SubnetId: 'subnet-0000000000000000a', PrivateIPv4Address: '10.0.0.10' },
+        { SubnetId: 'subnet-0000000000000000b', PrivateIPv4Address: '10.0.1.10' },
+      ],
+    });
+  });
+
+  it('keeps the Elastic IPs it is given, and allocates none', () => {
+    const { Resources } = expanded({
+      ...BRIDGE,
+      ElasticIpAllocationIds: ['eipalloc-0000000000000000a', { Ref: 'SecondEip' }],
+    });
+
+    expect(Object.keys(Resources).filter((id) => id.includes('ElasticIp'))).toEqual([]);
+    expect((Resources.WebStaticIpsNlb as { Properties: Json }).Properties).toMatchObject({
+      SubnetMappings: [
+        { AllocationId: 'eipalloc-0000000000000000a' },
+        { AllocationId: { Ref: 'SecondEip' } },
+      ],
+    });
+  });
+
+  it('makes TLS listeners and target groups with a certificate', () => {
+    const certificate = { Ref: 'Certificate' };
+    const { Resources } = expanded({ ...BRIDGE, CertificateArn: certificate });
+
+    expect(Resources.WebStaticIpsListener1).toMatchObject({
+      Properties: {
+        Protocol: 'TLS',
+        Certificates: [{ CertificateArn: certificate }],
+        SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      },
+    });
+    expect(Resources.WebStaticIpsTargetGroup1).toMatchObject({ Properties: { Protocol: 'TLS' } });
+  });
+
+  it.each([
+    [
+      'a list',
+      ['subnet-0000000000000000a', 'subnet-0000000000000000b', 'subnet-0000000000000000c'],
+    ],
+    [
+      'comma-separated',
+      'subnet-0000000000000000a,subnet-0000000000000000b,subnet-0000000000000000c',
+    ],
+  ])('counts a Ref to a list parameter by its value (%s), and keeps the reference', (_, value) => {
+    const { Resources } = expanded(
+      { ...BRIDGE, SubnetIds: { Ref: 'PublicSubnets' } },
+      { PublicSubnets: value },
+    );
+
+    expect(
+      (
+        Resources.WebStaticIpsNlb as { Properties: { SubnetMappings: Json[] } }
+      ).Properties.SubnetMappings.map((mapping) => mapping.SubnetId),
+    ).toEqual([0, 1, 2].map((index) => ({ 'Fn::Select': [index, { Ref: 'PublicSubnets' }] })));
+    expect(Resources).toHaveProperty('WebStaticIpsElasticIp3');
+  });
+
+  it('makes 4 subnet mappings and 5 listeners when asked: there are no fixed slots', () => {
+    const subnets = ['a', 'b', 'c', 'd'].map((letter) =>
+      `subnet-000000000000000${letter}0`.slice(0, 24),
+    );
+    const { Resources } = expanded({
+      ...BRIDGE,
+      SubnetIds: subnets,
+      Ports: [80, 443, 8080, 8443, 9000],
+    });
+
+    expect(
+      Object.keys(Resources).filter((id) => id.startsWith('WebStaticIpsListener')),
+    ).toHaveLength(5);
+    expect(
+      Object.keys(Resources).filter((id) => id.startsWith('WebStaticIpsElasticIp')),
+    ).toHaveLength(4);
+  });
+
+  it('makes a VPC link when asked, and leaves out the ENI rule when told to', () => {
+    const { Resources, Outputs } = expanded({
+      ...BRIDGE,
+      VpcLink: 'true',
+      ReactToEniEvents: false,
+    });
+
+    expect(Resources.WebStaticIpsVpcLink).toMatchObject({
+      Type: 'AWS::ApiGateway::VpcLink',
+      Properties: { TargetArns: [{ Ref: 'WebStaticIpsNlb' }] },
+    });
+    expect(Outputs.WebStaticIpsVpcLinkId).toMatchObject({ Value: { Ref: 'WebStaticIpsVpcLink' } });
+    expect(Resources).not.toHaveProperty('WebStaticIpsEniChange');
+  });
+
+  it('gives everything a conditional bridge makes its condition', () => {
+    const { Resources, Outputs } = expanded(BRIDGE, {}, { Condition: 'Always' });
+
+    for (const [id, resource] of Object.entries(Resources)) {
+      if (id !== 'WebAlb') expect(resource.Condition, id).toBe('Always');
+    }
+    for (const [id, output] of Object.entries(Outputs)) {
+      if (id !== 'AlbDns') expect(output.Condition, id).toBe('Always');
+    }
+  });
+});
+
+describe('Function: expandTemplate, what it refuses', () => {
+  const PREFIX = 'Resources.WebStaticIps (AlbStaticIp::Bridge): ';
+
+  it.each([
+    [
+      'a missing LoadBalancerArn',
+      { ...BRIDGE, LoadBalancerArn: undefined },
+      'LoadBalancerArn: got nothing; expected an Application Load Balancer ARN',
+    ],
+    [
+      'a port like https',
+      { ...BRIDGE, Ports: [443, 'https'] },
+      'Ports[1]: got "https"; expected a port number',
+    ],
+    [
+      'a port out of range',
+      { ...BRIDGE, Ports: [70000] },
+      'Ports[0]: got 70000; expected a port number',
+    ],
+    [
+      'a repeated port',
+      { ...BRIDGE, Ports: [443, '443'] },
+      'expected each port once, and 443 is repeated',
+    ],
+    [
+      'more allocation ids than subnets',
+      {
+        ...BRIDGE,
+        ElasticIpAllocationIds: [
+          'eipalloc-0000000000000000a',
+          'eipalloc-0000000000000000b',
+          'eipalloc-0000000000000000c',
+        ],
+      },
+      'ElasticIpAllocationIds: got 3; expected one per subnet, 2, in the same order',
+    ],
+    [
+      'private IPs with an internet-facing scheme',
+      { ...BRIDGE, PrivateIpAddresses: ['10.0.0.10', '10.0.1.10'] },
+      'PrivateIpAddresses: given with Scheme internet-facing',
+    ],
+    [
+      'allocation ids with an internal scheme',
+      {
+        ...BRIDGE,
+        Scheme: 'internal',
+        ElasticIpAllocationIds: ['eipalloc-0000000000000000a', 'eipalloc-0000000000000000b'],
+      },
+      'ElasticIpAllocationIds: given with Scheme internal',
+    ],
+    [
+      'an unknown property',
+      { ...BRIDGE, Port: 443 },
+      'unknown field "Port"; expected only LoadBalancerArn',
+    ],
+    ['no subnets', { ...BRIDGE, SubnetIds: [] }, 'SubnetIds: got []; expected at least one subnet'],
+    [
+      'subnets it cannot count',
+      { ...BRIDGE, SubnetIds: { 'Fn::Split': [',', { Ref: 'Subnets' }] } },
+      'SubnetIds: got {"Fn::Split":[",",{"Ref":"Subnets"}]}; expected a list of subnet ids',
+    ],
+    [
+      'a Ref to something that is not a template parameter',
+      { ...BRIDGE, SubnetIds: { Ref: 'SomeResource' } },
+      'SubnetIds: got {"Ref":"SomeResource"}; expected a literal list or a Ref to a list parameter',
+    ],
+    [
+      'a subnet that is not one',
+      { ...BRIDGE, SubnetIds: ['subnet-1'] },
+      'SubnetIds[0]: got "subnet-1"; expected a subnet id',
+    ],
+    ['no properties', undefined, 'LoadBalancerArn: got nothing'],
+  ])('refuses %s, naming the bridge, the property and the value', (_, properties, problem) => {
+    const [first, ...rest] = problemsOf(properties);
+    expect(rest).toEqual([]);
+    expect(first?.startsWith(PREFIX)).toBe(true);
+    expect(first).toContain(problem);
+  });
+
+  it('refuses attributes a bridge cannot pass on', () => {
+    expect(problemsOf(BRIDGE, {}, { DependsOn: 'WebAlb' })).toEqual([
+      `${PREFIX}DependsOn: a bridge takes only Properties, Condition and Metadata; put DependsOn on the resources that need it instead`,
+    ]);
+  });
+
+  it('refuses to overwrite a resource or an output of the user', () => {
+    const template = templateWith(BRIDGE);
+    (template.Resources as Json).WebStaticIpsNlb = { Type: 'AWS::SNS::Topic' };
+    (template.Outputs as Json).WebStaticIpsNlbArn = { Value: 'x' };
+
+    const result = expandTemplate(template, {}, FUNCTIONS);
+
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        `${PREFIX}would make the resource WebStaticIpsNlb, which is already a resource of the template; rename one of them`,
+        `${PREFIX}would make the output WebStaticIpsNlbArn, which is already an output of the template; rename one of them`,
+      ],
+    });
+  });
+
+  it('names every problem of every bridge, and expands none', () => {
+    const template = templateWith({ ...BRIDGE, VpcId: 'vpc-1', Ports: ['https'] });
+    (template.Resources as Json).ApiStaticIps = {
+      Type: BRIDGE_TYPE,
+      Properties: { ...BRIDGE, Ports: [80, 80] },
+    };
+
+    const result = expandTemplate(template, {}, FUNCTIONS);
+
+    expect(result).toEqual({
+      ok: false,
+      problems: [
+        `${PREFIX}VpcId: got "vpc-1"; expected a VPC id such as vpc-0123456789abcdef0, or an intrinsic function; Ports[0]: got "https"; expected a port number from 1 to 65535, or an intrinsic function`,
+        'Resources.ApiStaticIps (AlbStaticIp::Bridge): Ports: got [80,80]; expected each port once, and 80 is repeated',
+      ],
+    });
+  });
+});
+
+describe('Property: the expansion', () => {
+  const portArbitrary = fc.integer({ min: 1, max: 65535 });
+  const bridgeArbitrary = fc.record({
+    LoadBalancerArn: fc.constantFrom<unknown>(
+      ALB,
+      { Ref: 'WebAlb' },
+      { 'Fn::ImportValue': 'alb-arn' },
+    ),
+    VpcId: fc.constant('vpc-0123456789abcdef0'),
+    SubnetIds: fc
+      .integer({ min: 1, max: 6 })
+      .map((n) => Array.from({ length: n }, (_, i) => `subnet-${String(i).padStart(17, '0')}`)),
+    Ports: fc.uniqueArray(portArbitrary, { minLength: 1, maxLength: 6 }),
+    Scheme: fc.constantFrom('internet-facing', 'internal'),
+    VpcLink: fc.boolean(),
+    ReactToEniEvents: fc.boolean(),
+  });
+  const bridgesArbitrary = fc.dictionary(
+    fc.stringMatching(/^[A-Z][A-Za-z0-9]{0,12}$/),
+    bridgeArbitrary,
+    { minKeys: 1, maxKeys: 3 },
+  );
+
+  /** A user template: a resource, an output, a parameter and a condition of their own. */
+  const userTemplate = (bridges: Record<string, unknown>): Json => ({
+    Parameters: { Env: { Type: 'String' } },
+    Conditions: { IsProd: { 'Fn::Equals': [{ Ref: 'Env' }, 'prod'] } },
+    Resources: {
+      UserTopic: { Type: 'AWS::SNS::Topic' },
+      ...Object.fromEntries(
+        Object.entries(bridges).map(([id, properties]) => [
+          id,
+          { Type: BRIDGE_TYPE, Properties: properties },
+        ]),
+      ),
+    },
+    Outputs: { UserTopicArn: { Value: { Ref: 'UserTopic' } } },
+  });
+
+  it('is deterministic, changes nothing given, and keeps what the user wrote', () => {
+    fc.assert(
+      fc.property(bridgesArbitrary, (bridges) => {
+        const template = userTemplate(bridges);
+        const before = structuredClone(template);
+
+        const first = expandTemplate(template, {}, FUNCTIONS);
+        const second = expandTemplate(template, {}, FUNCTIONS);
+
+        expect(template).toEqual(before);
+        expect(second).toEqual(first);
+        // Ids made by one bridge can collide with another bridge's: then it refuses, and says so
+        if (!first.ok) {
+          expect(first.problems.every((problem) => problem.includes('would make the'))).toBe(true);
+          return;
+        }
+        const out = first.fragment as {
+          Resources: Json;
+          Outputs: Json;
+          Parameters: Json;
+          Conditions: Json;
+        };
+        expect(out.Parameters).toEqual(before.Parameters);
+        expect(out.Conditions).toEqual(before.Conditions);
+        expect(out.Resources.UserTopic).toEqual({ Type: 'AWS::SNS::Topic' });
+        expect(out.Outputs.UserTopicArn).toEqual({ Value: { Ref: 'UserTopic' } });
+        const types = Object.values(out.Resources).map((resource) => (resource as Json).Type);
+        expect(types).not.toContain(BRIDGE_TYPE);
+      }),
+    );
+  });
+
+  it('names every resource and output after the bridge that made it, each once', () => {
+    fc.assert(
+      fc.property(bridgesArbitrary, (bridges) => {
+        const result = expandTemplate(userTemplate(bridges), {}, FUNCTIONS);
+        fc.pre(result.ok);
+        if (!result.ok) return;
+        const out = result.fragment as { Resources: Json; Outputs: Json };
+        const bridgeIds = Object.keys(bridges);
+        for (const id of [...Object.keys(out.Resources), ...Object.keys(out.Outputs)]) {
+          if (id === 'UserTopic' || id === 'UserTopicArn') continue;
+          expect(
+            bridgeIds.some((bridge) => id.startsWith(bridge)),
+            id,
+          ).toBe(true);
+        }
+        // One listener and target group per port, one mapping per subnet
+        for (const [id, bridge] of Object.entries(bridges)) {
+          const listeners = Object.keys(out.Resources).filter((key) =>
+            key.startsWith(`${id}Listener`),
+          );
+          expect(listeners.length).toBeGreaterThanOrEqual(bridge.Ports.length);
+          const nlb = out.Resources[`${id}Nlb`] as { Properties: { SubnetMappings: unknown[] } };
+          expect(nlb.Properties.SubnetMappings).toHaveLength(bridge.SubnetIds.length);
+        }
+      }),
+    );
+  });
+});
+
+describe('Function: readMacroEnvironment', () => {
+  const env = {
+    SYNC_FUNCTION_ARN: FUNCTIONS.syncFunctionArn,
+    NLB_PRIVATE_IPS_FUNCTION_ARN: FUNCTIONS.nlbPrivateIpsFunctionArn,
+    DEAD_LETTER_QUEUE_ARN: FUNCTIONS.deadLetterQueueArn,
+  };
+
+  it('reads the shared functions and queue', () => {
+    expect(readMacroEnvironment(env)).toEqual(FUNCTIONS);
+  });
+
+  it('refuses a missing or malformed setting, naming it', () => {
+    expect(() => readMacroEnvironment({ ...env, SYNC_FUNCTION_ARN: undefined })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => readMacroEnvironment({ ...env, DEAD_LETTER_QUEUE_ARN: 'queue' })).toThrow(
+      /DEAD_LETTER_QUEUE_ARN: got "queue"/,
+    );
+  });
+});
