@@ -2,6 +2,7 @@ import {
   type ElasticLoadBalancingV2Client,
   paginateDescribeListeners,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { callUnderSignal } from '../shared/deadline.js';
 import { AwsCallError } from '../shared/errors.js';
 
 /** The ports of the load balancer's listeners, every page, each once, ascending. */
@@ -11,8 +12,7 @@ export async function listenerPorts(
   signal: AbortSignal,
 ): Promise<number[]> {
   const ports = new Set<number>();
-  signal.throwIfAborted();
-  try {
+  const read = async () => {
     const pages = paginateDescribeListeners(
       { client: elbv2, pageSize: 400 },
       { LoadBalancerArn: loadBalancerArn },
@@ -24,10 +24,9 @@ export async function listenerPorts(
         if (listener.Port !== undefined) ports.add(listener.Port);
       }
     }
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
+  };
+  await callUnderSignal(signal, read, (cause) => {
     throw new AwsCallError(`DescribeListeners for ${loadBalancerArn} failed`, { cause });
-  }
+  });
   return [...ports].sort((a, b) => a - b);
 }

@@ -6,12 +6,13 @@ import {
   paginateDescribeSecurityGroupRules,
   RevokeSecurityGroupIngressCommand,
 } from '@aws-sdk/client-ec2';
+import { callUnderSignal } from '../shared/deadline.js';
 import { AwsCallError, isAwsError } from '../shared/errors.js';
 import type { DescriptionChange, ExistingRule, IngressRule } from './ingress-rules.js';
 
 /**
- * The security-group side of nlb-private-ips, one concern a function. Every write checks the signal
- * first and passes it on: once the answer has gone to CloudFormation, nothing more is written.
+ * The security-group side of nlb-private-ips, one concern a function. Every call goes through
+ * callUnderSignal: once the answer has gone to CloudFormation, nothing more is written.
  */
 
 /** Every IPv4 ingress rule of the group, every page. */
@@ -21,8 +22,7 @@ export async function readIngressRules(
   signal: AbortSignal,
 ): Promise<ExistingRule[]> {
   const rules: ExistingRule[] = [];
-  signal.throwIfAborted();
-  try {
+  const read = async () => {
     const pages = paginateDescribeSecurityGroupRules(
       { client: ec2, pageSize: 1000 },
       { Filters: [{ Name: 'group-id', Values: [groupId] }] },
@@ -43,11 +43,10 @@ export async function readIngressRules(
         });
       }
     }
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
+  };
+  await callUnderSignal(signal, read, (cause) => {
     throw new AwsCallError(`DescribeSecurityGroupRules for ${groupId} failed`, { cause });
-  }
+  });
   return rules;
 }
 
@@ -62,43 +61,30 @@ export async function authorizeIngress(
   signal: AbortSignal,
 ): Promise<void> {
   if (rules.length === 0) return;
-  const send = (batch: readonly IngressRule[]) => {
-    signal.throwIfAborted();
-    return ec2.send(
-      new AuthorizeSecurityGroupIngressCommand({
-        GroupId: groupId,
-        IpPermissions: batch.map(toPermission),
-      }),
-      { abortSignal: signal },
-    );
-  };
-  try {
-    await send(rules);
-    return;
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
-    if (!isAwsError(cause, 'InvalidPermission.Duplicate')) {
-      throw new AwsCallError(
-        `AuthorizeSecurityGroupIngress of ${rules.length} rule(s) on ${groupId} failed`,
-        {
+  /** Authorizes a batch; false when AWS refused it for a duplicate, which is not an error. */
+  const authorize = (batch: readonly IngressRule[], failure: string) =>
+    callUnderSignal(
+      signal,
+      async () => {
+        await ec2.send(
+          new AuthorizeSecurityGroupIngressCommand({
+            GroupId: groupId,
+            IpPermissions: batch.map(toPermission),
+          }),
+          { abortSignal: signal },
+        );
+        return true;
+      },
+      (cause) => {
+        if (isAwsError(cause, 'InvalidPermission.Duplicate')) return false;
+        throw new AwsCallError(`AuthorizeSecurityGroupIngress of ${failure} on ${groupId} failed`, {
           cause,
-        },
-      );
-    }
-  }
+        });
+      },
+    );
+  if (await authorize(rules, `${rules.length} rule(s)`)) return;
   for (const rule of rules) {
-    try {
-      await send([rule]);
-    } catch (cause) {
-      // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-      signal.throwIfAborted();
-      if (isAwsError(cause, 'InvalidPermission.Duplicate')) continue;
-      throw new AwsCallError(
-        `AuthorizeSecurityGroupIngress of ${rule.CidrIp} port ${rule.FromPort} on ${groupId} failed`,
-        { cause },
-      );
-    }
+    await authorize([rule], `${rule.CidrIp} port ${rule.FromPort}`);
   }
 }
 
@@ -118,38 +104,30 @@ export async function revokeIngress(
   signal: AbortSignal,
 ): Promise<void> {
   if (ruleIds.length === 0) return;
-  const send = (ids: readonly string[]) => {
-    signal.throwIfAborted();
-    return ec2.send(
-      new RevokeSecurityGroupIngressCommand({ GroupId: groupId, SecurityGroupRuleIds: [...ids] }),
-      { abortSignal: signal },
+  /** Revokes a batch; false when AWS refused it for a rule already gone, which is not an error. */
+  const revoke = (ids: readonly string[], failure: string) =>
+    callUnderSignal(
+      signal,
+      async () => {
+        await ec2.send(
+          new RevokeSecurityGroupIngressCommand({
+            GroupId: groupId,
+            SecurityGroupRuleIds: [...ids],
+          }),
+          { abortSignal: signal },
+        );
+        return true;
+      },
+      (cause) => {
+        if (isAwsError(cause, ...RULE_GONE)) return false;
+        throw new AwsCallError(`RevokeSecurityGroupIngress of ${failure} on ${groupId} failed`, {
+          cause,
+        });
+      },
     );
-  };
-  try {
-    await send(ruleIds);
-    return;
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
-    if (!isAwsError(cause, ...RULE_GONE)) {
-      throw new AwsCallError(
-        `RevokeSecurityGroupIngress of ${ruleIds.length} rule(s) on ${groupId} failed`,
-        { cause },
-      );
-    }
-  }
-  if (ruleIds.length === 1) return;
+  if ((await revoke(ruleIds, `${ruleIds.length} rule(s)`)) || ruleIds.length === 1) return;
   for (const ruleId of ruleIds) {
-    try {
-      await send([ruleId]);
-    } catch (cause) {
-      // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-      signal.throwIfAborted();
-      if (isAwsError(cause, ...RULE_GONE)) continue;
-      throw new AwsCallError(`RevokeSecurityGroupIngress of ${ruleId} on ${groupId} failed`, {
-        cause,
-      });
-    }
+    await revoke([ruleId], ruleId);
   }
 }
 
@@ -165,9 +143,8 @@ export async function redescribeIngress(
   signal: AbortSignal,
 ): Promise<void> {
   if (changes.length === 0) return;
-  signal.throwIfAborted();
-  try {
-    await ec2.send(
+  const redescribe = () =>
+    ec2.send(
       new ModifySecurityGroupRulesCommand({
         GroupId: groupId,
         SecurityGroupRules: changes.map(({ rule, description }) => ({
@@ -183,14 +160,12 @@ export async function redescribeIngress(
       }),
       { abortSignal: signal },
     );
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
+  await callUnderSignal(signal, redescribe, (cause) => {
     throw new AwsCallError(
       `ModifySecurityGroupRules of ${changes.length} rule description(s) on ${groupId} failed`,
       { cause },
     );
-  }
+  });
 }
 
 function toPermission(rule: IngressRule): IpPermission {

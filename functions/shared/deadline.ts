@@ -22,3 +22,23 @@ export function abortBeforeDeadline(
   );
   return { signal: controller.signal, dispose: () => clearTimeout(timer) };
 }
+
+/**
+ * Makes AWS calls under a run's signal, the one way every adapter does: nothing is sent once the
+ * signal is aborted (the answer has gone, or the run was stopped), and a call cut short by it fails
+ * with the signal's reason, not the SDK's. Any other failure goes to `failed`, which throws the
+ * error that names the call, or returns what the failure means (a group already gone).
+ */
+export async function callUnderSignal<T>(
+  signal: AbortSignal,
+  calls: () => Promise<T>,
+  failed: (cause: unknown) => T,
+): Promise<T> {
+  signal.throwIfAborted();
+  try {
+    return await calls();
+  } catch (cause) {
+    signal.throwIfAborted();
+    return failed(cause);
+  }
+}

@@ -1,5 +1,6 @@
 import { type EC2Client, paginateDescribeNetworkInterfaces } from '@aws-sdk/client-ec2';
 import type { LoadBalancerArn } from './arns.js';
+import { callUnderSignal } from './deadline.js';
 import { AwsCallError } from './errors.js';
 import { compareIps } from './ip-order.js';
 
@@ -30,8 +31,7 @@ export async function discoverLoadBalancerEnis(
 ): Promise<LoadBalancerEni[]> {
   const description = loadBalancer.eniDescription;
   const found: LoadBalancerEni[] = [];
-  signal.throwIfAborted();
-  try {
+  const read = async () => {
     // The paginator hands its last argument to every page's send: a page in flight is cancelled.
     const pages = paginateDescribeNetworkInterfaces(
       { client: ec2, pageSize: PAGE_SIZE },
@@ -50,13 +50,12 @@ export async function discoverLoadBalancerEnis(
         });
       }
     }
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
+  };
+  await callUnderSignal(signal, read, (cause) => {
     throw new AwsCallError(
       `DescribeNetworkInterfaces for description ${JSON.stringify(description)} failed`,
       { cause },
     );
-  }
+  });
   return found.sort((a, b) => compareIps(a.privateIp, b.privateIp));
 }

@@ -5,6 +5,7 @@ import {
   type LoadBalancerTypeEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { boundList } from './bounded-text.js';
+import { callUnderSignal } from './deadline.js';
 import { AwsCallError, isAwsError, LoadBalancerMismatchError } from './errors.js';
 
 const TYPE_NAMES: Record<string, string> = {
@@ -23,25 +24,25 @@ export async function describeLoadBalancerOfType(
   expectedType: LoadBalancerTypeEnum,
   signal: AbortSignal,
 ): Promise<LoadBalancer> {
-  let loadBalancer: LoadBalancer | undefined;
-  signal.throwIfAborted();
-  try {
-    const response = await elbv2.send(
-      new DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }),
-      { abortSignal: signal },
-    );
-    loadBalancer = response.LoadBalancers?.[0];
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
-    if (isAwsError(cause, 'LoadBalancerNotFoundException')) {
-      throw new LoadBalancerMismatchError(
-        `LoadBalancerArn: got ${JSON.stringify(loadBalancerArn)}; expected an existing load balancer in this account and region, and none was found`,
-        { cause },
+  const loadBalancer = await callUnderSignal(
+    signal,
+    async () => {
+      const response = await elbv2.send(
+        new DescribeLoadBalancersCommand({ LoadBalancerArns: [loadBalancerArn] }),
+        { abortSignal: signal },
       );
-    }
-    throw new AwsCallError(`DescribeLoadBalancers for ${loadBalancerArn} failed`, { cause });
-  }
+      return response.LoadBalancers?.[0];
+    },
+    (cause) => {
+      if (isAwsError(cause, 'LoadBalancerNotFoundException')) {
+        throw new LoadBalancerMismatchError(
+          `LoadBalancerArn: got ${JSON.stringify(loadBalancerArn)}; expected an existing load balancer in this account and region, and none was found`,
+          { cause },
+        );
+      }
+      throw new AwsCallError(`DescribeLoadBalancers for ${loadBalancerArn} failed`, { cause });
+    },
+  );
   if (!loadBalancer) {
     throw new LoadBalancerMismatchError(
       `LoadBalancerArn: got ${JSON.stringify(loadBalancerArn)}; expected an existing load balancer, and DescribeLoadBalancers returned none`,
@@ -72,25 +73,24 @@ export async function describeEnabledZones(
   const zones = new Map<string, string[]>();
   for (let start = 0; start < loadBalancerArns.length; start += DESCRIBE_LOAD_BALANCERS_MAX_ARNS) {
     const arns = loadBalancerArns.slice(start, start + DESCRIBE_LOAD_BALANCERS_MAX_ARNS);
-    signal.throwIfAborted();
-    try {
-      const response = await elbv2.send(
-        new DescribeLoadBalancersCommand({ LoadBalancerArns: arns }),
-        { abortSignal: signal },
+    const response = await callUnderSignal(
+      signal,
+      () =>
+        elbv2.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: arns }), {
+          abortSignal: signal,
+        }),
+      (cause) => {
+        throw new AwsCallError(`DescribeLoadBalancers for ${boundList(arns, 3, ', ')} failed`, {
+          cause,
+        });
+      },
+    );
+    for (const { LoadBalancerArn, AvailabilityZones = [] } of response.LoadBalancers ?? []) {
+      if (!LoadBalancerArn) continue;
+      zones.set(
+        LoadBalancerArn,
+        AvailabilityZones.flatMap(({ ZoneName }) => ZoneName ?? []).sort(),
       );
-      for (const { LoadBalancerArn, AvailabilityZones = [] } of response.LoadBalancers ?? []) {
-        if (!LoadBalancerArn) continue;
-        zones.set(
-          LoadBalancerArn,
-          AvailabilityZones.flatMap(({ ZoneName }) => ZoneName ?? []).sort(),
-        );
-      }
-    } catch (cause) {
-      // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-      signal.throwIfAborted();
-      throw new AwsCallError(`DescribeLoadBalancers for ${boundList(arns, 3, ', ')} failed`, {
-        cause,
-      });
     }
   }
   return zones;

@@ -4,6 +4,7 @@ import {
   type ElasticLoadBalancingV2Client,
   RemoveTagsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { callUnderSignal } from '../shared/deadline.js';
 import { AwsCallError, isAwsError, TargetGroupMismatchError } from '../shared/errors.js';
 
 /**
@@ -48,26 +49,23 @@ export async function claimTargetGroups(
   signal: AbortSignal,
 ): Promise<void> {
   for (const targetGroupArn of targetGroupArns) {
-    signal.throwIfAborted();
-    try {
-      await elbv2.send(
-        new AddTagsCommand({
-          ResourceArns: [targetGroupArn],
-          Tags: [{ Key: owner.key, Value: owner.value }],
-        }),
-        { abortSignal: signal },
-      );
-    } catch (cause) {
-      // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-      signal.throwIfAborted();
-      if (isAwsError(cause, 'TargetGroupNotFoundException', 'TargetGroupNotFound')) {
-        throw new TargetGroupMismatchError(
-          `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and none was found`,
-          { cause },
-        );
-      }
-      throw new AwsCallError(`AddTags ${owner.key} on ${targetGroupArn} failed`, { cause });
-    }
+    const tag = new AddTagsCommand({
+      ResourceArns: [targetGroupArn],
+      Tags: [{ Key: owner.key, Value: owner.value }],
+    });
+    await callUnderSignal(
+      signal,
+      () => elbv2.send(tag, { abortSignal: signal }),
+      (cause) => {
+        if (isAwsError(cause, 'TargetGroupNotFoundException', 'TargetGroupNotFound')) {
+          throw new TargetGroupMismatchError(
+            `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and none was found`,
+            { cause },
+          );
+        }
+        throw new AwsCallError(`AddTags ${owner.key} on ${targetGroupArn} failed`, { cause });
+      },
+    );
   }
 }
 
@@ -84,8 +82,7 @@ export async function releaseTargetGroup(
   owner: string,
   signal: AbortSignal,
 ): Promise<Release> {
-  signal.throwIfAborted();
-  try {
+  const release = async (): Promise<Release> => {
     await elbv2.send(
       new RemoveTagsCommand({ ResourceArns: [targetGroupArn], TagKeys: [ownerTagKey(owner)] }),
       { abortSignal: signal },
@@ -100,12 +97,11 @@ export async function releaseTargetGroup(
     // Stryker disable next-line ArrayDeclaration: as said above
     const keys = TagDescriptions.flatMap(({ Tags = [] }) => Tags.flatMap(({ Key }) => Key ?? []));
     return { gone: false, others: otherOwners(keys, owner) };
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
+  };
+  return await callUnderSignal(signal, release, (cause) => {
     if (isAwsError(cause, 'TargetGroupNotFoundException', 'TargetGroupNotFound')) {
       return { gone: true };
     }
     throw new AwsCallError(`Releasing ${targetGroupArn} from owner ${owner} failed`, { cause });
-  }
+  });
 }

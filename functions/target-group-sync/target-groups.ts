@@ -7,6 +7,7 @@ import {
   type TargetDescription,
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { callUnderSignal } from '../shared/deadline.js';
 import { AwsCallError, isAwsError, TargetGroupMismatchError } from '../shared/errors.js';
 import type { RegisteredTarget, Target, TargetGroupFacts, WriteStep } from './plan.js';
 
@@ -125,30 +126,29 @@ export async function readRegisteredTargets(
   targetGroupArn: string,
   signal: AbortSignal,
 ): Promise<RegisteredTarget[]> {
-  signal.throwIfAborted();
-  try {
-    const response = await elbv2.send(
-      new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }),
-      { abortSignal: signal },
-    );
-    // A made-up entry has no target id and is skipped, so the empty default is one of many.
-    // Stryker disable next-line ArrayDeclaration: as said above
-    return (response.TargetHealthDescriptions ?? []).flatMap(({ Target: target, TargetHealth }) => {
-      if (!target?.Id) return [];
-      return [
-        {
-          id: target.Id,
-          port: target.Port ?? 0,
-          ...(target.AvailabilityZone ? { availabilityZone: target.AvailabilityZone } : {}),
-          ...(TargetHealth?.State ? { state: TargetHealth.State } : {}),
-        },
-      ];
-    });
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
-    throw new AwsCallError(`DescribeTargetHealth for ${targetGroupArn} failed`, { cause });
-  }
+  const response = await callUnderSignal(
+    signal,
+    () =>
+      elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn }), {
+        abortSignal: signal,
+      }),
+    (cause) => {
+      throw new AwsCallError(`DescribeTargetHealth for ${targetGroupArn} failed`, { cause });
+    },
+  );
+  // A made-up entry has no target id and is skipped, so the empty default is one of many.
+  // Stryker disable next-line ArrayDeclaration: as said above
+  return (response.TargetHealthDescriptions ?? []).flatMap(({ Target: target, TargetHealth }) => {
+    if (!target?.Id) return [];
+    return [
+      {
+        id: target.Id,
+        port: target.Port ?? 0,
+        ...(target.AvailabilityZone ? { availabilityZone: target.AvailabilityZone } : {}),
+        ...(TargetHealth?.State ? { state: TargetHealth.State } : {}),
+      },
+    ];
+  });
 }
 
 /**
@@ -161,24 +161,24 @@ export async function writeTargets(
   step: WriteStep,
   signal: AbortSignal,
 ): Promise<void> {
-  signal.throwIfAborted();
   const input = { TargetGroupArn: targetGroupArn, Targets: step.targets.map(toDescription) };
-  try {
-    await elbv2.send(
-      step.action === 'register'
-        ? new RegisterTargetsCommand(input)
-        : new DeregisterTargetsCommand(input),
-      { abortSignal: signal },
-    );
-  } catch (cause) {
-    // A call cut short by the deadline fails with the deadline's reason, not the SDK's.
-    signal.throwIfAborted();
-    const call = step.action === 'register' ? 'RegisterTargets' : 'DeregisterTargets';
-    throw new AwsCallError(
-      `${call} of ${step.targets.length} target(s) in ${targetGroupArn} failed`,
-      { cause },
-    );
-  }
+  await callUnderSignal(
+    signal,
+    () =>
+      elbv2.send(
+        step.action === 'register'
+          ? new RegisterTargetsCommand(input)
+          : new DeregisterTargetsCommand(input),
+        { abortSignal: signal },
+      ),
+    (cause) => {
+      const call = step.action === 'register' ? 'RegisterTargets' : 'DeregisterTargets';
+      throw new AwsCallError(
+        `${call} of ${step.targets.length} target(s) in ${targetGroupArn} failed`,
+        { cause },
+      );
+    },
+  );
 }
 
 function toDescription(target: Target): TargetDescription {
