@@ -2,16 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { budgetFor } from '../support/work-budget.js';
 import { loadTemplate, samTransform, TEMPLATE_PATH, type Template } from './cloudformation.js';
 import { deploy, evaluateRules, type FailedAssertion, RuleViolationError } from './evaluate.js';
+import { ALB, TG_A, TG_B } from './sample-arns.js';
 
 // What CloudFormation refuses before it creates anything: the Rules section (parameter
 // combinations) and the ListsFitSubnets condition (list lengths, which rule functions cannot
 // count). Each is checked on the template the SAM transform makes, as CloudFormation receives it.
-const ALB =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
-const TG_A =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-443/73e2d6bc24d8a067';
-const TG_B =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-80/0f1e2d3c4b5a6978';
 const SUBNETS = [
   'subnet-0123456789abcdef0',
   'subnet-0123456789abcdef1',

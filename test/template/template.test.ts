@@ -15,13 +15,7 @@ import {
 } from './cloudformation.js';
 import { type Deployment, deploy, fakeRef, getAtt, JoinedGetAtt, type Value } from './evaluate.js';
 import { type EventPattern, matchesPattern } from './event-pattern.js';
-
-const ALB =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
-const TG_A =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-443/73e2d6bc24d8a067';
-const TG_B =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/web-80/0f1e2d3c4b5a6978';
+import { ALB, TG_A, TG_B } from './sample-arns.js';
 
 /** What a guided deploy asks for, for the common case: a new internet-facing NLB in two zones. */
 const REQUIRED = {
@@ -140,6 +134,25 @@ describe('Template: the SAM transform', () => {
       // Assess
       expect(byDefault).not.toHaveProperty('ReservedConcurrentExecutions');
       expect(reserved.ReservedConcurrentExecutions).toBe('2');
+    });
+
+    it("sets both functions' log level from LogLevel: INFO unless told otherwise", () => {
+      // Act
+      const levelOf = (deployment: Deployment, id: string) =>
+        (the(deployment, id).Properties.Environment as { Variables: Record<string, unknown> })
+          .Variables.POWERTOOLS_LOG_LEVEL;
+
+      // Assess: Powertools reads POWERTOOLS_LOG_LEVEL; other values are refused at deploy
+      for (const id of ['TargetGroupSyncFunction', 'NlbPrivateIpsFunction']) {
+        expect(levelOf(stack(), id), id).toBe('INFO');
+        expect(levelOf(stack({ LogLevel: 'DEBUG' }), id), id).toBe('DEBUG');
+      }
+      expect(loadTemplate().Parameters?.LogLevel?.AllowedValues).toEqual([
+        'DEBUG',
+        'INFO',
+        'WARN',
+        'ERROR',
+      ]);
     });
 
     it('send failed and expired asynchronous runs to the queue, within the custom resource wait', () => {

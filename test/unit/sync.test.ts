@@ -6,6 +6,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
+  type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -23,6 +24,7 @@ import {
 } from '../../functions/target-group-sync/sync.js';
 import { failureOf } from '../support/failure-of.js';
 import { abortError, abortedSignal, LIVE, optionsSent } from '../support/signals.js';
+import { ipTargetGroup, NLB } from '../support/target-group-fixture.js';
 
 const ALB =
   'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/web/50dc6c495c0c9188';
@@ -30,9 +32,7 @@ const TG_A = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/a/
 const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/b/0000000000000002';
 const TG_C = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/c/0000000000000003';
 const DESCRIPTION = 'ELB app/web/50dc6c495c0c9188';
-/** The NLB the target groups are attached to: in zones a and b unless a test says otherwise. */
-const NLB =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/static/1111111111111111';
+// NLB: the NLB the target groups are attached to, in zones a and b unless a test says otherwise.
 
 const ec2Mock = mockClient(EC2Client);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
@@ -82,17 +82,10 @@ function givenEnis(...ips: string[]) {
 }
 
 /** The target groups that exist, by ARN, as DescribeTargetGroups describes them. */
-const existingGroups = new Map<string, Record<string, unknown>>();
+const existingGroups = new Map<string, TargetGroup>();
 
 function givenTargetGroup(arn: string, registered: string[], extra: Record<string, unknown> = {}) {
-  existingGroups.set(arn, {
-    TargetGroupArn: arn,
-    TargetType: 'ip',
-    Port: 443,
-    VpcId: 'vpc-1',
-    LoadBalancerArns: [NLB],
-    ...extra,
-  });
+  existingGroups.set(arn, ipTargetGroup(arn, extra));
   elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: arn }).resolves({
     TargetHealthDescriptions: registered.map((ip) => ({
       Target: { Id: ip, Port: 443 },

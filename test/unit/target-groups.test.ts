@@ -5,7 +5,6 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
   type TargetDescription,
-  type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -17,14 +16,13 @@ import {
 } from '../../functions/target-group-sync/target-groups.js';
 import { failureOf } from '../support/failure-of.js';
 import { abortedSignal, LIVE } from '../support/signals.js';
+import { ipTargetGroup, NLB } from '../support/target-group-fixture.js';
 
 // The target-group side of the sync, one AWS call a function, against a mocked ELB client: what
 // each call sends, what it reads of the answer, and how each failure is named.
 
 const TG_A = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/a/0000000000000001';
 const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/b/0000000000000002';
-const NLB =
-  'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/net/static/1111111111111111';
 
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
 const elbv2 = () => new ElasticLoadBalancingV2Client({});
@@ -32,14 +30,7 @@ const elbv2 = () => new ElasticLoadBalancingV2Client({});
 const awsError = (name: string, message = name): Error =>
   Object.assign(new Error(message), { name, $metadata: {} });
 
-const ipGroup = (arn: string, extra: Record<string, unknown> = {}): TargetGroup => ({
-  TargetGroupArn: arn,
-  TargetType: 'ip',
-  Port: 443,
-  VpcId: 'vpc-1',
-  LoadBalancerArns: [NLB],
-  ...extra,
-});
+const ipGroup = ipTargetGroup;
 
 beforeEach(() => {
   elbMock.reset();
