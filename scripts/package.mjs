@@ -12,10 +12,19 @@
 //    Application Repository's LicenseUrl and ReadmeUrl made relative to dist/ (../LICENSE,
 //    ../README.md), as sam build rewrites relative paths. Intrinsic functions are written in their
 //    JSON form ({"Ref": ...}, {"Fn::Sub": ...}), which CloudFormation reads as it reads the tags.
-// 3. Runs `aws cloudformation package` on it: each bundle directory is zipped and uploaded, and so
-//    are the licence and the readme; the packaged template, with s3:// locations, is written to
+// 3. Writes dist/sar-pack.yaml: the release for the Serverless Application Repository, made from
+//    dist/template.yaml by sar-pack.mjs (so it points at the same bundles). It is the pack and the
+//    adoption of existing target groups, without the NLB: the conditions that create it fixed to
+//    false, and every resource, output, parameter, rule and condition that only the NLB needed
+//    removed. The script fails, naming them, when a resource type that remains is not "listed" in
+//    docs/sar-supported-resource-types.json, or a reference is left pointing at what was removed.
+//    See docs/serverless-application-repository.md.
+// 4. Runs `aws cloudformation package` on each: each bundle directory is zipped and uploaded, and
+//    so are the licence and the readme; the packaged template, with s3:// locations, is written to
 //    the output file (default dist/packaged.yaml), ready for `sam deploy`, `sam publish` or
-//    `aws cloudformation deploy`.
+//    `aws cloudformation deploy`, and the packaged SAR release beside it, named with -sar-pack
+//    before the extension (default dist/packaged-sar-pack.yaml), ready for `sam publish`. The second
+//    run finds the bundles already uploaded under the same keys (their content's MD5).
 //
 // Each option can come from the command line or the environment (the command line wins):
 //   --s3-bucket / PACKAGE_BUCKET             the artifacts bucket (required);
@@ -29,16 +38,18 @@
 // from the usual environment (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL, ...), passed through.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { readTemplate } from './cloudformation-yaml.mjs';
 import { esbuildFunctions } from './sam-esbuild.mjs';
+import { readSupportedTypes, SUPPORTED_TYPES_RECORD, sarPackTemplate } from './sar-pack.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const builtTemplatePath = join(dist, 'template.yaml');
+const sarTemplatePath = join(dist, 'sar-pack.yaml');
 
 const USAGE = [
   'usage: npm run package -- --s3-bucket BUCKET [--s3-prefix PREFIX]',
@@ -68,11 +79,14 @@ function packageOptions(argv, env) {
   if (bucket === '') {
     throw new Error(`no S3 bucket: give --s3-bucket BUCKET or set PACKAGE_BUCKET\n${USAGE}`);
   }
-  const output = values['output-template-file'] ?? env.PACKAGE_OUTPUT ?? '';
+  const given = values['output-template-file'] ?? env.PACKAGE_OUTPUT ?? '';
+  const output = given === '' ? join(dist, 'packaged.yaml') : resolve(given);
+  const extension = extname(output);
   return {
     bucket,
     prefix: values['s3-prefix'] ?? env.PACKAGE_PREFIX ?? '',
-    output: output === '' ? join(dist, 'packaged.yaml') : resolve(output),
+    output,
+    sarOutput: join(dirname(output), `${basename(output, extension)}-sar-pack${extension}`),
     endpoint: values['endpoint-url'] ?? env.PACKAGE_ENDPOINT_URL ?? '',
     awsArguments: terminator === -1 ? [] : argv.slice(terminator + 1),
   };
@@ -136,6 +150,13 @@ function main() {
   } catch (error) {
     fail(`template.yaml: ${error instanceof Error ? error.message : String(error)}`);
   }
+  let sarPack;
+  try {
+    sarPack = sarPackTemplate(built, readSupportedTypes(root));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    fail(`template.yaml: ${message}\n(a type may remain if ${SUPPORTED_TYPES_RECORD} lists it)`);
+  }
 
   try {
     execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
@@ -144,35 +165,48 @@ function main() {
   }
 
   // YAML 1.1 quoting, because the AWS CLI reads YAML 1.1: "yes", "on" or 2010-09-09 stay strings.
-  writeFileSync(
-    builtTemplatePath,
-    stringify(built, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false }),
-  );
-  console.log(`wrote ${relative(process.cwd(), builtTemplatePath)}`);
+  for (const [path, template] of [
+    [builtTemplatePath, built],
+    [sarTemplatePath, sarPack],
+  ]) {
+    writeFileSync(
+      path,
+      stringify(template, { version: '1.1', lineWidth: 0, aliasDuplicateObjects: false }),
+    );
+    console.log(`wrote ${relative(process.cwd(), path)}`);
+  }
 
-  mkdirSync(dirname(options.output), { recursive: true });
-  const args = [
-    'cloudformation',
-    'package',
-    '--template-file',
-    builtTemplatePath,
-    '--s3-bucket',
-    options.bucket,
-    ...(options.prefix === '' ? [] : ['--s3-prefix', options.prefix]),
-    '--output-template-file',
-    options.output,
-    ...options.awsArguments,
-  ];
   const env =
     options.endpoint === ''
       ? process.env
       : { ...process.env, AWS_ENDPOINT_URL_S3: options.endpoint };
-  const result = spawnSync('aws', args, { stdio: 'inherit', env });
-  if (result.error) fail(`cannot run the AWS CLI (aws): ${result.error.message}`);
-  if (result.status !== 0) {
-    fail(`aws cloudformation package failed (exit code ${result.status})`, result.status ?? 1);
+  for (const [templateFile, output] of [
+    [builtTemplatePath, options.output],
+    [sarTemplatePath, options.sarOutput],
+  ]) {
+    mkdirSync(dirname(output), { recursive: true });
+    const args = [
+      'cloudformation',
+      'package',
+      '--template-file',
+      templateFile,
+      '--s3-bucket',
+      options.bucket,
+      ...(options.prefix === '' ? [] : ['--s3-prefix', options.prefix]),
+      '--output-template-file',
+      output,
+      ...options.awsArguments,
+    ];
+    const result = spawnSync('aws', args, { stdio: 'inherit', env });
+    if (result.error) fail(`cannot run the AWS CLI (aws): ${result.error.message}`);
+    if (result.status !== 0) {
+      fail(
+        `aws cloudformation package of ${relative(process.cwd(), templateFile)} failed (exit code ${result.status})`,
+        result.status ?? 1,
+      );
+    }
+    console.log(`packaged ${relative(process.cwd(), output)}`);
   }
-  console.log(`packaged ${relative(process.cwd(), options.output)}`);
 }
 
 main();

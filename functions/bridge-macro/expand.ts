@@ -42,6 +42,9 @@ export type Expansion =
 /** Resource attributes a bridge may carry: its Condition goes to everything it makes. */
 const BRIDGE_ATTRIBUTES = new Set(['Type', 'Properties', 'Condition', 'Metadata']);
 
+/** Inbound rules a security group holds, unless its quota is raised (Amazon VPC quotas). */
+export const MAX_INGRESS_RULES = 60;
+
 /** How many problems of one bridge its error names. */
 const PROBLEMS_SHOWN = 5;
 
@@ -78,10 +81,9 @@ export function expandTemplate(
     }
     made.push({ id, ...result });
   }
-  if (problems.length > 0) return { ok: false, problems };
 
   // Generated ids start with the bridge's id; one that is taken by the user or by another bridge
-  // is a failure, never an overwrite.
+  // is a failure, never an overwrite. (Named along with the other bridges' problems, if any.)
   const bridgeIds = new Set(bridges.map(([id]) => id));
   const taken = new Map<string, string>();
   for (const id of Object.keys(resources))
@@ -113,13 +115,13 @@ export function expandTemplate(
     if (bridge) Object.assign(expanded, bridge.resources);
   }
   template.Resources = expanded;
-  const newOutputs = Object.assign({}, outputs, ...made.map((bridge) => bridge.outputs));
-  if (Object.keys(newOutputs).length > 0) template.Outputs = newOutputs;
+  // Every bridge makes outputs, so the template has some now.
+  template.Outputs = Object.assign({}, outputs, ...made.map((bridge) => bridge.outputs));
   return { ok: true, fragment: template };
 }
 
 /** A list the bridge can count: its items, each a literal or a value CloudFormation resolves. */
-type Counted = { ok: true; items: Json[]; ref?: string } | { ok: false; problem: string };
+type Counted = { ok: true; items: Json[] } | { ok: false; problem: string };
 
 /**
  * The items of a list property: a literal list as it is, or a `Ref` to a list parameter, whose
@@ -131,15 +133,19 @@ function countList(field: string, value: unknown, parameters: Record<string, Jso
   const name = (value as Intrinsic).Ref;
   if (typeof name === 'string' && name in parameters) {
     const given = parameters[name];
+    // CloudFormation sends a list parameter's value as a list; a comma-separated string is read the
+    // way CloudFormation splits a CommaDelimitedList, an empty one being no item. An empty entry
+    // stays an item, so that every Fn::Select below picks the item CloudFormation will.
     const items = Array.isArray(given)
       ? given
       : typeof given === 'string'
-        ? given.split(',').filter((item) => item !== '')
+        ? given === ''
+          ? []
+          : given.split(',')
         : undefined;
     if (items) {
       return {
         ok: true,
-        ref: name,
         items: items.map((_, index) => ({ 'Fn::Select': [index, { Ref: name }] })),
       };
     }
@@ -164,6 +170,12 @@ function expandBridge(
       (attribute) =>
         `${attribute}: a bridge takes only Properties, Condition and Metadata; put ${attribute} on the resources that need it instead`,
     );
+  const condition = resource.Condition;
+  if (condition !== undefined && typeof condition !== 'string') {
+    problems.push(
+      `Condition: got ${JSON.stringify(condition)}; expected the name of a condition of the template`,
+    );
+  }
   const read = readBridgeProperties(resource.Properties);
   if (!read.ok) return { ok: false, problems: [...problems, ...read.problems] };
   const properties = read.value;
@@ -196,8 +208,8 @@ function expandBridge(
       `Ports: got ${ports.items.length} ports; expected at most ${MAX_PORTS}, the listeners an NLB may have`,
     );
   }
-  const literalPorts = ports.items.filter((port) => typeof port === 'number');
-  const repeated = literalPorts.filter((port, index) => literalPorts.indexOf(port) !== index);
+  // A port written twice; intrinsics are distinct objects, and never the same port to this test.
+  const repeated = ports.items.filter((port, index) => ports.items.indexOf(port) !== index);
   if (repeated.length > 0)
     problems.push(
       `Ports: got ${JSON.stringify(properties.Ports)}; expected each port once, and ${repeated[0]} is repeated`,
@@ -223,6 +235,16 @@ function expandBridge(
       );
     }
   }
+  // One ingress rule per NLB private IP and port: a security group holds 60 inbound rules unless
+  // its quota is raised, and a rule more fails the deploy halfway. Refused here instead, with the
+  // way out.
+  // https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
+  const rules = subnets.items.length * ports.items.length;
+  if (properties.AlbSecurityGroupId !== undefined && rules > MAX_INGRESS_RULES) {
+    problems.push(
+      `AlbSecurityGroupId: given with ${subnets.items.length} subnets and ${ports.items.length} ports, ${rules} ingress rules; expected at most ${MAX_INGRESS_RULES}, the inbound rules a security group holds by default. Leave AlbSecurityGroupId out and admit the NLB's subnets in the ALB's group yourself, or use fewer ports`,
+    );
+  }
   if (problems.length > 0) return { ok: false, problems };
 
   return {
@@ -233,10 +255,9 @@ function expandBridge(
       {
         subnets: subnets.items,
         ports: ports.items,
-        portsValue: ports.ref ? { Ref: ports.ref } : ports.items,
         allocations: allocations?.ok ? allocations.items : undefined,
         privateIps: privateIps?.ok ? privateIps.items : undefined,
-        condition: typeof resource.Condition === 'string' ? resource.Condition : undefined,
+        condition: condition as string | undefined,
       },
       functions,
     ),
@@ -253,8 +274,6 @@ function portsAsNumbers(counted: Counted): Counted {
 interface Counts {
   readonly subnets: Json[];
   readonly ports: Json[];
-  /** The ports as the nlb-private-ips resource takes them: the list, or the parameter. */
-  readonly portsValue: Json;
   readonly allocations: Json[] | undefined;
   readonly privateIps: Json[] | undefined;
   readonly condition: string | undefined;
@@ -423,6 +442,12 @@ function bridgeResources(
     };
   }
 
+  // The NLB's private IPs, and the ALB group's ingress from them as resources of the user's own
+  // stack: one rule per NLB private IP (one per subnet, in the order the custom resource sorts
+  // them) and port. So the shared nlb-private-ips function only reads, and needs no right on any
+  // security group; the stack's deployer, who owns the group, writes the rules. (template.yaml's
+  // nlb-private-ips resource writes them itself, on the one group its parameters name.)
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
   const privateIpsResource = `${id}NlbPrivateIps`;
   resources[privateIpsResource] = {
     Type: 'AWS::CloudFormation::CustomResource',
@@ -431,12 +456,26 @@ function bridgeResources(
       ServiceToken: functions.nlbPrivateIpsFunctionArn,
       ServiceTimeout: 300,
       LoadBalancerArn: ref(nlb),
-      Ports: counts.portsValue,
-      ...(properties.AlbSecurityGroupId !== undefined && {
-        SecurityGroupId: properties.AlbSecurityGroupId as Json,
-      }),
+      ReturnIngressRules: false,
     },
   };
+  if (properties.AlbSecurityGroupId !== undefined) {
+    counts.subnets.forEach((_, ipIndex) => {
+      counts.ports.forEach((port, portIndex) => {
+        resources[`${id}AlbIngressIp${ipIndex + 1}Port${portIndex + 1}`] = {
+          Type: 'AWS::EC2::SecurityGroupIngress',
+          Properties: {
+            GroupId: properties.AlbSecurityGroupId as Json,
+            IpProtocol: 'tcp',
+            FromPort: port,
+            ToPort: port,
+            CidrIp: { 'Fn::Select': [ipIndex, getAtt(privateIpsResource, 'Cidrs')] },
+            Description: `From NLB ${id} private IP ${ipIndex + 1} (alb-static-ip)`,
+          },
+        };
+      });
+    });
+  }
   if (properties.VpcLink) {
     resources[`${id}VpcLink`] = {
       Type: 'AWS::ApiGateway::VpcLink',
@@ -448,20 +487,90 @@ function bridgeResources(
     };
   }
 
+  // The alarms template.yaml has for its ALB: the sync's errors and IPs outside the NLB's zones
+  // for this ALB (the sync publishes both per ALB), and no healthy target behind a listener.
+  const alarmActions: Json =
+    properties.AlarmTopicArn === undefined ? [] : [properties.AlarmTopicArn as Json];
+  const alarm = (description: Json, metric: Record<string, Json>): Resource => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: description,
+      ...metric,
+      EvaluationPeriods: metric.EvaluationPeriods ?? 1,
+      TreatMissingData: metric.TreatMissingData ?? 'notBreaching',
+      AlarmActions: alarmActions,
+      OKActions: alarmActions,
+    },
+  });
+  const syncDimensions: Json = [
+    { Name: 'service', Value: 'target-group-sync' },
+    { Name: 'LoadBalancer', Value: albResourceId(loadBalancerArn) },
+  ];
+  resources[`${id}SyncErrorsAlarm`] = alarm(
+    `target-group-sync failed to sync one or more target groups of ${id}.`,
+    {
+      Namespace: 'AlbStaticIp',
+      MetricName: 'SyncErrors',
+      Dimensions: syncDimensions,
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    },
+  );
+  resources[`${id}IpsOutsideNlbZonesAlarm`] = alarm(
+    `Some IPs of the ALB behind ${id} are in Availability Zones its NLB does not serve, and get no traffic. Add a subnet in each of those zones to SubnetIds; the sync's log names the IPs and zones.`,
+    {
+      Namespace: 'AlbStaticIp',
+      MetricName: 'IpsOutsideNlbZones',
+      Dimensions: syncDimensions,
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    },
+  );
+  counts.ports.forEach((port, index) => {
+    resources[`${id}HealthyHosts${index + 1}Alarm`] = alarm(
+      typeof port === 'number'
+        ? `No healthy ALB target behind the NLB listener of ${id} on port ${port}.`
+        : {
+            'Fn::Sub': [
+              `No healthy ALB target behind the NLB listener of ${id} on port \${Port}.`,
+              { Port: port },
+            ],
+          },
+      {
+        Namespace: 'AWS/NetworkELB',
+        MetricName: 'HealthyHostCount',
+        Dimensions: [
+          { Name: 'TargetGroup', Value: getAtt(groups[index] as string, 'TargetGroupFullName') },
+          { Name: 'LoadBalancer', Value: getAtt(nlb, 'LoadBalancerFullName') },
+        ],
+        Statistic: 'Minimum',
+        Period: 60,
+        EvaluationPeriods: 3,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      },
+    );
+  });
+
   const joined = (values: Json[]): Json => ({ 'Fn::Join': [',', values] });
   if (allocate) {
     outputs[`${id}StaticIps`] = {
-      Description: `The static public IPs of ${id}'s NLB (the Elastic IPs it allocated), comma-separated.`,
+      Description: `The static public IPs of the NLB of ${id} (the Elastic IPs it allocated), comma-separated.`,
       Value: joined(counts.subnets.map((_, index) => ref(`${id}ElasticIp${index + 1}`))),
     };
   }
-  outputs[`${id}NlbArn`] = { Description: `ARN of ${id}'s NLB.`, Value: ref(nlb) };
+  outputs[`${id}NlbArn`] = { Description: `ARN of the NLB of ${id}.`, Value: ref(nlb) };
   outputs[`${id}NlbDnsName`] = {
-    Description: `DNS name of ${id}'s NLB; it resolves to the static IPs.`,
+    Description: `DNS name of the NLB of ${id}; it resolves to the static IPs.`,
     Value: getAtt(nlb, 'DNSName'),
   };
   outputs[`${id}NlbPrivateIps`] = {
-    Description: `The private IPs of ${id}'s NLB, comma-separated.`,
+    Description: `The private IPs of the NLB of ${id}, comma-separated.`,
     // PrivateIps is a list attribute: joined as a whole.
     Value: { 'Fn::Join': [',', getAtt(privateIpsResource, 'PrivateIps')] },
   };
@@ -471,7 +580,7 @@ function bridgeResources(
   };
   if (properties.VpcLink) {
     outputs[`${id}VpcLinkId`] = {
-      Description: `Id of ${id}'s API Gateway VPC link, for REST API integrations.`,
+      Description: `Id of the API Gateway VPC link of ${id}, for REST API integrations.`,
       Value: ref(`${id}VpcLink`),
     };
   }

@@ -51,6 +51,7 @@ const ALLOCATION_ID = /^eipalloc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const SCHEDULE = /^(?:rate|cron)\(.+\)$/;
+const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
 
 const PORT_ERROR = 'expected a port number from 1 to 65535, or an intrinsic function';
 /** 1 to 65535, written as CloudFormation may turn a number into a string. */
@@ -122,6 +123,7 @@ export const BridgePropertiesSchema = z.strictObject(
       'rate(1 minute)',
     ),
     ReactToEniEvents: z._default(booleanLike, true),
+    AlarmTopicArn: z.optional(stringOr(TOPIC_ARN, 'expected an SNS topic ARN')),
   },
   strictObjectOptions,
 );

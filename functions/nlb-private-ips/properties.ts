@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { LOAD_BALANCER_ARN, NLB_ARN_EXAMPLE, parseLoadBalancerArn } from '../shared/arns.js';
-import { parsedArn, parseInput, strictObjectOptions } from '../shared/input.js';
+import { booleanLike, parsedArn, parseInput, strictObjectOptions } from '../shared/input.js';
 
 /**
  * The one input of nlb-private-ips: a custom resource's properties. CloudFormation turns numbers
@@ -42,6 +42,10 @@ export const NlbPrivateIpsSchema = z.strictObject(
         .string({ error: 'expected a security group id such as sg-0123456789abcdef0' })
         .check(z.regex(/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/)),
     ),
+    // false: no IngressRules attribute, for a stack that makes its own rules from Cidrs (the
+    // AlbStaticIp macro). The answer then stays small whatever the ports (a custom resource's
+    // answer must fit in 4,096 bytes), and no listener is read.
+    ReturnIngressRules: z._default(booleanLike, true),
   },
   strictObjectOptions,
 );
@@ -49,5 +53,10 @@ export const NlbPrivateIpsSchema = z.strictObject(
 export type NlbPrivateIpsProperties = z.output<typeof NlbPrivateIpsSchema>;
 
 export function parseNlbPrivateIpsProperties(input: unknown): NlbPrivateIpsProperties {
-  return parseInput(NlbPrivateIpsSchema, input, ['LoadBalancerArn', 'Ports', 'SecurityGroupId']);
+  return parseInput(NlbPrivateIpsSchema, input, [
+    'LoadBalancerArn',
+    'Ports',
+    'SecurityGroupId',
+    'ReturnIngressRules',
+  ]);
 }

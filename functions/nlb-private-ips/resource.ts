@@ -26,7 +26,8 @@ export interface NlbPrivateIpsDependencies {
  * nlb-private-ips: the NLB's own private IPs, for the ALB security group's ingress. Its attributes
  * are PrivateIps, Cidrs and IngressRules (the SecurityGroupIngress shape). With SecurityGroupId,
  * it manages those rules on the group itself instead, sharing each rule with any other resource
- * that needs it (see ingress-rules.ts), and returns PrivateIps and Cidrs only.
+ * that needs it (see ingress-rules.ts), and returns PrivateIps and Cidrs only; so it does with
+ * ReturnIngressRules false, for a stack that writes its own rules from Cidrs.
  *
  * The identity is the load balancer and the security group: changing either replaces the
  * resource. Changing the ports is an Update in place, which replaces the rules.
@@ -71,13 +72,17 @@ export function nlbPrivateIpsResource(
       );
     }
     const ips = sortedIps(enis.map(({ privateIp }) => privateIp));
+    const cidrs = ips.map((ip) => `${ip}/32`);
+    if (groupId === undefined && !properties.ReturnIngressRules) {
+      logger.info('Discovered NLB private IPs', { loadBalancerArn, privateIps: ips });
+      return { PrivateIps: ips, Cidrs: cidrs };
+    }
     const ports = properties.Ports ?? (await listenerPorts(elbv2, loadBalancerArn, signal));
     if (ports.length === 0) {
       throw new Error(
         `Ports: none given, and ${loadBalancerArn} has no listener; expected Ports, or a listener on the load balancer`,
       );
     }
-    const cidrs = ips.map((ip) => `${ip}/32`);
     logger.info('Discovered NLB private IPs', { loadBalancerArn, privateIps: ips, ports });
 
     if (groupId === undefined) {
@@ -117,6 +122,6 @@ export function nlbPrivateIpsResource(
       }
     },
     dataTooLargeAdvice:
-      'Set SecurityGroupId: the resource then authorizes the rules on that group itself and returns only PrivateIps and Cidrs.',
+      'Set SecurityGroupId: the resource then authorizes the rules on that group itself and returns only PrivateIps and Cidrs. Or set ReturnIngressRules to false and make the rules from Cidrs.',
   };
 }

@@ -258,8 +258,23 @@ describe('Integration: nlb-private-ips', () => {
 
     expect(answer.Status).toBe('FAILED');
     expect(answer).not.toHaveProperty('Data');
-    expect(answer.Reason).toMatch(/exceed the 4096-byte limit.*Set SecurityGroupId/);
+    expect(answer.Reason).toMatch(
+      /exceed the 4096-byte limit.*Set SecurityGroupId.*Or set ReturnIngressRules to false/,
+    );
     expect(Buffer.byteLength(suite.receiver.received.at(-1)?.body ?? '')).toBeLessThanOrEqual(4096);
+  });
+
+  it('with ReturnIngressRules false, answers only the IPs and CIDRs, reading no listener, whatever the ports', async () => {
+    const { nlbArn, ips } = await nlb();
+
+    const answer = await request('nlb-private-ips-create', {
+      LoadBalancerArn: nlbArn,
+      ReturnIngressRules: 'false',
+    });
+
+    expect(answer.Status).toBe('SUCCESS');
+    expect(answer.Data).toEqual({ PrivateIps: ips, Cidrs: ips.map((ip) => `${ip}/32`) });
+    expect(suite.proxy.actions()).not.toContain('DescribeListeners');
   });
 
   it('deletes after a failed Create without touching anything', async () => {

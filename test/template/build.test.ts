@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import {
   esbuildArguments,
   esbuildFunctions,
 } from '../../scripts/sam-esbuild.mjs';
+import { importBundle } from '../support/bundle-import.js';
 import { budgetFor } from '../support/work-budget.js';
 import { loadTemplate, ROOT } from './cloudformation.js';
 
@@ -35,25 +35,6 @@ function nodeTargetMajor(target: unknown): number | undefined {
   return node === undefined ? undefined : Number.parseInt(node.trim().slice('node'.length), 10);
 }
 
-/**
- * Imports a bundle the way the Lambda Node.js runtime does: `import()` in a fresh Node.js process.
- * Not in this one, because vitest's module runner would also accept a CommonJS bundle.
- */
-function importInNode(bundle: string): { handler: string; namespace: string } {
-  const script = [
-    "const { pathToFileURL } = await import('node:url');",
-    'const module = await import(pathToFileURL(process.argv[1]).href);',
-    'const namespace = Object.prototype.toString.call(module);',
-    'process.stdout.write(JSON.stringify({ handler: typeof module.handler, namespace }));',
-  ].join('\n');
-  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script, bundle], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return JSON.parse(output) as { handler: string; namespace: string };
-}
-
 // What sam build passes esbuild, written out from the SAM docs page "Building Node.js Lambda
 // functions with esbuild" and aws-lambda-builders' nodejs_npm_esbuild/esbuild.py (see
 // scripts/sam-esbuild.mjs): the entry points, `--bundle --platform=node --outdir=<dir>`, then one
@@ -61,7 +42,7 @@ function importInNode(bundle: string): { handler: string; namespace: string } {
 // run to produce them.
 const BANNER =
   "js=import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
-/** Both functions set the same BuildProperties but for the entry point. */
+/** Every function sets the same BuildProperties but for the entry point. */
 const argumentsFor = (entryPoint: string): string[] => [
   entryPoint,
   '--bundle',
@@ -78,6 +59,7 @@ const argumentsFor = (entryPoint: string): string[] => [
 const TEMPLATE_ARGUMENTS: Record<string, string[]> = {
   TargetGroupSyncFunction: argumentsFor('functions/target-group-sync/index.ts'),
   NlbPrivateIpsFunction: argumentsFor('functions/nlb-private-ips/index.ts'),
+  BridgeMacroFunction: argumentsFor('functions/bridge-macro/index.ts'),
 };
 
 /** The flags sam build always gives, first after the entry points. */
@@ -281,7 +263,7 @@ describe('Template: the esbuild functions', () => {
         expect(existsSync(bundle), `${bundle} (run npm run build)`).toBe(true);
 
         // Act
-        const loaded = importInNode(bundle);
+        const loaded = importBundle(bundle, ROOT);
 
         // Assess
         expect(loaded).toEqual({ handler: 'function', namespace: '[object Module]' });

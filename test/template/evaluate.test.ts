@@ -8,6 +8,7 @@ import {
   getAtt,
   JoinedGetAtt,
   RuleViolationError,
+  SelectedGetAtt,
   type Value,
 } from './evaluate.js';
 
@@ -94,6 +95,12 @@ describe('Function: deploy (intrinsic functions)', () => {
       { 'Fn::Join': [',', { 'Fn::GetAtt': ['Ips', 'PrivateIps'] }] },
       {},
       new JoinedGetAtt(',', new GetAtt('Ips', 'PrivateIps')),
+    ],
+    [
+      'Fn::Select of a list attribute: a SelectedGetAtt',
+      { 'Fn::Select': ['1', { 'Fn::GetAtt': ['Ips', 'Cidrs'] }] },
+      {},
+      new SelectedGetAtt(1, new GetAtt('Ips', 'Cidrs')),
     ],
     [
       'Fn::Sub of parameters and pseudo parameters',
@@ -184,11 +191,6 @@ describe('Function: deploy (intrinsic functions)', () => {
       'Fn::Select out of range',
       { 'Fn::Select': [2, { Ref: 'Names' }] },
       /^Fn::Select 2 of \["x","y"\]: out of range$/,
-    ],
-    [
-      'Fn::Select of a list attribute',
-      { 'Fn::Select': [0, { 'Fn::GetAtt': ['Ips', 'PrivateIps'] }] },
-      /^Fn::Select 0 of \$\{Ips\.PrivateIps\}: a list known only after the deploy$/,
     ],
     [
       'Fn::Split of an attribute',

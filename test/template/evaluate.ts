@@ -35,6 +35,14 @@ export class JoinedGetAtt {
   ) {}
 }
 
+/** Fn::Select of a list attribute: one of its items, which exists only after the deploy. */
+export class SelectedGetAtt {
+  constructor(
+    readonly index: number,
+    readonly list: GetAtt,
+  ) {}
+}
+
 export const getAtt = (logicalId: string, attribute: string): GetAtt =>
   new GetAtt(logicalId, attribute);
 
@@ -45,6 +53,7 @@ export type Value =
   | null
   | GetAtt
   | JoinedGetAtt
+  | SelectedGetAtt
   | Value[]
   | { [key: string]: Value };
 
@@ -341,9 +350,7 @@ export function deploy(
         case 'Fn::Select': {
           const list = walk(args[1]);
           const index = Number(walk(args[0]));
-          if (list instanceof GetAtt) {
-            throw new Error(`Fn::Select ${index} of ${list}: a list known only after the deploy`);
-          }
+          if (list instanceof GetAtt) return new SelectedGetAtt(index, list);
           if (!Array.isArray(list) || list[index] === undefined) {
             throw new Error(`Fn::Select ${index} of ${JSON.stringify(list)}: out of range`);
           }

@@ -17,6 +17,7 @@ const EXAMPLE = join('examples', 'nested-stack.yaml');
 const PROJECT_FILES = [
   'scripts',
   'functions',
+  'docs',
   'examples',
   'template.yaml',
   'LICENSE',
@@ -105,7 +106,8 @@ describe('examples/nested-stack.yaml, packaged with the AWS CLI alone, on moto',
       motoStart: 1,
       awsCli: 3,
       build: 1,
-      awsPackage: 2,
+      // npm run package packages two templates (template.yaml and its SAR release), then the example.
+      awsPackage: 3,
       cfnLint: 1,
       samTransform: 1,
     }),

@@ -2,6 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importBundle } from '../support/bundle-import.js';
 import { type MotoServer, startMotoServer } from '../support/moto-server.js';
 import { budgetFor } from '../support/work-budget.js';
 import { lintTemplates, loadTemplate, type Template } from './cloudformation.js';
@@ -15,6 +16,7 @@ const ENV_PREFIX = 'alb-static-ip/from-env';
 const PROJECT_FILES = [
   'scripts',
   'functions',
+  'docs',
   'template.yaml',
   'LICENSE',
   'README.md',
@@ -63,19 +65,6 @@ function unzip(zip: string, into: string): void {
   execFileSync('python3', ['-c', script, zip, into], { stdio: 'pipe' });
 }
 
-/** typeof the `handler` export, imported as the Lambda runtime does: in a fresh Node.js process. */
-function handlerTypeOf(module: string): string {
-  const script = [
-    "const { pathToFileURL } = await import('node:url');",
-    'const module = await import(pathToFileURL(process.argv[1]).href);',
-    'process.stdout.write(typeof module.handler);',
-  ].join('\n');
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script, module], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-}
-
 describe('npm run package (sam build and sam package without the SAM CLI), on moto', () => {
   let moto: MotoServer;
   let workdir: string;
@@ -85,7 +74,10 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
   let built: Template;
   let packaged: Template;
   let packagedFromEnv: Template;
+  let sarBuilt: Template;
+  let sarPackaged: Template;
   let lintFindings: string[];
+  let sarLintFindings: string[];
 
   const aws = (...args: string[]): string =>
     execFileSync('aws', ['--endpoint-url', moto.endpoint, ...args], {
@@ -131,10 +123,16 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
       built = loadTemplate(join(project, 'dist', 'template.yaml'));
       packaged = loadTemplate(join(workdir, 'packaged.yaml'));
       packagedFromEnv = loadTemplate(join(project, 'dist', 'packaged.yaml'));
+      sarBuilt = loadTemplate(join(project, 'dist', 'sar-pack.yaml'));
+      sarPackaged = loadTemplate(join(workdir, 'packaged-sar-pack.yaml'));
       const packagedPath = join(workdir, 'packaged.yaml');
-      lintFindings = (await lintTemplates([packagedPath])).get(packagedPath) ?? [];
+      const sarPackagedPath = join(workdir, 'packaged-sar-pack.yaml');
+      const findings = await lintTemplates([packagedPath, sarPackagedPath]);
+      lintFindings = findings.get(packagedPath) ?? [];
+      sarLintFindings = findings.get(sarPackagedPath) ?? [];
     },
-    budgetFor({ motoStart: 1, awsCli: 2, build: 2, awsPackage: 2, cfnLint: 1 }),
+    // Each run packages two templates: template.yaml and its release for the SAR.
+    budgetFor({ motoStart: 1, awsCli: 2, build: 2, awsPackage: 4, cfnLint: 2 }),
   );
 
   afterAll(
@@ -211,7 +209,7 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
             readFileSync(join(bundleDir, 'index.mjs')),
           ),
         ).toBe(true);
-        expect(handlerTypeOf(join(unzipped, 'index.mjs')), logicalId).toBe('function');
+        expect(importBundle(join(unzipped, 'index.mjs')).handler, logicalId).toBe('function');
       }
     },
     budgetFor({ process: 2 * FUNCTION_COUNT, bundleImport: FUNCTION_COUNT }),
@@ -231,6 +229,44 @@ describe('npm run package (sam build and sam package without the SAM CLI), on mo
 
   it('writes a packaged template that passes cfn-lint with no error and no warning', () => {
     expect(lintFindings).toEqual([]);
+  });
+
+  it('writes dist/sar-pack.yaml, the SAR release, from the built template: the same bundles', () => {
+    // Prepare
+    const codeUris = (template: Template) =>
+      Object.fromEntries(functionsOf(template).map(([id, properties]) => [id, properties.CodeUri]));
+    const builtCodeUris = codeUris(built);
+
+    // Act
+    const sarCodeUris = codeUris(sarBuilt);
+
+    // Assess: its functions are template.yaml's, bundled once; no NLB is left in it.
+    expect(Object.keys(sarCodeUris)).not.toHaveLength(0);
+    for (const [logicalId, codeUri] of Object.entries(sarCodeUris)) {
+      expect(codeUri, logicalId).toBe(builtCodeUris[logicalId]);
+    }
+    const types = Object.values(sarBuilt.Resources).map((resource) => resource.Type);
+    expect(types).not.toContain('AWS::ElasticLoadBalancingV2::LoadBalancer');
+    expect(types).not.toContain('AWS::EC2::EIP');
+  });
+
+  it('packages the SAR release beside the output, at the same zips, and cfn-lint finds nothing', () => {
+    // Prepare
+    const packagedCodeUris = Object.fromEntries(
+      functionsOf(packaged).map(([id, properties]) => [id, properties.CodeUri]),
+    );
+
+    // Act
+    const functions = functionsOf(sarPackaged);
+
+    // Assess
+    for (const [logicalId, properties] of functions) {
+      expect(properties.CodeUri, logicalId).toEqual(packagedCodeUris[logicalId]);
+    }
+    for (const key of ['LicenseUrl', 'ReadmeUrl']) {
+      expect(serverlessRepoOf(sarPackaged)[key], key).toEqual(serverlessRepoOf(packaged)[key]);
+    }
+    expect(sarLintFindings).toEqual([]);
   });
 
   it(

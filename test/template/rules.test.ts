@@ -29,6 +29,8 @@ const NEW_NLB = {
   VpcId: 'vpc-0123456789abcdef0',
   SubnetIds: first(SUBNETS, 2),
 };
+/** The pack: no ALB, and so nothing of a bridge. */
+const PACK: Record<string, string> = {};
 /** Adopting existing target groups: nothing of a new NLB is set. */
 const ADOPTED = { LoadBalancerArn: ALB, ExistingTargetGroupArns: `${TG_A},${TG_B}` };
 
@@ -51,6 +53,8 @@ const COMMON_CASES: Record<string, Record<string, string>> = {
   },
   'internal, private IPs AWS picks': { ...NEW_NLB, Scheme: 'internal' },
   'adopt existing target groups': ADOPTED,
+  'the pack alone': PACK,
+  'the pack under another macro name': { MacroName: 'TeamStaticIps' },
 };
 
 interface RuleCase {
@@ -116,6 +120,39 @@ const RULE_CASES: RuleCase[] = [
     violating: { ...ADOPTED, PrivateIpAddresses: IPS[0] as string },
     says: /^PrivateIpAddresses has no effect with ExistingTargetGroupArns/,
     valid: ADOPTED,
+    alsoBreaks: 'PrivateIpsNeedAnInternalNlb',
+  },
+  ...(
+    [
+      ['ExistingTargetGroupArns', `${TG_A},${TG_B}`, /^ExistingTargetGroupArns is set .*the ALB/],
+      [
+        'Scheme',
+        'internal',
+        /^Scheme is set without LoadBalancerArn\. Leave it at internet-facing/,
+      ],
+      [
+        'ListenerPorts',
+        '443,80',
+        /^ListenerPorts is set without LoadBalancerArn\. Leave it at 443/,
+      ],
+      ['VpcId', 'vpc-0123456789abcdef0', /^VpcId is set without LoadBalancerArn\. Give the ALB/],
+      ['SubnetIds', first(SUBNETS, 2), /^SubnetIds is set without LoadBalancerArn\./],
+      ['ElasticIpAllocationIds', EIPS[0], /^ElasticIpAllocationIds is set without Load/],
+      ['CertificateArn', CERTIFICATE, /^CertificateArn is set without LoadBalancerArn\./],
+      ['AlbSecurityGroupId', 'sg-0123456789abcdef0', /^AlbSecurityGroupId is set without Load/],
+    ] as const
+  ).map(([name, value, says]) => ({
+    rule: 'ThePackTakesNoBridgeSettings',
+    violating: { ...PACK, [name]: value as string },
+    says,
+    valid: PACK,
+  })),
+  {
+    // Scheme must stay internet-facing here, where private IPs are refused as well.
+    rule: 'ThePackTakesNoBridgeSettings',
+    violating: { PrivateIpAddresses: IPS[0] as string },
+    says: /^PrivateIpAddresses is set without LoadBalancerArn\. .*install the pack alone\.$/,
+    valid: PACK,
     alsoBreaks: 'PrivateIpsNeedAnInternalNlb',
   },
   {

@@ -124,6 +124,24 @@ describe('samconfig.toml: sam deploy --guided defaults', () => {
   });
 });
 
+describe('samconfig.toml: the pack (sam deploy --config-env pack)', () => {
+  const pack = table(config, 'pack', 'deploy', 'parameters');
+
+  it('deploys its own stack, with every parameter at its default, which makes the pack', () => {
+    expect(table(config, 'pack', 'global', 'parameters').stack_name).toBe(
+      `${packageJson.name}-pack`,
+    );
+    expect(pack).not.toHaveProperty('parameter_overrides');
+    expect(template.Parameters?.LoadBalancerArn?.Default).toBe('');
+  });
+
+  it('acknowledges what the default environment does, and asks before it executes', () => {
+    expect(pack.capabilities).toBe(deploy.capabilities);
+    expect(pack.confirm_changeset).toBe(true);
+    expect(pack.resolve_s3).toBe(true);
+  });
+});
+
 describe('Release metadata: the Serverless Application Repository application', () => {
   it("has package.json's version as its SemanticVersion", () => {
     expect(application.SemanticVersion).toBe(packageJson.version);

@@ -25,6 +25,38 @@ declare module '*/scripts/cloudformation-yaml.mjs' {
   export function readTemplate(path: string): unknown;
 }
 
+declare module '*/scripts/sar-template.mjs' {
+  export class SarTemplateError extends Error {
+    readonly problems: string[];
+    constructor(problems: string[]);
+  }
+  export interface SarTemplateOptions {
+    /** The conditions to fix, by name, such as `{ CreateNlb: false }`. */
+    knownConditions: Record<string, boolean>;
+    /** Whether a resource type may remain. */
+    listed: (type: string) => boolean;
+    /** Rules to add, or to put in place of the template's rules of the same name. */
+    rules?: Record<string, unknown>;
+  }
+  /** The template partially evaluated with the known conditions; throws SarTemplateError. */
+  export function sarTemplate<T extends object>(template: T, options: SarTemplateOptions): T;
+}
+
+declare module '*/scripts/sar-pack.mjs' {
+  import type { SarTemplateOptions } from '*/scripts/sar-template.mjs';
+
+  export interface SupportedTypesRecord {
+    types: Record<string, 'listed' | 'not listed'>;
+    [key: string]: unknown;
+  }
+  export const SUPPORTED_TYPES_RECORD: string;
+  export const SAR_PACK_RULES: Record<string, unknown>;
+  export function readSupportedTypes(root: string): SupportedTypesRecord;
+  export function listedIn(record: SupportedTypesRecord): (type: string) => boolean;
+  export function sarPackOptions(listed: (type: string) => boolean): Required<SarTemplateOptions>;
+  export function sarPackTemplate<T extends object>(template: T, record: SupportedTypesRecord): T;
+}
+
 declare module '*/scripts/complete-lockfile.mjs' {
   export interface Platform {
     os: string[];

@@ -15,6 +15,7 @@ import {
 } from './cloudformation.js';
 import { type Deployment, deploy, fakeRef, getAtt, JoinedGetAtt, type Value } from './evaluate.js';
 import { type EventPattern, matchesPattern } from './event-pattern.js';
+import { isAllowed, type PolicyStatement } from './iam-policy.js';
 import { ALB, TG_A, TG_B } from './sample-arns.js';
 
 /** What a guided deploy asks for, for the common case: a new internet-facing NLB in two zones. */
@@ -229,6 +230,8 @@ describe('Template: the SAM transform', () => {
         VpcId: REQUIRED.VpcId,
         HealthCheckProtocol: 'TCP',
         TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
+        // The tag that lets a pack's sync write to the group, as the macro's groups carry.
+        Tags: [{ Key: 'alb-static-ip:managed', Value: 'true' }],
       });
       expect(the(deployment, 'Listener1').Properties).toEqual({
         LoadBalancerArn: ref('NetworkLoadBalancer'),
@@ -688,6 +691,199 @@ describe('Template: the SAM transform', () => {
             expect(statement.Resource, statement.Sid).not.toBe('*');
         }
       }
+    });
+  });
+
+  describe('the pack (no LoadBalancerArn)', () => {
+    /** The pack, deployed on paper with every default. */
+    const pack = (parameters: Record<string, string> = {}): Deployment =>
+      deploy(transformed, parameters);
+    const ACCOUNT_GROUP = (name: string) =>
+      `arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/${name}/0123456789abcdef`;
+    const MANAGED = { 'aws:ResourceTag/alb-static-ip:managed': 'true' };
+    const OWNER = 'alb-static-ip:owner:0123456789abcdef';
+
+    it('installs the shared functions and the macro, and no bridge', () => {
+      const deployment = pack();
+      expect(ids(deployment, 'AWS::Lambda::Function')).toEqual([
+        'BridgeMacroFunction',
+        'NlbPrivateIpsFunction',
+        'TargetGroupSyncFunction',
+      ]);
+      for (const type of [
+        'AWS::ElasticLoadBalancingV2::LoadBalancer',
+        'AWS::ElasticLoadBalancingV2::TargetGroup',
+        'AWS::ElasticLoadBalancingV2::Listener',
+        'AWS::EC2::EIP',
+        'AWS::CloudFormation::CustomResource',
+        'AWS::Events::Rule',
+        'AWS::ApiGateway::VpcLink',
+        'AWS::CloudWatch::Dashboard',
+      ]) {
+        expect(ids(deployment, type), type).toEqual([]);
+      }
+      expect(ids(deployment, 'AWS::CloudWatch::Alarm')).toEqual([
+        'BridgeMacroErrorsAlarm',
+        'NlbPrivateIpsErrorsAlarm',
+        'TargetGroupSyncErrorsAlarm',
+      ]);
+      expect(ids(deployment, 'AWS::Logs::LogGroup')).toEqual([
+        'BridgeMacroLogGroup',
+        'NlbPrivateIpsLogGroup',
+        'TargetGroupSyncLogGroup',
+      ]);
+    });
+
+    it('installs the macro under MacroName, wired to the shared functions and queue', () => {
+      const deployment = pack();
+      expect(the(deployment, 'BridgeMacro')).toEqual({
+        Type: 'AWS::CloudFormation::Macro',
+        Properties: {
+          Name: 'AlbStaticIp',
+          Description: expect.stringContaining('AlbStaticIp::Bridge'),
+          FunctionName: getAtt('BridgeMacroFunction', 'Arn'),
+        },
+      });
+      expect(the(deployment, 'BridgeMacroFunction').Properties).toMatchObject({
+        Handler: 'index.handler',
+        Environment: {
+          Variables: {
+            POWERTOOLS_SERVICE_NAME: 'bridge-macro',
+            SYNC_FUNCTION_ARN: getAtt('TargetGroupSyncFunction', 'Arn'),
+            NLB_PRIVATE_IPS_FUNCTION_ARN: getAtt('NlbPrivateIpsFunction', 'Arn'),
+            DEAD_LETTER_QUEUE_ARN: getAtt('SyncDeadLetterQueue', 'Arn'),
+          },
+        },
+      });
+      expect(pack({ MacroName: 'TeamStaticIps' }).resources.BridgeMacro?.Properties.Name).toBe(
+        'TeamStaticIps',
+      );
+      expect(pack().outputs).toMatchObject({
+        MacroName: 'BridgeMacro-ref',
+        TargetGroupSyncServiceToken: getAtt('TargetGroupSyncFunction', 'Arn'),
+        NlbPrivateIpsServiceToken: getAtt('NlbPrivateIpsFunction', 'Arn'),
+        DeadLetterQueueArn: getAtt('SyncDeadLetterQueue', 'Arn'),
+      });
+      for (const output of ['TargetGroupArns', 'DashboardName', 'NlbArn', 'StaticIps']) {
+        expect(pack().outputs, output).not.toHaveProperty(output);
+      }
+    });
+
+    it('installs no macro with an empty MacroName, nor in any bridge stack, so two never collide', () => {
+      for (const deployment of [pack({ MacroName: '' }), stack(), stack(adopting(TG_A))]) {
+        expect(ids(deployment, 'AWS::CloudFormation::Macro')).toEqual([]);
+        expect(deployment.resources).not.toHaveProperty('BridgeMacroFunction');
+        expect(deployment.outputs).not.toHaveProperty('MacroName');
+      }
+    });
+
+    it('gives the macro function no permission beyond its logs', () => {
+      const role = the(pack(), 'BridgeMacroFunctionRole').Properties;
+      expect(role.Policies ?? []).toEqual([]);
+      expect(role.ManagedPolicyArns).toEqual([
+        'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+      ]);
+    });
+
+    it('lets the sync write targets only in groups tagged alb-static-ip:managed', () => {
+      const policy = statements(pack(), 'TargetGroupSyncFunctionRole') as PolicyStatement[];
+      for (const action of [
+        'elasticloadbalancing:RegisterTargets',
+        'elasticloadbalancing:DeregisterTargets',
+      ]) {
+        const on = (resource: string, context: Record<string, string> = {}) =>
+          isAllowed(policy, { action, resource, context });
+        expect(on(ACCOUNT_GROUP('web'), MANAGED), action).toBe(true);
+        expect(on(ACCOUNT_GROUP('web')), action).toBe(false);
+        expect(on(ACCOUNT_GROUP('web'), { 'aws:ResourceTag/alb-static-ip:managed': 'false' })).toBe(
+          false,
+        );
+        expect(on(ACCOUNT_GROUP('web').replace('us-east-1', 'eu-west-1'), MANAGED)).toBe(false);
+        expect(on(ACCOUNT_GROUP('web').replace('123456789012', '210987654321'), MANAGED)).toBe(
+          false,
+        );
+      }
+    });
+
+    it('lets the sync add and remove only its owner tags, only on managed groups, never the managed tag', () => {
+      const policy = statements(pack(), 'TargetGroupSyncFunctionRole') as PolicyStatement[];
+      for (const action of ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags']) {
+        const tagging = (keys: string[] | undefined, resourceTags: Record<string, string>) =>
+          isAllowed(policy, {
+            action,
+            resource: ACCOUNT_GROUP('web'),
+            context: { ...resourceTags, ...(keys && { 'aws:TagKeys': keys }) },
+          });
+        expect(tagging([OWNER], MANAGED), action).toBe(true);
+        // Not on a group someone else made: it could then give itself that group.
+        expect(tagging([OWNER], {}), action).toBe(false);
+        // Never the managed tag, alone or beside an owner tag, on any group.
+        expect(tagging(['alb-static-ip:managed'], {}), action).toBe(false);
+        expect(tagging(['alb-static-ip:managed'], MANAGED), action).toBe(false);
+        expect(tagging([OWNER, 'alb-static-ip:managed'], MANAGED), action).toBe(false);
+        expect(tagging([OWNER, 'Name'], MANAGED), action).toBe(false);
+        // A request that names no tag key at all is no exception.
+        expect(tagging(undefined, MANAGED), action).toBe(false);
+      }
+      // Nor any other write: the rest of the policy reads, and sends failures to its queue.
+      const writes = policy.filter((statement) =>
+        (typeof statement.Action === 'string' ? [statement.Action] : statement.Action).some(
+          isWrite,
+        ),
+      );
+      expect(writes.map((statement) => statement.Sid ?? '').sort()).toEqual([
+        '',
+        'RecordOwnersOnManagedTargetGroupsOnly',
+        'WriteTargetsOfManagedTargetGroupsOnly',
+      ]);
+    });
+
+    it('lets every EventBridge rule of the account and Region, and no other, invoke the sync with one permission', () => {
+      const permissions = ofType(pack(), 'AWS::Lambda::Permission');
+      expect(permissions).toEqual([
+        [
+          'SyncInvokedByRulesOfTheAccount',
+          {
+            Type: 'AWS::Lambda::Permission',
+            Properties: {
+              FunctionName: ref('TargetGroupSyncFunction'),
+              Action: 'lambda:InvokeFunction',
+              Principal: 'events.amazonaws.com',
+              SourceAccount: '123456789012',
+              SourceArn: 'arn:aws:events:us-east-1:123456789012:rule/*',
+            },
+          },
+        ],
+      ]);
+      // A bridge stack keeps one permission per rule of its own.
+      expect(ids(stack(), 'AWS::Lambda::Permission')).toEqual([
+        'EniChangePermission',
+        'SyncSchedulePermission',
+      ]);
+    });
+
+    it("lets the account's rules, and only EventBridge, send to the dead-letter queue", () => {
+      const document = the(pack(), 'SyncDeadLetterQueuePolicy').Properties
+        .PolicyDocument as unknown as { Statement: (PolicyStatement & { Principal: unknown })[] };
+      expect(document.Statement).toHaveLength(1);
+      expect(document.Statement[0]?.Principal).toEqual({ Service: 'events.amazonaws.com' });
+      const sends = (sourceArn: string) =>
+        isAllowed(
+          document.Statement.map((statement) => ({
+            ...statement,
+            Resource: 'arn:aws:sqs:us-east-1:123456789012:queue',
+          })),
+          {
+            action: 'sqs:SendMessage',
+            resource: 'arn:aws:sqs:us-east-1:123456789012:queue',
+            context: { 'aws:SourceArn': sourceArn },
+          },
+        );
+      expect(sends('arn:aws:events:us-east-1:123456789012:rule/web-WebStaticIpsSyncSchedule')).toBe(
+        true,
+      );
+      expect(sends('arn:aws:events:us-east-1:210987654321:rule/theirs')).toBe(false);
+      expect(sends('arn:aws:events:eu-west-1:123456789012:rule/elsewhere')).toBe(false);
     });
   });
 

@@ -122,6 +122,14 @@ describe('Function: expandTemplate, the bridge it makes', () => {
         'WebStaticIpsSyncSchedule',
         'WebStaticIpsEniChange',
         'WebStaticIpsNlbPrivateIps',
+        'WebStaticIpsAlbIngressIp1Port1',
+        'WebStaticIpsAlbIngressIp1Port2',
+        'WebStaticIpsAlbIngressIp2Port1',
+        'WebStaticIpsAlbIngressIp2Port2',
+        'WebStaticIpsSyncErrorsAlarm',
+        'WebStaticIpsIpsOutsideNlbZonesAlarm',
+        'WebStaticIpsHealthyHosts1Alarm',
+        'WebStaticIpsHealthyHosts2Alarm',
       ].sort(),
     );
     expect(Object.keys(Outputs).sort()).toEqual(
@@ -246,8 +254,167 @@ describe('Function: expandTemplate, the bridge it makes', () => {
         ServiceToken: FUNCTIONS.nlbPrivateIpsFunctionArn,
         ServiceTimeout: 300,
         LoadBalancerArn: { Ref: 'WebStaticIpsNlb' },
-        Ports: [80, 443],
-        SecurityGroupId: 'sg-0123456789abcdef0',
+        ReturnIngressRules: false,
+      },
+    });
+  });
+
+  it('opens the ALB group to each NLB private IP on each port, with resources of the user’s stack', () => {
+    const { Resources } = expanded(BRIDGE);
+    const ingress = Object.entries(Resources).filter(
+      ([, resource]) => resource.Type === 'AWS::EC2::SecurityGroupIngress',
+    );
+
+    expect(Object.fromEntries(ingress)).toEqual(
+      Object.fromEntries(
+        [1, 2].flatMap((ip) =>
+          [80, 443].map((port, portIndex) => [
+            `WebStaticIpsAlbIngressIp${ip}Port${portIndex + 1}`,
+            {
+              Type: 'AWS::EC2::SecurityGroupIngress',
+              Properties: {
+                GroupId: 'sg-0123456789abcdef0',
+                IpProtocol: 'tcp',
+                FromPort: port,
+                ToPort: port,
+                CidrIp: {
+                  'Fn::Select': [ip - 1, { 'Fn::GetAtt': ['WebStaticIpsNlbPrivateIps', 'Cidrs'] }],
+                },
+                Description: `From NLB WebStaticIps private IP ${ip} (alb-static-ip)`,
+              },
+            },
+          ]),
+        ),
+      ),
+    );
+    const { AlbSecurityGroupId: _group, ...withoutGroup } = BRIDGE;
+    expect(
+      Object.values(expanded(withoutGroup).Resources).filter(
+        (resource) => resource.Type === 'AWS::EC2::SecurityGroupIngress',
+      ),
+    ).toEqual([]);
+  });
+
+  it('alarms on this ALB’s sync errors and outside IPs, and on each listener’s health', () => {
+    const topic = 'arn:aws:sns:us-east-1:123456789012:ops';
+    const { Resources } = expanded({ ...BRIDGE, AlarmTopicArn: topic });
+    const alb = { 'Fn::Select': [1, { 'Fn::Split': ['loadbalancer/', { Ref: 'WebAlb' }] }] };
+    const syncDimensions = [
+      { Name: 'service', Value: 'target-group-sync' },
+      { Name: 'LoadBalancer', Value: alb },
+    ];
+
+    expect(Resources.WebStaticIpsSyncErrorsAlarm).toEqual({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmDescription:
+          'target-group-sync failed to sync one or more target groups of WebStaticIps.',
+        Namespace: 'AlbStaticIp',
+        MetricName: 'SyncErrors',
+        Dimensions: syncDimensions,
+        Statistic: 'Sum',
+        Period: 300,
+        EvaluationPeriods: 1,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        TreatMissingData: 'notBreaching',
+        AlarmActions: [topic],
+        OKActions: [topic],
+      },
+    });
+    expect(Resources.WebStaticIpsIpsOutsideNlbZonesAlarm).toMatchObject({
+      Properties: {
+        MetricName: 'IpsOutsideNlbZones',
+        Dimensions: syncDimensions,
+        Statistic: 'Maximum',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+      },
+    });
+    expect(Resources.WebStaticIpsHealthyHosts2Alarm).toEqual({
+      Type: 'AWS::CloudWatch::Alarm',
+      Properties: {
+        AlarmDescription:
+          'No healthy ALB target behind the NLB listener of WebStaticIps on port 443.',
+        Namespace: 'AWS/NetworkELB',
+        MetricName: 'HealthyHostCount',
+        Dimensions: [
+          {
+            Name: 'TargetGroup',
+            Value: { 'Fn::GetAtt': ['WebStaticIpsTargetGroup2', 'TargetGroupFullName'] },
+          },
+          {
+            Name: 'LoadBalancer',
+            Value: { 'Fn::GetAtt': ['WebStaticIpsNlb', 'LoadBalancerFullName'] },
+          },
+        ],
+        Statistic: 'Minimum',
+        Period: 60,
+        EvaluationPeriods: 3,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+        AlarmActions: [topic],
+        OKActions: [topic],
+      },
+    });
+    expect(expanded(BRIDGE).Resources.WebStaticIpsSyncErrorsAlarm).toMatchObject({
+      Properties: { AlarmActions: [], OKActions: [] },
+    });
+  });
+
+  it('counts what a bridge makes: zones + 3 × ports + zones × ports + 7, as the README says', () => {
+    const subnets = (count: number) =>
+      Array.from({ length: count }, (_, index) => `subnet-${String(index).padStart(17, '0')}`);
+    const ports = (count: number) => Array.from({ length: count }, (_, index) => 8000 + index);
+    const count = (properties: Json) => Object.keys(expanded(properties).Resources).length - 1;
+
+    for (const [zones, portCount] of [
+      [1, 1],
+      [2, 2],
+      [3, 2],
+      [4, 5],
+    ] as const) {
+      const full = { ...BRIDGE, SubnetIds: subnets(zones), Ports: ports(portCount) };
+      const { AlbSecurityGroupId: _group, ...withoutGroup } = full;
+      expect(count(full)).toBe(zones + 3 * portCount + zones * portCount + 7);
+      expect(count(withoutGroup)).toBe(zones + 3 * portCount + 7);
+      expect(count({ ...full, ReactToEniEvents: false })).toBe(count(full) - 1);
+      expect(count({ ...full, VpcLink: true })).toBe(count(full) + 1);
+      expect(count({ ...full, Scheme: 'internal' })).toBe(count(full) - zones);
+    }
+  });
+
+  it('refuses more ingress rules than a security group holds, and takes exactly that many', () => {
+    const subnets = [
+      'subnet-0000000000000000a',
+      'subnet-0000000000000000b',
+      'subnet-0000000000000000c',
+    ];
+    const ports = (count: number) => Array.from({ length: count }, (_, index) => 8000 + index);
+
+    expect(problemsOf({ ...BRIDGE, SubnetIds: subnets, Ports: ports(21) })).toEqual([
+      "Resources.WebStaticIps (AlbStaticIp::Bridge): AlbSecurityGroupId: given with 3 subnets and 21 ports, 63 ingress rules; expected at most 60, the inbound rules a security group holds by default. Leave AlbSecurityGroupId out and admit the NLB's subnets in the ALB's group yourself, or use fewer ports",
+    ]);
+    expect(problemsOf({ ...BRIDGE, SubnetIds: subnets, Ports: ports(20) })).toEqual([]);
+    const { AlbSecurityGroupId: _group, ...withoutGroup } = BRIDGE;
+    expect(problemsOf({ ...withoutGroup, SubnetIds: subnets, Ports: ports(21) })).toEqual([]);
+  });
+
+  it('names a port it cannot read yet in the health alarm through Fn::Sub', () => {
+    const port = { 'Fn::Select': [0, { Ref: 'Ports' }] };
+    const { Resources } = expanded({ ...BRIDGE, Ports: [port] });
+
+    expect(Resources.WebStaticIpsHealthyHosts1Alarm).toMatchObject({
+      Properties: {
+        AlarmDescription: {
+          'Fn::Sub': [
+            'No healthy ALB target behind the NLB listener of WebStaticIps on port ${Port}.',
+            { Port: port },
+          ],
+        },
       },
     });
   });
@@ -455,6 +622,11 @@ describe('Function: expandTemplate, what it refuses', () => {
       'unknown field "Port"; expected only LoadBalancerArn',
     ],
     ['no subnets', { ...BRIDGE, SubnetIds: [] }, 'SubnetIds: got []; expected at least one subnet'],
+    [
+      'an alarm topic that is not one',
+      { ...BRIDGE, AlarmTopicArn: 'ops-alerts' },
+      'AlarmTopicArn: got "ops-alerts"; expected an SNS topic ARN',
+    ],
     [
       'subnets it cannot count',
       { ...BRIDGE, SubnetIds: { 'Fn::Split': [',', { Ref: 'Subnets' }] } },

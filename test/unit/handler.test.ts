@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CREATE_FAILED_MARKER } from '../../functions/shared/custom-resource.js';
 import type { CustomResourceResponse } from '../../functions/shared/custom-resource-response.js';
 import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
+import { captureOutput } from '../support/captured-output.js';
 import { loadEvent } from '../support/events.js';
 import { lambdaContext } from '../support/lambda-context.js';
 
@@ -22,25 +23,6 @@ const elbMock = mockClient(ElasticLoadBalancingV2Client);
 const event = loadEvent('scheduled-sync');
 const ALB = event.LoadBalancerArn as string;
 const [TG] = event.TargetGroupArns as string[];
-
-/** Every JSON line the function printed (Powertools writes to stdout, and errors to stderr). */
-function captureOutput(): () => Record<string, unknown>[] {
-  const lines: string[] = [];
-  const record = (chunk: string | Uint8Array) => {
-    lines.push(...chunk.toString().split('\n').filter(Boolean));
-    return true;
-  };
-  vi.spyOn(process.stdout, 'write').mockImplementation(record);
-  vi.spyOn(process.stderr, 'write').mockImplementation(record);
-  return () =>
-    lines.flatMap((line) => {
-      try {
-        return [JSON.parse(line) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    });
-}
 
 /**
  * A fresh copy of the function's entry point (index.ts, which loads the handler module behind the

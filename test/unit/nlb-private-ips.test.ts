@@ -23,7 +23,21 @@ describe('Function: parseNlbPrivateIpsProperties', () => {
       LoadBalancerArn: parseLoadBalancerArn(NLB),
       Ports: [443, 80],
       SecurityGroupId: 'sg-0a1b2c3d4e5f67890',
+      ReturnIngressRules: true,
     });
+  });
+
+  it('returns the ingress rules unless told not to, in the forms CloudFormation sends', () => {
+    const read = (value?: unknown) =>
+      parseNlbPrivateIpsProperties({ LoadBalancerArn: NLB, ReturnIngressRules: value })
+        .ReturnIngressRules;
+    expect(read()).toBe(true);
+    expect(read('false')).toBe(false);
+    expect(read(false)).toBe(false);
+    expect(read('true')).toBe(true);
+    expect(problemsOf({ LoadBalancerArn: NLB, ReturnIngressRules: 'no' })).toEqual([
+      'ReturnIngressRules: got "no"; expected true or false (or the strings "true" and "false")',
+    ]);
   });
 
   it('shows the shape of an NLB ARN to a load balancer ARN that does not fit', () => {
@@ -35,6 +49,7 @@ describe('Function: parseNlbPrivateIpsProperties', () => {
   it('needs only the load balancer', () => {
     expect(parseNlbPrivateIpsProperties({ LoadBalancerArn: NLB })).toEqual({
       LoadBalancerArn: parseLoadBalancerArn(NLB),
+      ReturnIngressRules: true,
     });
     expect(parseNlbPrivateIpsProperties({ LoadBalancerArn: NLB }).LoadBalancerArn).toMatchObject({
       arn: NLB,
@@ -63,7 +78,7 @@ describe('Function: parseNlbPrivateIpsProperties', () => {
     ],
     [
       { LoadBalancerArn: NLB, Port: [443] },
-      'unknown field "Port"; expected only LoadBalancerArn, Ports, SecurityGroupId',
+      'unknown field "Port"; expected only LoadBalancerArn, Ports, SecurityGroupId, ReturnIngressRules',
     ],
   ])('names the property and the value: %j', (input, problem) => {
     expect(problemsOf(input)).toEqual([problem]);
@@ -157,7 +172,7 @@ describe('Function: parseNlbPrivateIpsProperties (the messages CloudFormation sh
 
   it('names every unknown property at once', () => {
     expect(problemsOf({ LoadBalancerArn: NLB, Port: 443, GroupId: 'sg-0123abcd' })).toEqual([
-      'unknown field "Port", "GroupId"; expected only LoadBalancerArn, Ports, SecurityGroupId',
+      'unknown field "Port", "GroupId"; expected only LoadBalancerArn, Ports, SecurityGroupId, ReturnIngressRules',
     ]);
   });
 });
