@@ -1,6 +1,13 @@
 import { defineConfig } from 'vitest/config';
+import { withProjectTools } from './scripts/python-tools.mjs';
 import { sharedTestSettings, unitProject } from './test/support/vitest-settings.js';
 import { budgetFor } from './test/support/work-budget.js';
+
+// The Python tools the tests start (moto_server, cfn-lint, aws, python3 with the SAM translator) are
+// found in the project's virtual environment, .venv, too, when it has one (requirements.txt): its
+// bin directory goes first on the PATH that every test and the processes it starts inherit.
+const { PATH } = withProjectTools(process.env);
+if (PATH !== undefined) process.env.PATH = PATH;
 
 // Timeouts come from test/support/work-budget.ts. A project's defaults bound its ordinary test or
 // hook; a test or hook that starts processes or builds passes its own budget, for the work it does.

@@ -17,7 +17,8 @@ export const REPORT_PATH = join(ROOT, 'reports', 'mutation', 'mutation.json');
  * (with the shared input parsing, the ARN parse and the environment check) break below 90 %; so
  * does the rest, where a broken line is as costly: the security-group and target-group reads and
  * writes, the owner tags, the deadline and the bounds on text from input; and the AlbStaticIp
- * macro, whose expansion every bridge in an account gets.
+ * macro, whose expansion every bridge in an account gets, and the verdicts of the alb-static-ip
+ * command, on which cron jobs and CI steps act.
  */
 export const MUTATION_THRESHOLDS = {
   'functions/shared/custom-resource.ts': 90,
@@ -40,6 +41,7 @@ export const MUTATION_THRESHOLDS = {
   'functions/bridge-macro/properties.ts': 90,
   'functions/bridge-macro/macro.ts': 90,
   'functions/bridge-macro/environment.ts': 90,
+  'cli/report.ts': 90,
 };
 
 const DETECTED = new Set(['Killed', 'Timeout']);

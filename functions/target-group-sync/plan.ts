@@ -17,9 +17,11 @@ export interface Target {
   readonly availabilityZone?: string;
 }
 
-/** A target that DescribeTargetHealth reported, with its health state. */
+/** A target that DescribeTargetHealth reported, with its health state and the reason for it. */
 export interface RegisteredTarget extends Target {
   readonly state?: string;
+  /** Why the target is not healthy (`Target.FailedHealthChecks`, ...); absent when it is. */
+  readonly reason?: string;
 }
 
 export interface TargetGroupFacts {

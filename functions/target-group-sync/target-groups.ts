@@ -146,6 +146,7 @@ export async function readRegisteredTargets(
         port: target.Port ?? 0,
         ...(target.AvailabilityZone ? { availabilityZone: target.AvailabilityZone } : {}),
         ...(TargetHealth?.State ? { state: TargetHealth.State } : {}),
+        ...(TargetHealth?.Reason ? { reason: TargetHealth.Reason } : {}),
       },
     ];
   });

@@ -18,8 +18,8 @@ export const IDLE_COST_MS = {
   cfnLint: 2_000,
   /** The SAM transform of one template (`test/template/translate.py`). */
   samTransform: 500,
-  /** `node scripts/build.mjs`: every function's bundle. */
-  build: 700,
+  /** `node scripts/build.mjs`: every function's bundle, and the CLI's (about 750 ms). */
+  build: 1_000,
   /** One `aws` CLI command: Python, botocore, and a small request. */
   awsCli: 500,
   /** `aws cloudformation package` of template.yaml: the CLI plus zipping and uploading bundles. */

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -329,4 +330,33 @@ describe('Template: the esbuild functions', () => {
       expect(nodeTargetMajor(properties.Target)).toBeLessThanOrEqual(runtimeMajor);
     });
   });
+});
+
+describe('The alb-static-ip command: its bundle', () => {
+  const bin = (
+    JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    }
+  ).bin;
+
+  it("is package.json's bin, built by npm run build, an executable with its #! line first", () => {
+    expect(bin).toEqual({ 'alb-static-ip': 'dist/cli/alb-static-ip.mjs' });
+    const text = readFileSync(join(ROOT, bin['alb-static-ip'] as string), 'utf8');
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  it(
+    'runs as a command: --help exits 0, a wrong command 64',
+    () => {
+      const command = join(ROOT, bin['alb-static-ip'] as string);
+      const help = spawnSync(command, ['--help'], { encoding: 'utf8' });
+      const wrong = spawnSync(command, ['stats'], { encoding: 'utf8' });
+
+      expect(help.status).toBe(0);
+      expect(help.stdout).toMatch(/^usage: alb-static-ip <command> \[options\]/);
+      expect(wrong.status).toBe(64);
+      expect(wrong.stderr).toMatch(/^alb-static-ip: unknown command "stats"/);
+    },
+    budgetFor({ bundleImport: 2 }),
+  );
 });

@@ -17,6 +17,7 @@ const EXAMPLE = join('examples', 'nested-stack.yaml');
 const PROJECT_FILES = [
   'scripts',
   'functions',
+  'cli',
   'docs',
   'examples',
   'template.yaml',

@@ -16,6 +16,7 @@ const ENV_PREFIX = 'alb-static-ip/from-env';
 const PROJECT_FILES = [
   'scripts',
   'functions',
+  'cli',
   'docs',
   'template.yaml',
   'LICENSE',

@@ -104,3 +104,15 @@ declare module '*/stryker.config.mjs' {
   const config: { mutate: string[]; vitest: { configFile: string }; [key: string]: unknown };
   export default config;
 }
+
+declare module '*/scripts/python-tools.mjs' {
+  export const ROOT: string;
+  export const REQUIREMENTS: string;
+  export const VENV_BIN: string;
+  export const TOOLS: Record<'moto_server' | 'cfn-lint' | 'aws' | 'aws-sam-translator', string>;
+  export type Tool = keyof typeof TOOLS;
+  export function readRequirements(root?: string): Record<string, string>;
+  export function withProjectTools(env: NodeJS.ProcessEnv, root?: string): NodeJS.ProcessEnv;
+  export function missingTools(tools: readonly Tool[], env: NodeJS.ProcessEnv): Tool[];
+  export function installAdvice(missing: readonly Tool[], root?: string): string;
+}

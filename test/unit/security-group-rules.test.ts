@@ -21,6 +21,7 @@ import {
   revokeIngress,
 } from '../../functions/nlb-private-ips/security-group-rules.js';
 import { AwsCallError } from '../../functions/shared/errors.js';
+import { awsError } from '../support/aws-errors.js';
 import { failureOf } from '../support/failure-of.js';
 import { abortError, abortedSignal, LIVE, optionsSent } from '../support/signals.js';
 
@@ -28,10 +29,6 @@ const GROUP = 'sg-0a1b2c3d4e5f67890';
 const OURS = 'Made by alb-static-ip nlb-private-ips/NlbPrivateIps/4b3a29180f7e6d5c in stack web';
 
 const ec2Mock = mockClient(EC2Client);
-
-function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: {} });
-}
 
 const tcp = (cidr: string, port: number): IngressRule => ({
   IpProtocol: 'tcp',

@@ -22,6 +22,7 @@ import {
   type SyncSummary,
   syncTargetGroups,
 } from '../../functions/target-group-sync/sync.js';
+import { awsError } from '../support/aws-errors.js';
 import { failureOf } from '../support/failure-of.js';
 import { abortError, abortedSignal, LIVE, optionsSent } from '../support/signals.js';
 import { ipTargetGroup, NLB } from '../support/target-group-fixture.js';
@@ -36,10 +37,6 @@ const DESCRIPTION = 'ELB app/web/50dc6c495c0c9188';
 
 const ec2Mock = mockClient(EC2Client);
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
-
-function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: {} });
-}
 
 const eni = (
   ip: string,

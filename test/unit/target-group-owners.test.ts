@@ -15,6 +15,7 @@ import {
   ownerTagValue,
   releaseTargetGroup,
 } from '../../functions/target-group-sync/target-group-owners.js';
+import { awsError } from '../support/aws-errors.js';
 import { failureOf } from '../support/failure-of.js';
 import { abortError, abortedSignal, LIVE, optionsSent } from '../support/signals.js';
 
@@ -29,10 +30,6 @@ const OWNER_KEY = 'alb-static-ip:owner:4b3a29180f7e6d5c';
 const CLAIM = { key: OWNER_KEY, value: 'web-static-ip/TargetGroupSync' };
 
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
-
-function awsError(name: string, message = name): Error {
-  return Object.assign(new Error(message), { name, $metadata: {} });
-}
 
 /** The names of the commands the ELB mock received, in order. */
 const elbCommands = () => elbMock.calls().map((call) => call.args[0].constructor.name);

@@ -14,6 +14,7 @@ import {
   readRegisteredTargets,
   writeTargets,
 } from '../../functions/target-group-sync/target-groups.js';
+import { awsError } from '../support/aws-errors.js';
 import { failureOf } from '../support/failure-of.js';
 import { abortedSignal, LIVE } from '../support/signals.js';
 import { ipTargetGroup, NLB } from '../support/target-group-fixture.js';
@@ -26,9 +27,6 @@ const TG_B = 'arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/b/
 
 const elbMock = mockClient(ElasticLoadBalancingV2Client);
 const elbv2 = () => new ElasticLoadBalancingV2Client({});
-
-const awsError = (name: string, message = name): Error =>
-  Object.assign(new Error(message), { name, $metadata: {} });
 
 const ipGroup = ipTargetGroup;
 
@@ -150,10 +148,14 @@ describe('Function: describeIpTargetGroups', () => {
 });
 
 describe('Function: readRegisteredTargets', () => {
-  it('reads id, port, zone and state, and skips an entry without an id', async () => {
+  it('reads id, port, zone, state and its reason, and skips an entry without an id', async () => {
     elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: TG_A }).resolves({
       TargetHealthDescriptions: [
         { Target: { Id: '10.0.0.1', Port: 443 }, TargetHealth: { State: 'healthy' } },
+        {
+          Target: { Id: '10.0.0.3', Port: 443 },
+          TargetHealth: { State: 'unhealthy', Reason: 'Target.FailedHealthChecks' },
+        },
         { Target: { Id: '172.16.0.5', Port: 443, AvailabilityZone: 'all' } },
         { Target: { Id: '10.0.0.2' }, TargetHealth: {} },
         // What the model says is always there, missing, as a damaged answer could have it
@@ -166,6 +168,7 @@ describe('Function: readRegisteredTargets', () => {
 
     expect(targets).toStrictEqual([
       { id: '10.0.0.1', port: 443, state: 'healthy' },
+      { id: '10.0.0.3', port: 443, state: 'unhealthy', reason: 'Target.FailedHealthChecks' },
       { id: '172.16.0.5', port: 443, availabilityZone: 'all' },
       { id: '10.0.0.2', port: 0 },
     ]);

@@ -1,0 +1,317 @@
+import { parseArgs } from 'node:util';
+import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { EC2Client } from '@aws-sdk/client-ec2';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { type Binding, parseBinding } from '../functions/shared/binding.js';
+import { TargetGroupSyncError } from '../functions/shared/errors.js';
+import type { CoreLogger, CoreMetrics } from '../functions/shared/observability.js';
+import type { RegisteredTarget } from '../functions/target-group-sync/plan.js';
+import { type SyncSummary, syncTargetGroups } from '../functions/target-group-sync/sync.js';
+import { readRegisteredTargets } from '../functions/target-group-sync/target-groups.js';
+import { type BridgeReport, bridgeReport, EXIT, exitCodeOf } from './report.js';
+import { readStackBridges, type StackBridge, StackError } from './stack.js';
+
+/**
+ * `alb-static-ip`: asks a deployed stack whether its target groups match its ALB. The AWS clients
+ * take the SDK's default configuration, so the standard credential chain, AWS_REGION and
+ * AWS_ENDPOINT_URL (the sandbox, an emulator) all apply. Nothing is ever written: `status` and
+ * `plan` run the sync's own code as a dry run.
+ */
+
+export const USAGE = `usage: alb-static-ip <command> [options]
+
+commands:
+  status --stack NAME      the static IPs, the ALB's IPs, each target group's targets and their
+                           health, IPs in zones the NLB does not serve, and drift, per bridge
+  plan --stack NAME        what the next sync would register and deregister (a dry run)
+  plan --load-balancer ARN --target-group ARN [--target-group ARN ...]
+
+options:
+  --output table|json      table (default) for people, json for programs
+  --timeout SECONDS        give up after this long (default 60)
+  -h, --help               this help
+
+exit codes: 0 in sync and healthy (plan: done), 1 error, 2 out of sync, 3 unhealthy, 64 usage.
+AWS credentials and Region come from the usual environment (AWS_PROFILE, AWS_REGION, ...), and
+AWS_ENDPOINT_URL points the calls at an emulator.`;
+
+export interface Output {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+}
+
+interface Options {
+  readonly command: 'status' | 'plan';
+  readonly stack?: string;
+  readonly loadBalancer?: string;
+  readonly targetGroups: string[];
+  readonly output: 'table' | 'json';
+  readonly timeoutMs: number;
+}
+
+/** The command line read, or the usage problem with it. */
+export function readCommandLine(
+  argv: readonly string[],
+): { help: true } | { options: Options } | { problem: string } {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        stack: { type: 'string' },
+        'load-balancer': { type: 'string' },
+        'target-group': { type: 'string', multiple: true },
+        output: { type: 'string' },
+        timeout: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return { problem: error instanceof Error ? error.message : String(error) };
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { help: true };
+  const [command, ...extra] = positionals;
+  if (command !== 'status' && command !== 'plan') {
+    return {
+      problem:
+        command === undefined
+          ? 'no command; expected status or plan'
+          : `unknown command ${JSON.stringify(command)}; expected status or plan`,
+    };
+  }
+  if (extra.length > 0) return { problem: `unexpected argument ${JSON.stringify(extra[0])}` };
+  const output = (values.output as string | undefined) ?? 'table';
+  if (output !== 'table' && output !== 'json') {
+    return { problem: `--output: got ${JSON.stringify(output)}; expected table or json` };
+  }
+  const timeout = (values.timeout as string | undefined) ?? '60';
+  if (!/^[1-9]\d{0,4}$/.test(timeout)) {
+    return {
+      problem: `--timeout: got ${JSON.stringify(timeout)}; expected whole seconds, 1 to 99999`,
+    };
+  }
+  const stack = values.stack as string | undefined;
+  const loadBalancer = values['load-balancer'] as string | undefined;
+  const targetGroups = (values['target-group'] as string[] | undefined) ?? [];
+  const byArns = loadBalancer !== undefined || targetGroups.length > 0;
+  if (command === 'status' && (stack === undefined || byArns)) {
+    return { problem: 'status takes --stack NAME (and no --load-balancer or --target-group)' };
+  }
+  if (command === 'plan' && (stack === undefined) === !byArns) {
+    return {
+      problem: 'plan takes either --stack NAME, or --load-balancer ARN and --target-group ARN',
+    };
+  }
+  return {
+    options: {
+      command,
+      ...(stack === undefined ? {} : { stack }),
+      ...(loadBalancer === undefined ? {} : { loadBalancer }),
+      targetGroups,
+      output,
+      timeoutMs: Number(timeout) * 1000,
+    },
+  };
+}
+
+/** A logger and metrics that keep quiet: the CLI prints its own report. */
+const QUIET_LOGGER: CoreLogger = { debug() {}, info() {}, warn() {}, error() {} };
+const NO_METRICS: CoreMetrics = {
+  addMetric: () => NO_METRICS as ReturnType<CoreMetrics['addMetric']>,
+};
+
+/** The CLI: returns the exit code; prints to `out`. */
+export async function main(argv: readonly string[], out: Output): Promise<number> {
+  const read = readCommandLine(argv);
+  if ('help' in read) {
+    out.stdout(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if ('problem' in read) {
+    out.stderr(`alb-static-ip: ${read.problem}\n\n${USAGE}\n`);
+    return EXIT.usage;
+  }
+  const { options } = read;
+  const signal = AbortSignal.timeout(options.timeoutMs);
+  const ec2 = new EC2Client({});
+  const elbv2 = new ElasticLoadBalancingV2Client({});
+  try {
+    const bridges = await bridgesToCheck(options, signal);
+    const reports: BridgeReport[] = [];
+    for (const bridge of bridges) {
+      const summary = await dryRun(bridge.binding, ec2, elbv2, signal);
+      const health =
+        options.command === 'status'
+          ? await readHealth(elbv2, bridge.binding.TargetGroupArns, signal)
+          : new Map<string, RegisteredTarget[]>();
+      reports.push(bridgeReport(bridge, summary, health));
+    }
+    if (options.command === 'plan') {
+      out.stdout(options.output === 'json' ? json(reports.map(planOf)) : planTable(reports));
+      return reports.some((report) => report.verdict === 'error') ? EXIT.error : EXIT.ok;
+    }
+    out.stdout(options.output === 'json' ? json(reports) : statusTable(reports));
+    return exitCodeOf(reports);
+  } catch (error) {
+    out.stderr(`alb-static-ip: ${describeFailure(error, signal, options.timeoutMs)}\n`);
+    return EXIT.error;
+  } finally {
+    ec2.destroy();
+    elbv2.destroy();
+  }
+}
+
+async function bridgesToCheck(options: Options, signal: AbortSignal): Promise<StackBridge[]> {
+  if (options.stack === undefined) {
+    let binding: Binding;
+    try {
+      binding = parseBinding({
+        LoadBalancerArn: options.loadBalancer,
+        TargetGroupArns: options.targetGroups,
+      });
+    } catch (error) {
+      throw new StackError(error instanceof Error ? error.message : String(error));
+    }
+    return [{ name: 'bridge', binding, staticIps: [], nlbPrivateIps: [] }];
+  }
+  const cloudFormation = new CloudFormationClient({});
+  const events = new EventBridgeClient({});
+  try {
+    return await readStackBridges({ cloudFormation, events }, options.stack, signal);
+  } finally {
+    cloudFormation.destroy();
+    events.destroy();
+  }
+}
+
+/** The sync's own run, writing nothing: what it would register and deregister. */
+function dryRun(
+  binding: Binding,
+  ec2: EC2Client,
+  elbv2: ElasticLoadBalancingV2Client,
+  signal: AbortSignal,
+): Promise<SyncSummary> {
+  return syncTargetGroups(
+    { ...binding, DryRun: true },
+    { ec2, elbv2, logger: QUIET_LOGGER, metrics: NO_METRICS },
+    signal,
+  ).catch((error: unknown) => {
+    // A failed group is in the summary the sync throws with; anything else fails the command.
+    if (error instanceof TargetGroupSyncError) return error.summary as SyncSummary;
+    throw error;
+  });
+}
+
+async function readHealth(
+  elbv2: ElasticLoadBalancingV2Client,
+  targetGroupArns: readonly string[],
+  signal: AbortSignal,
+): Promise<Map<string, RegisteredTarget[] | Error>> {
+  const read = await Promise.allSettled(
+    targetGroupArns.map((arn) => readRegisteredTargets(elbv2, arn, signal)),
+  );
+  return new Map(
+    targetGroupArns.map((arn, index) => {
+      const result = read[index] as PromiseSettledResult<RegisteredTarget[]>;
+      return [arn, result.status === 'fulfilled' ? result.value : toError(result.reason)];
+    }),
+  );
+}
+
+const toError = (reason: unknown): Error =>
+  reason instanceof Error ? reason : new Error(String(reason));
+
+function describeFailure(error: unknown, signal: AbortSignal, timeoutMs: number): string {
+  if (signal.aborted) return `gave up after ${timeoutMs / 1000} s (--timeout)`;
+  if (error instanceof StackError) return error.message;
+  const name = (error as { name?: string }).name ?? '';
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: { name?: string; message?: string } }).cause;
+  if (/AccessDenied|UnauthorizedOperation/.test(`${name} ${cause?.name ?? ''}`)) {
+    return `not allowed: ${cause?.message ?? message}. The CLI needs cloudformation:DescribeStacks and ListStackResources, events:ListTargetsByRule, ec2:DescribeNetworkInterfaces, and elasticloadbalancing:DescribeLoadBalancers, DescribeTargetGroups and DescribeTargetHealth`;
+  }
+  return cause?.message ? `${message}: ${cause.message}` : message;
+}
+
+const planOf = (report: BridgeReport) => ({
+  bridge: report.bridge,
+  loadBalancerArn: report.loadBalancerArn,
+  albIps: report.albIps,
+  groups: report.groups.map(({ targetGroupArn, toRegister, toDeregister, error }) => ({
+    targetGroupArn,
+    toRegister,
+    toDeregister,
+    ...(error === undefined ? {} : { error }),
+  })),
+});
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+/** Rows of cells as aligned columns, the first row the heading. */
+export function table(rows: readonly (readonly string[])[]): string {
+  const widths = (rows[0] ?? []).map((_, column) =>
+    Math.max(...rows.map((row) => (row[column] ?? '').length)),
+  );
+  return rows
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+const groupName = (arn: string): string => arn.split(':targetgroup/').pop() ?? arn;
+const listed = (items: readonly string[]): string => (items.length === 0 ? '-' : items.join(', '));
+
+function statusTable(reports: readonly BridgeReport[]): string {
+  return reports
+    .map((report) => {
+      const heading = [
+        `${report.bridge}: ${report.verdict}`,
+        `  ALB          ${report.loadBalancerArn}`,
+        `  static IPs   ${listed(report.staticIps)}`,
+        `  NLB IPs      ${listed(report.nlbPrivateIps)}`,
+        `  ALB IPs      ${listed(report.albIps)}`,
+      ];
+      const rows = [['target group', 'target', 'state', 'reason', 'next sync']];
+      for (const group of report.groups) {
+        const name = groupName(group.targetGroupArn);
+        if (group.error !== undefined) rows.push([name, '-', 'error', group.error, '-']);
+        for (const target of group.targets) {
+          const leaving = group.toDeregister.includes(target.target);
+          rows.push([
+            name,
+            target.target,
+            target.state,
+            target.reason ?? '',
+            leaving ? 'deregister' : '',
+          ]);
+        }
+        for (const target of group.toRegister) rows.push([name, target, '-', '', 'register']);
+        for (const outside of group.outsideNlbZones) {
+          rows.push([name, outside, 'outside the NLB zones', '', '']);
+        }
+      }
+      return `${heading.join('\n')}\n\n${table(rows)}\n`;
+    })
+    .join('\n');
+}
+
+function planTable(reports: readonly BridgeReport[]): string {
+  const rows = [['target group', 'register', 'deregister']];
+  for (const report of reports) {
+    for (const group of report.groups) {
+      rows.push([
+        groupName(group.targetGroupArn),
+        group.error === undefined ? listed(group.toRegister) : `error: ${group.error}`,
+        group.error === undefined ? listed(group.toDeregister) : '-',
+      ]);
+    }
+  }
+  return `${table(rows)}\n`;
+}

@@ -1,0 +1,299 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here is CloudFormation's Fn::Sub notation.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { compareIps } from '../../functions/shared/ip-order.js';
+import { AwsWorld } from '../support/aws-world.js';
+import { runCli } from '../support/cli-run.js';
+import { type MotoServer, startMotoServer } from '../support/moto-server.js';
+import { budgetFor } from '../support/work-budget.js';
+
+// The alb-static-ip command against moto: stacks created in moto's CloudFormation, shaped as a
+// stack of template.yaml (one bridge, SyncScheduleRule) and as a stack whose bridges the macro
+// made (<Bridge>SyncSchedule each), with the ALB's interfaces made as AWS makes them. The NLB is
+// left out: moto's CloudFormation cannot make one (test/integration/macro-examples.test.ts). moto
+// reports every target healthy, so the unhealthy exit code is shown in test/unit/cli.test.ts.
+let moto: MotoServer;
+let world: AwsWorld;
+let cloudFormation: CloudFormationClient;
+
+beforeAll(
+  async () => {
+    moto = await startMotoServer();
+    world = new AwsWorld(moto.endpoint);
+    cloudFormation = new CloudFormationClient({ endpoint: moto.endpoint });
+    process.env.AWS_ENDPOINT_URL = moto.endpoint;
+  },
+  budgetFor({ motoStart: 1 }),
+);
+afterAll(
+  async () => {
+    delete process.env.AWS_ENDPOINT_URL;
+    cloudFormation?.destroy();
+    await moto?.stop();
+  },
+  budgetFor({ motoStop: 1 }),
+);
+beforeEach(async () => {
+  await moto.reset();
+});
+
+/** One bridge's resources as a stack has them: its target group and its schedule rule's input. */
+function bridgeResources(prefix: string, rule: string, albParameter: string) {
+  return {
+    [`${prefix}TargetGroup1`]: {
+      Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
+      Properties: { TargetType: 'ip', Protocol: 'TCP', Port: 443, VpcId: { Ref: 'Vpc' } },
+    },
+    [rule]: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'target-group-sync',
+            Arn: 'arn:aws:lambda:us-east-1:123456789012:function:pack-TargetGroupSync',
+            Input: {
+              'Fn::Sub': `{"LoadBalancerArn":"\${${albParameter}}","TargetGroupArns":["\${${prefix}TargetGroup1}"],"DryRun":false}`,
+            },
+          },
+        ],
+      },
+    },
+  };
+}
+
+async function createStack(name: string, template: object, parameters: Record<string, string>) {
+  await cloudFormation.send(
+    new CreateStackCommand({
+      StackName: name,
+      TemplateBody: JSON.stringify(template),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
+    }),
+  );
+}
+
+/** An ALB with two interfaces, and a stack of template.yaml's shape in front of it. */
+async function templateStack(name = 'web') {
+  const network = await world.network();
+  const albArn = await world.loadBalancer('web', 'application', network.subnetIds);
+  const enis = await world.loadBalancerEnis(albArn, network.subnetIds, 2);
+  await createStack(
+    name,
+    {
+      Parameters: { Vpc: { Type: 'String' }, Alb: { Type: 'String' } },
+      Resources: bridgeResources('', 'SyncScheduleRule', 'Alb'),
+      Outputs: {
+        StaticIps: { Value: '203.0.113.10,203.0.113.11' },
+        TargetGroupArns: { Value: { Ref: 'TargetGroup1' } },
+      },
+    },
+    { Vpc: network.vpcId, Alb: albArn },
+  );
+  const described = await cloudFormation.send(new DescribeStacksCommand({ StackName: name }));
+  const groupArn = described.Stacks?.[0]?.Outputs?.find(
+    (output) => output.OutputKey === 'TargetGroupArns',
+  )?.OutputValue;
+  return { albArn, ips: enis.map((eni) => eni.ip).sort(compareIps), groupArn: groupArn ?? '' };
+}
+
+describe('alb-static-ip status', () => {
+  it(
+    'exits 0 for a bridge in sync and healthy, and reports its IPs and targets',
+    async () => {
+      const { albArn, ips, groupArn } = await templateStack();
+      await world.register(
+        groupArn,
+        ips.map((id) => ({ id, port: 443 })),
+      );
+
+      const result = await runCli('status', '--stack', 'web', '--output', 'json');
+
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      expect(result.json()).toEqual([
+        {
+          bridge: 'web',
+          loadBalancerArn: albArn,
+          staticIps: ['203.0.113.10', '203.0.113.11'],
+          nlbPrivateIps: [],
+          albIps: ips,
+          groups: [
+            {
+              targetGroupArn: groupArn,
+              targets: ips.map((ip) => ({ target: `${ip}:443`, state: 'healthy' })),
+              toRegister: [],
+              toDeregister: [],
+              outsideNlbZones: [],
+            },
+          ],
+          verdict: 'in sync',
+          exitCode: 0,
+        },
+      ]);
+    },
+    budgetFor({ motoCall: 40 }),
+  );
+
+  it(
+    'exits 2 when the groups differ from the ALB, naming what the next sync would change, and writes nothing',
+    async () => {
+      const { ips, groupArn } = await templateStack();
+      await world.register(groupArn, [
+        { id: ips[0] as string, port: 443 },
+        { id: '10.0.99.99', port: 443 },
+      ]);
+
+      const result = await runCli('status', '--stack', 'web');
+
+      expect(result.code).toBe(2);
+      expect(result.stdout).toMatch(/^web: out of sync$/m);
+      expect(result.stdout).toMatch(new RegExp(`${ips[1]}:443 +- +register`));
+      expect(result.stdout).toMatch(/10\.0\.99\.99:443 +healthy +deregister/);
+      expect(result.stdout).toMatch(/static IPs {3}203\.0\.113\.10, 203\.0\.113\.11/);
+      expect(await world.targets(groupArn)).toEqual([`${ips[0]}:443`, '10.0.99.99:443'].sort());
+    },
+    budgetFor({ motoCall: 40 }),
+  );
+
+  it(
+    'lists each bridge of a stack the macro made, by its name',
+    async () => {
+      const network = await world.network();
+      const web = await world.loadBalancer('web', 'application', network.subnetIds);
+      const api = await world.loadBalancer('api', 'application', network.subnetIds);
+      await world.loadBalancerEnis(web, network.subnetIds, 2);
+      await world.loadBalancerEnis(api, network.subnetIds, 1);
+      await createStack(
+        'shop',
+        {
+          Parameters: {
+            Vpc: { Type: 'String' },
+            WebAlb: { Type: 'String' },
+            ApiAlb: { Type: 'String' },
+          },
+          Resources: {
+            ...bridgeResources('WebStaticIps', 'WebStaticIpsSyncSchedule', 'WebAlb'),
+            ...bridgeResources('ApiStaticIps', 'ApiStaticIpsSyncSchedule', 'ApiAlb'),
+          },
+          Outputs: { WebStaticIpsStaticIps: { Value: '198.51.100.7' } },
+        },
+        { Vpc: network.vpcId, WebAlb: web, ApiAlb: api },
+      );
+
+      const result = await runCli('status', '--stack', 'shop', '--output', 'json');
+
+      expect(result.code).toBe(2);
+      const reports = result.json() as {
+        bridge: string;
+        loadBalancerArn: string;
+        albIps: string[];
+        staticIps: string[];
+      }[];
+      expect(
+        reports.map(({ bridge, loadBalancerArn, staticIps }) => ({
+          bridge,
+          loadBalancerArn,
+          staticIps,
+        })),
+      ).toEqual([
+        { bridge: 'ApiStaticIps', loadBalancerArn: api, staticIps: [] },
+        { bridge: 'WebStaticIps', loadBalancerArn: web, staticIps: ['198.51.100.7'] },
+      ]);
+      expect(reports.map((report) => report.albIps.length)).toEqual([1, 2]);
+    },
+    budgetFor({ motoCall: 60 }),
+  );
+
+  it(
+    'exits 1 with a clear message for a missing stack, and for a stack that is not ours',
+    async () => {
+      const missing = await runCli('status', '--stack', 'nowhere');
+      expect(missing.code).toBe(1);
+      expect(missing.stderr).toBe(
+        'alb-static-ip: Stack nowhere does not exist in this account and Region\n',
+      );
+
+      await createStack('other', { Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }, {});
+      const other = await runCli('status', '--stack', 'other');
+      expect(other.code).toBe(1);
+      expect(other.stderr).toMatch(
+        /^alb-static-ip: Stack other has no sync schedule rule: it is not a stack of alb-static-ip/,
+      );
+    },
+    budgetFor({ motoCall: 20 }),
+  );
+});
+
+describe('alb-static-ip plan', () => {
+  it(
+    'prints what the next sync would register and deregister, by stack or by ARNs, and writes nothing',
+    async () => {
+      const { albArn, ips, groupArn } = await templateStack();
+      await world.register(groupArn, [{ id: '10.0.99.99', port: 443 }]);
+
+      const byStack = await runCli('plan', '--stack', 'web', '--output', 'json');
+      const byArns = await runCli('plan', '--load-balancer', albArn, '--target-group', groupArn);
+
+      expect(byStack.code).toBe(0);
+      expect(byStack.json()).toEqual([
+        {
+          bridge: 'web',
+          loadBalancerArn: albArn,
+          albIps: ips,
+          groups: [
+            {
+              targetGroupArn: groupArn,
+              toRegister: ips.map((ip) => `${ip}:443`),
+              toDeregister: ['10.0.99.99:443'],
+            },
+          ],
+        },
+      ]);
+      expect(byArns.code).toBe(0);
+      expect(byArns.stdout).toContain(`${ips.map((ip) => `${ip}:443`).join(', ')}  10.0.99.99:443`);
+      expect(await world.targets(groupArn)).toEqual(['10.0.99.99:443']);
+    },
+    budgetFor({ motoCall: 40 }),
+  );
+});
+
+describe('alb-static-ip against an endpoint that never answers', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = createServer(() => {
+      // Never answers.
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it(
+    'gives up after --timeout and says so, exit code 1',
+    async () => {
+      process.env.AWS_ENDPOINT_URL = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      try {
+        const result = await runCli('status', '--stack', 'web', '--timeout', '1');
+
+        expect(result.code).toBe(1);
+        expect(result.stderr).toBe('alb-static-ip: gave up after 1 s (--timeout)\n');
+      } finally {
+        process.env.AWS_ENDPOINT_URL = moto.endpoint;
+      }
+    },
+    // One second of waiting, and the command's own work around it.
+    budgetFor({ process: 10 }) + 1_000,
+  );
+});
