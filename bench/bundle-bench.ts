@@ -3,6 +3,7 @@ import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { LOAD_ENVIRONMENT } from '../test/support/bundle-import.js';
 import { BenchFailure, check, median, percentile } from './stats.js';
 
 export const IMPORT_RUNS = 10;
@@ -47,10 +48,14 @@ export function snapshotBundles(distDir: string): BundleSnapshot {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue;
       for (const file of readdirSync(join(dir, entry.name))) {
-        if (/\.(mjs|cjs|js)$/.test(file)) bundles.push(join(dir, entry.name, file));
+        // The functions' entry points (Handler index.handler), not the CLI's bundle under dist/cli.
+        if (/^index\.(mjs|cjs|js)$/.test(file)) bundles.push(join(dir, entry.name, file));
       }
     }
-    check(bundles.length > 0, `no bundle (*.mjs, *.cjs, *.js) found under ${distDir}`);
+    check(
+      bundles.length > 0,
+      `no function bundle (*/index.mjs, .cjs or .js) found under ${distDir}`,
+    );
     return {
       dir,
       bundles: bundles.sort(),
@@ -132,7 +137,8 @@ async function runChild(bundle: string | undefined, nodeOptions: string): Promis
     stderr: string;
   }>((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      env: { ...process.env, NODE_OPTIONS: nodeOptions },
+      // The settings the bundles check as they load, as template.yaml gives them (the macro's).
+      env: { ...process.env, ...LOAD_ENVIRONMENT, NODE_OPTIONS: nodeOptions },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

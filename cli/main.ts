@@ -4,7 +4,7 @@ import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { type Binding, parseBinding } from '../functions/shared/binding.js';
-import { TargetGroupSyncError } from '../functions/shared/errors.js';
+import { isAwsError, messageOf, TargetGroupSyncError } from '../functions/shared/errors.js';
 import type { CoreLogger, CoreMetrics } from '../functions/shared/observability.js';
 import type { RegisteredTarget } from '../functions/target-group-sync/plan.js';
 import { type SyncSummary, syncTargetGroups } from '../functions/target-group-sync/sync.js';
@@ -69,7 +69,7 @@ export function readCommandLine(
       },
     });
   } catch (error) {
-    return { problem: error instanceof Error ? error.message : String(error) };
+    return { problem: messageOf(error) };
   }
   const { values, positionals } = parsed;
   if (values.help) return { help: true };
@@ -173,7 +173,7 @@ async function bridgesToCheck(options: Options, signal: AbortSignal): Promise<St
         TargetGroupArns: options.targetGroups,
       });
     } catch (error) {
-      throw new StackError(error instanceof Error ? error.message : String(error));
+      throw new StackError(messageOf(error));
     }
     return [{ name: 'bridge', binding, staticIps: [], nlbPrivateIps: [] }];
   }
@@ -227,10 +227,9 @@ const toError = (reason: unknown): Error =>
 function describeFailure(error: unknown, signal: AbortSignal, timeoutMs: number): string {
   if (signal.aborted) return `gave up after ${timeoutMs / 1000} s (--timeout)`;
   if (error instanceof StackError) return error.message;
-  const name = (error as { name?: string }).name ?? '';
-  const message = error instanceof Error ? error.message : String(error);
-  const cause = (error as { cause?: { name?: string; message?: string } }).cause;
-  if (/AccessDenied|UnauthorizedOperation/.test(`${name} ${cause?.name ?? ''}`)) {
+  const message = messageOf(error);
+  const cause = (error as { cause?: { message?: string } }).cause;
+  if (isAwsError(error, 'AccessDenied', 'AccessDeniedException', 'UnauthorizedOperation')) {
     return `not allowed: ${cause?.message ?? message}. The CLI needs cloudformation:DescribeStacks and ListStackResources, events:ListTargetsByRule, ec2:DescribeNetworkInterfaces, and elasticloadbalancing:DescribeLoadBalancers, DescribeTargetGroups and DescribeTargetHealth`;
   }
   return cause?.message ? `${message}: ${cause.message}` : message;

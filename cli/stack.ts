@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-cloudformation';
 import { type EventBridgeClient, ListTargetsByRuleCommand } from '@aws-sdk/client-eventbridge';
 import { type Binding, parseBinding } from '../functions/shared/binding.js';
-import { isAwsError } from '../functions/shared/errors.js';
+import { isAwsError, messageOf } from '../functions/shared/errors.js';
 
 /**
  * A deployed stack's bridges, as the sync sees them. Each bridge has a schedule rule whose input is
@@ -69,7 +69,7 @@ export async function readStackBridges(
       binding = parseBinding(JSON.parse(input));
     } catch (error) {
       throw new StackError(
-        `Stack ${stackName}: the rule ${logicalId} does not send the sync a binding it can read: ${error instanceof Error ? error.message : String(error)}`,
+        `Stack ${stackName}: the rule ${logicalId} does not send the sync a binding it can read: ${messageOf(error)}`,
       );
     }
     bridges.push({

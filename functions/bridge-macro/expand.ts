@@ -180,16 +180,12 @@ function expandBridge(
   if (!read.ok) return { ok: false, problems: [...problems, ...read.problems] };
   const properties = read.value;
 
+  const count = (field: string, value: unknown) =>
+    value === undefined ? undefined : countList(field, value, parameters);
   const subnets = countList('SubnetIds', properties.SubnetIds, parameters);
   const ports = portsAsNumbers(countList('Ports', properties.Ports, parameters));
-  const allocations =
-    properties.ElasticIpAllocationIds === undefined
-      ? undefined
-      : countList('ElasticIpAllocationIds', properties.ElasticIpAllocationIds, parameters);
-  const privateIps =
-    properties.PrivateIpAddresses === undefined
-      ? undefined
-      : countList('PrivateIpAddresses', properties.PrivateIpAddresses, parameters);
+  const allocations = count('ElasticIpAllocationIds', properties.ElasticIpAllocationIds);
+  const privateIps = count('PrivateIpAddresses', properties.PrivateIpAddresses);
   for (const counted of [subnets, ports, allocations, privateIps]) {
     if (counted && !counted.ok) problems.push(counted.problem);
   }

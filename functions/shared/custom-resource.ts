@@ -10,7 +10,7 @@ import {
   responseBody,
   type SendBudget,
 } from './custom-resource-response.js';
-import { InvalidInputError } from './errors.js';
+import { InvalidInputError, messageOf } from './errors.js';
 import type { CoreLogger } from './observability.js';
 
 /**
@@ -483,10 +483,9 @@ export function failed(
   error: unknown,
   physicalResourceId: string,
 ): CustomResourceResponse {
-  const message = error instanceof Error ? error.message : String(error);
   return {
     Status: 'FAILED',
-    Reason: `${message} (log stream: ${context.logStreamName})`,
+    Reason: `${messageOf(error)} (log stream: ${context.logStreamName})`,
     PhysicalResourceId: physicalResourceId,
     StackId: event.StackId,
     RequestId: event.RequestId,

@@ -83,3 +83,8 @@ export function isAwsError(error: unknown, ...names: readonly string[]): boolean
   const { name, Code, code } = cause as { name?: unknown; Code?: unknown; code?: unknown };
   return [name, Code, code].some((value) => typeof value === 'string' && names.includes(value));
 }
+
+/** What a caught value says: an Error's message, or anything else written out. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

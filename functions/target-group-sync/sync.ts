@@ -3,7 +3,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { Binding } from '../shared/binding.js';
 import { boundList } from '../shared/bounded-text.js';
-import { TargetGroupSyncError } from '../shared/errors.js';
+import { messageOf, TargetGroupSyncError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis, type LoadBalancerEni } from '../shared/load-balancer-enis.js';
 import { describeEnabledZones, describeLoadBalancerOfType } from '../shared/load-balancers.js';
 import type { CoreLogger, CoreMetrics, PublishingMetrics } from '../shared/observability.js';
@@ -364,8 +364,7 @@ async function syncOneTargetGroup(
     }
     return summarise(targetGroupArn, 'synced', done, unchanged, zoneReport);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return failedSummary(targetGroupArn, done, unchanged, zoneReport, message);
+    return failedSummary(targetGroupArn, done, unchanged, zoneReport, messageOf(error));
   }
 }
 

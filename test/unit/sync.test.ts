@@ -138,6 +138,21 @@ beforeEach(() => {
   answerDescribeTargetGroups();
 });
 
+/** The metrics of a run that reached its groups, in the order the sync adds them. */
+const runMetrics = (counts: {
+  albIps: number;
+  registered: number;
+  deregistered: number;
+  outside: number;
+  errors: number;
+}) => [
+  ['AlbIpCount', 'Count', counts.albIps],
+  ['TargetsRegistered', 'Count', counts.registered],
+  ['TargetsDeregistered', 'Count', counts.deregistered],
+  ['IpsOutsideNlbZones', 'Count', counts.outside],
+  ['SyncErrors', 'Count', counts.errors],
+];
+
 describe('Function: syncTargetGroups', () => {
   it('registers new IPs, then deregisters stale ones, and summarises each group', async () => {
     // Prepare
@@ -698,13 +713,9 @@ describe('Function: syncTargetGroups', () => {
       targetGroupArn: TG_A,
       targets: ['10.0.0.2:443'],
     });
-    expect(metrics.addMetric.mock.calls).toEqual([
-      ['AlbIpCount', 'Count', 2],
-      ['TargetsRegistered', 'Count', 2],
-      ['TargetsDeregistered', 'Count', 1],
-      ['IpsOutsideNlbZones', 'Count', 0],
-      ['SyncErrors', 'Count', 0],
-    ]);
+    expect(metrics.addMetric.mock.calls).toEqual(
+      runMetrics({ albIps: 2, registered: 2, deregistered: 1, outside: 0, errors: 0 }),
+    );
   });
 
   it('counts each failed group in SyncErrors, and names every failure in one error', async () => {
@@ -739,13 +750,9 @@ describe('Function: syncTargetGroups', () => {
         { targetGroupArn: TG_C, status: 'synced', registered: ['10.0.0.1:443'] },
       ],
     });
-    expect(metrics.addMetric.mock.calls).toEqual([
-      ['AlbIpCount', 'Count', 1],
-      ['TargetsRegistered', 'Count', 1],
-      ['TargetsDeregistered', 'Count', 0],
-      ['IpsOutsideNlbZones', 'Count', 0],
-      ['SyncErrors', 'Count', 2],
-    ]);
+    expect(metrics.addMetric.mock.calls).toEqual(
+      runMetrics({ albIps: 1, registered: 1, deregistered: 0, outside: 0, errors: 2 }),
+    );
     const zones = { nlbZones: ['us-east-1a', 'us-east-1b'], outsideNlbZones: 0 };
     const nothing = { registered: 0, deregistered: 0, unchanged: 0 };
     expect(logger.error.mock.calls).toStrictEqual([
@@ -964,13 +971,9 @@ describe('Function: syncTargetGroups', () => {
           },
         ],
       ]);
-      expect(metrics.addMetric.mock.calls).toEqual([
-        ['AlbIpCount', 'Count', 4],
-        ['TargetsRegistered', 'Count', 4],
-        ['TargetsDeregistered', 'Count', 0],
-        ['IpsOutsideNlbZones', 'Count', 1],
-        ['SyncErrors', 'Count', 0],
-      ]);
+      expect(metrics.addMetric.mock.calls).toEqual(
+        runMetrics({ albIps: 4, registered: 4, deregistered: 0, outside: 1, errors: 0 }),
+      );
     });
 
     it('names the first five IPs outside in the warning and counts the rest', async () => {
