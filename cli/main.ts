@@ -117,6 +117,23 @@ export function readCommandLine(
   };
 }
 
+/** The CLI run in-process with its output kept, for the sandbox and the tests. */
+export async function runCaptured(
+  argv: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, {
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+  });
+  return { code, stdout, stderr };
+}
+
 /** A logger and metrics that keep quiet: the CLI prints its own report. */
 const QUIET_LOGGER: CoreLogger = { debug() {}, info() {}, warn() {}, error() {} };
 const NO_METRICS: CoreMetrics = {

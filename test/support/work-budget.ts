@@ -16,7 +16,7 @@ export const IDLE_COST_MS = {
   motoCall: 10,
   /** `cfn-lint` on one template (`time cfn-lint template.yaml`). */
   cfnLint: 2_000,
-  /** The SAM transform of one template (`test/template/translate.py`). */
+  /** The SAM transform of one template (`scripts/sam-translate.py`). */
   samTransform: 500,
   /** `node scripts/build.mjs`: every function's bundle, and the CLI's (about 750 ms). */
   build: 1_000,

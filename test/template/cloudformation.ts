@@ -1,5 +1,5 @@
 // Helpers for the template tests: the project's paths, the template in its JSON form, cfn-lint, the
-// SAM transform (through translate.py) and a small resolver for the intrinsic functions the
+// SAM transform (through scripts/sam-translate.py) and a small resolver for the intrinsic functions the
 // template uses, so a test can see the values CloudFormation would deploy.
 import { execFileSync, spawn } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -100,7 +100,7 @@ interface LintMatch {
 export function samTransform(path: string, parameters: Record<string, string>): Template {
   const json = execFileSync(
     'python3',
-    [join(ROOT, 'test', 'template', 'translate.py'), path, JSON.stringify(parameters)],
+    [join(ROOT, 'scripts', 'sam-translate.py'), path, JSON.stringify(parameters)],
     { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return JSON.parse(json) as Template;

@@ -1,6 +1,6 @@
 """Transforms a SAM template into the CloudFormation template the AWS::Serverless transform makes.
 
-Usage: python3 translate.py TEMPLATE PARAMETERS_JSON
+Usage: python3 scripts/sam-translate.py TEMPLATE PARAMETERS_JSON
 
 TEMPLATE is a SAM template (YAML or JSON) and PARAMETERS_JSON a JSON object of parameter values.
 Prints the transformed template as JSON. Needs no AWS access: local CodeUri paths are replaced by

@@ -1,0 +1,181 @@
+import type { BridgeReport } from '../cli/report.js';
+import type { AppliedChange } from './alb.js';
+import type { Invocation } from './lambda-service.js';
+
+// What `npm start` shows, as pure functions of what happened: one line per event (an ALB change,
+// a function run, a custom resource's answer), the bridge's state (static IPs, the ALB's IPs, each
+// target group's targets), and the summary table at the end. A terminal gets the state redrawn in
+// place under the latest lines; anything else (CI, a pipe) gets plain lines, written once.
+
+/** `+12.3s` from the start of the run. */
+export function elapsed(ms: number): string {
+  return `+${(Math.max(0, ms) / 1000).toFixed(1).padStart(5)}s`;
+}
+
+/** Bytes as people read them: `812 B`, `4.4 kB`. */
+export function bytes(count: number): string {
+  return count < 1000 ? `${count} B` : `${(count / 1000).toFixed(1)} kB`;
+}
+
+/** A target group ARN's name: `targetgroup/NAME/ID` gives NAME. */
+export function groupName(targetGroupArn: string): string {
+  return /targetgroup\/([^/]+)\//.exec(targetGroupArn)?.[1] ?? targetGroupArn;
+}
+
+export function describeChange(change: AppliedChange, nlbZones: readonly string[]): string {
+  const where = nlbZones.includes(change.zone)
+    ? change.zone
+    : `${change.zone}, a zone the NLB does not serve`;
+  const event = change.eventSent
+    ? `${change.kind === 'add' ? 'CreateNetworkInterface' : 'DeleteNetworkInterface'} event sent`
+    : 'its event is lost: only the schedule will see it';
+  return `ALB ${change.kind === 'add' ? 'adds' : 'removes'} node ${change.ip} (${where}); ${event}`;
+}
+
+/** What delivered an invocation: `rule/<rule name>` becomes the rule's label, when it has one. */
+export type RuleLabels = ReadonlyMap<string, string>;
+
+/** The trigger of a run, as people name it. */
+export function triggerOf(
+  invocation: Pick<Invocation, 'source' | 'event'>,
+  ruleLabels: RuleLabels,
+): string {
+  if (invocation.source === 'cloudformation') {
+    const request = invocation.event as { RequestType?: string; LogicalResourceId?: string };
+    return `CloudFormation ${request.RequestType} of ${request.LogicalResourceId}`;
+  }
+  if (invocation.source.startsWith('rule/')) {
+    const rule = invocation.source.slice('rule/'.length);
+    return ruleLabels.get(rule) ?? `rule ${rule}`;
+  }
+  return 'Lambda Invoke';
+}
+
+interface SyncResult {
+  readonly albIps?: readonly string[];
+  readonly targetGroups?: readonly {
+    readonly registered: readonly string[];
+    readonly deregistered: readonly string[];
+    readonly status: string;
+  }[];
+}
+
+interface CustomResourceResult {
+  readonly Status?: string;
+  readonly Reason?: string;
+  readonly Data?: Record<string, unknown>;
+}
+
+/** What a run wrote: the targets registered and deregistered, over all groups. */
+export function writesOf(result: unknown): { registered: string[]; deregistered: string[] } {
+  const groups = (result as SyncResult | null)?.targetGroups ?? [];
+  return {
+    registered: groups.flatMap((group) => group.registered),
+    deregistered: groups.flatMap((group) => group.deregistered),
+  };
+}
+
+/** One line for a function run: its trigger, what it did, how long, how many log bytes. */
+export function describeInvocation(invocation: Invocation, ruleLabels: RuleLabels): string {
+  const name = invocation.functionName.replace(/^.*-(\w+)Function-\w+$/, '$1');
+  const cost = `${invocation.durationMs} ms${invocation.coldStart ? ' (cold start)' : ''}, ${bytes(invocation.logBytes)} of logs`;
+  const head = `${name} via ${triggerOf(invocation, ruleLabels)}`;
+  if (invocation.errored) {
+    const error = invocation.result as { errorMessage?: string } | null;
+    return `${head}: FAILED ${error?.errorMessage ?? ''} (${cost})`;
+  }
+  if (invocation.source === 'cloudformation') {
+    const answer = invocation.result as CustomResourceResult | null;
+    const data = Object.entries(answer?.Data ?? {})
+      .map(([key, value]) => `${key} ${Array.isArray(value) ? value.join(' ') : String(value)}`)
+      .join(', ');
+    return `${head}: ${answer?.Status ?? '?'}${data ? ` (${data})` : ''}${answer?.Reason ? `: ${answer.Reason}` : ''}; ${cost}`;
+  }
+  const { registered, deregistered } = writesOf(invocation.result);
+  const wrote = [
+    registered.length > 0 ? `registered ${registered.join(' ')}` : '',
+    deregistered.length > 0 ? `deregistered ${deregistered.join(' ')}` : '',
+  ].filter((part) => part !== '');
+  return `${head}: ${wrote.length > 0 ? wrote.join('; ') : 'no change'} (${cost})`;
+}
+
+/** Whether the groups hold exactly the ALB's IPs: the next sync would write nothing. */
+export function converged(report: BridgeReport): boolean {
+  return report.groups.every(
+    (group) =>
+      group.error === undefined && group.toRegister.length === 0 && group.toDeregister.length === 0,
+  );
+}
+
+/** The bridge's state, a few lines: static IPs, the ALB's IPs, each group, the verdict. */
+export function statePanel(report: BridgeReport): string[] {
+  const outside = new Set(
+    report.groups.flatMap((group) => group.outsideNlbZones.map((entry) => entry.split(' ')[0])),
+  );
+  const alb = report.albIps.map((ip) => (outside.has(ip) ? `${ip} (zone not served)` : ip));
+  const lines = [
+    `  static IPs     ${report.staticIps.join('  ') || '-'}   (NLB private: ${report.nlbPrivateIps.join(' ') || '-'})`,
+    `  ALB IPs        ${alb.join('  ') || '-'}`,
+  ];
+  for (const group of report.groups) {
+    const targets = group.targets.map(({ target }) => target.replace(/:\d+$/, ''));
+    const port = /:(\d+)$/.exec(group.targets[0]?.target ?? '')?.[1];
+    const label = `  group${port ? ` :${port}` : ''}`.padEnd(17);
+    lines.push(`${label}${targets.join('  ') || '(empty)'}`);
+  }
+  lines.push(`  verdict        ${converged(report) ? 'in sync' : report.verdict}`);
+  return lines;
+}
+
+/** One step of the run, as the summary table shows it. */
+export interface StepRecord {
+  readonly name: string;
+  readonly albIps: number;
+  readonly registered: number;
+  readonly deregistered: number;
+  /** From the change to the groups matching the ALB; undefined if they never did. */
+  readonly convergedMs?: number;
+  /** The trigger of the run that made them match. */
+  readonly by?: string;
+}
+
+export interface Totals {
+  readonly runs: number;
+  readonly failedRuns: number;
+  readonly coldStarts: number;
+  readonly logBytes: number;
+  readonly byTrigger: Readonly<Record<string, number>>;
+}
+
+/** The table at the end: one row per step, then the totals. */
+export function summaryTable(steps: readonly StepRecord[], totals: Totals): string[] {
+  const rows = [
+    ['step', 'ALB IPs', 'registered', 'deregistered', 'in sync after', 'by'],
+    ...steps.map((step) => [
+      step.name,
+      String(step.albIps),
+      String(step.registered),
+      String(step.deregistered),
+      step.convergedMs === undefined ? 'NOT IN SYNC' : `${(step.convergedMs / 1000).toFixed(1)} s`,
+      step.by ?? '-',
+    ]),
+  ];
+  const widths = rows[0]?.map((_, column) =>
+    Math.max(...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths?.[column] ?? 0))
+      .join('  ')
+      .trimEnd();
+  const triggers = Object.entries(totals.byTrigger)
+    .map(([trigger, count]) => `${count} by ${trigger}`)
+    .join(', ');
+  return [
+    line(rows[0] ?? []),
+    line((widths ?? []).map((width) => '-'.repeat(width))),
+    ...rows.slice(1).map(line),
+    '',
+    `function runs: ${totals.runs} (${triggers}); ${totals.failedRuns} failed; ${totals.coldStarts} cold starts; ${bytes(totals.logBytes)} of logs${totals.runs > 0 ? ` (${bytes(Math.round(totals.logBytes / totals.runs))} a run)` : ''}`,
+  ];
+}
