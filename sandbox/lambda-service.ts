@@ -10,9 +10,9 @@ import { fileURLToPath } from 'node:url';
 // custom resource, a rule delivering an event, a `lambda invoke`. This runs it in an execution
 // environment of the function (runtime.mjs: a Node.js process with the function's environment
 // variables and the bundle it was created from), answers moto with the result, and tells the
-// sandbox what ran. A custom resource's answer goes to this service's receiver first, which keeps
-// it and passes it on to moto's CloudFormation (moto waits for it there, as CloudFormation waits
-// at its presigned S3 URL).
+// sandbox what ran. A custom resource's answer goes to this service's receiver, on loopback, which
+// passes it on to moto's CloudFormation (moto waits for it there, as CloudFormation waits at its
+// presigned S3 URL); the view reads the same answer from the invocation's result.
 
 /** What moto posts for one invocation (moto_sandbox.py, invoke_in_sandbox). */
 interface InvocationRequest {
@@ -44,15 +44,6 @@ export interface Invocation {
   readonly coldStart: boolean;
 }
 
-/** A custom resource's answer, as the function sent it to its ResponseURL. */
-export interface CustomResourceAnswer {
-  readonly LogicalResourceId: string;
-  readonly Status: string;
-  readonly Reason?: string;
-  readonly PhysicalResourceId: string;
-  readonly Data?: Record<string, unknown>;
-}
-
 export interface LambdaServiceOptions {
   /** The bundle file that a function's code (its S3 object) was packaged from. */
   readonly bundleFor: (code: InvocationRequest['Code']) => string | undefined;
@@ -64,7 +55,6 @@ export interface LambdaServiceOptions {
   /** Where each function's logs are appended, one file per function. */
   readonly logDirectory: string;
   readonly onInvocation: (invocation: Invocation) => void;
-  readonly onAnswer: (answer: CustomResourceAnswer) => void;
 }
 
 export interface LambdaService {
@@ -189,7 +179,7 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     }
     let event = request.Event;
     if (isCustomResourceRequest(event)) {
-      // The answer comes here first (kept for the view), then goes to where moto waits for it.
+      // The answer comes to the receiver first, then goes on to where moto waits for it.
       const waiting = new URL(event.ResponseURL);
       const forward = `${options.motoEndpoint()}${waiting.pathname}${waiting.search}`;
       event = { ...event, ResponseURL: `${url}${RESPONSE_PATH}?to=${encodeURIComponent(forward)}` };
@@ -241,8 +231,6 @@ export async function startLambdaService(options: LambdaServiceOptions): Promise
     const path = new URL(request.url ?? '/', 'http://sandbox');
     if (request.method === 'PUT' && path.pathname === RESPONSE_PATH) {
       const to = path.searchParams.get('to') ?? '';
-      const answer = JSON.parse(body) as CustomResourceAnswer;
-      if (!stopping) options.onAnswer(answer);
       const forwarded = await fetch(to, {
         method: 'PUT',
         body,

@@ -126,7 +126,6 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
       view.event(describeInvocation(invocation, ruleLabels));
       for (const listener of invocationListeners) listener(invocation);
     },
-    onAnswer: () => {},
   });
   try {
     view.event('starting moto (the AWS emulator) with the sandbox as its Lambda service');
