@@ -1,30 +1,22 @@
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { LOAD_ENVIRONMENT } from '../test/support/bundle-import.js';
-import { BenchFailure, check, median, percentile } from './stats.js';
+import { basename, dirname, join } from 'node:path';
+import {
+  benchLevers,
+  buildVariant,
+  bundleReport,
+  COLD_RUNS,
+  type ColdTarget,
+  ISSUE_13_PROPERTIES,
+  measureTargets,
+  NODE_OPTION_MODES,
+  templateFunctions,
+} from './cold-start.js';
+import { startColdWorld } from './cold-world.js';
+import { BenchFailure, check } from './stats.js';
 
-export const IMPORT_RUNS = 10;
-
-/** As Lambda runs the functions (template.yaml sets NODE_OPTIONS), and without it. */
-export const NODE_OPTION_MODES = ['', '--enable-source-maps'] as const;
-
-export interface BundleRow {
-  readonly bundle: string;
-  readonly nodeOptions: string;
-  readonly sizeBytes: number | undefined;
-  readonly mapBytes: number | undefined;
-  readonly importMedianMs: number | undefined;
-  readonly importP95Ms: number | undefined;
-  readonly processMedianMs: number;
-}
-
-interface ChildRun {
-  readonly importMs: number | undefined;
-  readonly processMs: number;
-}
+/** The function whose build levers the bench measures: the one that runs every minute. */
+export const LEVER_FUNCTION = 'target-group-sync';
 
 /** A copy of dist/ taken when the benchmark starts, and the bundles in it. */
 export interface BundleSnapshot {
@@ -68,101 +60,61 @@ export function snapshotBundles(distDir: string): BundleSnapshot {
 }
 
 /**
- * A bare `node` process first (the floor every cold start pays), then each bundle imported in a
- * fresh process `IMPORT_RUNS` times per NODE_OPTIONS mode, after one discarded warm-up run that
- * fills the file cache.
+ * The cold-start section of `npm run bench`, as Markdown lines: every function bundle of the
+ * snapshot, then the build levers of LEVER_FUNCTION, against one moto_server and response receiver
+ * that are stopped however it ends. BENCH_COLD_RUNS sets fewer (or more) runs than COLD_RUNS.
  */
-export async function benchBundles(
+export async function benchColdStart(
   snapshot: BundleSnapshot,
   progress: (line: string) => void,
-): Promise<BundleRow[]> {
-  const rows: BundleRow[] = [];
-  const baseline = await repeat(() => runChild(undefined, ''));
-  rows.push({
-    bundle: '(bare node, no import)',
-    nodeOptions: '',
-    sizeBytes: undefined,
-    mapBytes: undefined,
-    importMedianMs: undefined,
-    importP95Ms: undefined,
-    processMedianMs: median(baseline.map((run) => run.processMs)),
-  });
-  for (const bundle of snapshot.bundles) {
-    const name = `dist/${bundle.slice(snapshot.dir.length + 1)}`;
-    const mapFile = `${bundle}.map`;
-    for (const nodeOptions of NODE_OPTION_MODES) {
-      const runs = await repeat(() => runChild(bundle, nodeOptions));
-      const imports = runs.map((run) => run.importMs ?? Number.NaN);
-      rows.push({
-        bundle: name,
-        nodeOptions,
-        sizeBytes: statSync(bundle).size,
-        mapBytes: existsSync(mapFile) ? statSync(mapFile).size : undefined,
-        importMedianMs: median(imports),
-        importP95Ms: percentile(imports, 95),
-        processMedianMs: median(runs.map((run) => run.processMs)),
-      });
+): Promise<string[]> {
+  const runs = Number(process.env.BENCH_COLD_RUNS || COLD_RUNS);
+  check(
+    Number.isInteger(runs) && runs > 0,
+    `BENCH_COLD_RUNS: expected a whole number, got ${runs}`,
+  );
+  progress('cold start: starting moto_server and building its world');
+  const world = await startColdWorld();
+  const scratch: string[] = [];
+  try {
+    // Before: issue 13's settings, built into temporary directories; after: dist/.
+    const targets: ColdTarget[] = [];
+    for (const bundle of snapshot.bundles) {
+      const name = basename(dirname(bundle));
+      const scenario = world.scenarios.get(name);
+      const fn = templateFunctions().functions.find((candidate) => candidate.name === name);
+      if (scenario === undefined || fn === undefined) {
+        throw new BenchFailure(`no esbuild function or cold-start scenario for ${bundle}`);
+      }
+      const before = mkdtempSync(join(tmpdir(), 'alb-static-ip-before-'));
+      scratch.push(before);
+      buildVariant(fn.buildProperties.EntryPoints as string[], ISSUE_13_PROPERTIES, before);
+      for (const [label, bundleDir] of [
+        [`${name} (issue 13)`, before],
+        [`${name} (now)`, dirname(bundle)],
+      ] as const) {
+        for (const nodeOptions of NODE_OPTION_MODES) {
+          targets.push({ label, bundleDir, scenario, nodeOptions });
+        }
+      }
+    }
+    progress(`cold start: ${targets.length} bundle and NODE_OPTIONS pairs, measured in turns`);
+    const bundles = await measureTargets(targets, world, runs);
+    for (const row of bundles) {
       progress(
-        `${name} (${nodeOptions || 'no NODE_OPTIONS'}): import median ${median(imports).toFixed(
-          0,
-        )} ms`,
+        `${row.bundle} (${row.nodeOptions || 'no NODE_OPTIONS'}): import ${row.importMs.toFixed(0)} ms, cold total ${row.totalMs.toFixed(0)} ms`,
       );
     }
+    const levers = await benchLevers(LEVER_FUNCTION, world, progress, runs);
+    return bundleReport({
+      bundles,
+      levers: { functionName: LEVER_FUNCTION, rows: levers },
+      deployedNodeOptions: templateFunctions().nodeOptions,
+      runs,
+    });
+  } finally {
+    for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+    await world.stop().catch((error) => progress(`stopping moto failed: ${error}`));
+    progress('cold start: moto_server stopped');
   }
-  return rows;
-}
-
-async function repeat(run: () => Promise<ChildRun>): Promise<ChildRun[]> {
-  await run();
-  const runs: ChildRun[] = [];
-  for (let index = 0; index < IMPORT_RUNS; index += 1) runs.push(await run());
-  return runs;
-}
-
-/**
- * One fresh `node`; with a bundle, it imports it and prints how long that took. The entry loads
- * its handler module behind an init guard, lazily, so the clock stops only after the work queued
- * by the import has run too (a macrotask later), which is what the first invocation waits for.
- */
-async function runChild(bundle: string | undefined, nodeOptions: string): Promise<ChildRun> {
-  const script = bundle
-    ? `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(bundle).href)});` +
-      ' await new Promise((resolve) => setImmediate(resolve));' +
-      ' console.log(performance.now() - t);'
-    : '';
-  const start = performance.now();
-  const { code, stdout, stderr } = await new Promise<{
-    code: number | null;
-    stdout: string;
-    stderr: string;
-  }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      // The settings the bundles check as they load, as template.yaml gives them (the macro's).
-      env: { ...process.env, ...LOAD_ENVIRONMENT, NODE_OPTIONS: nodeOptions },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      err += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (exitCode) => resolve({ code: exitCode, stdout: out, stderr: err }));
-  });
-  const processMs = performance.now() - start;
-  if (code !== 0) {
-    throw new BenchFailure(
-      `importing ${bundle ?? '(nothing)'} exited with code ${code}: ${stderr.slice(-2000)}`,
-    );
-  }
-  if (!bundle) return { importMs: undefined, processMs };
-  const importMs = Number(stdout.trim().split('\n').pop());
-  check(
-    Number.isFinite(importMs),
-    `importing ${bundle} printed no time: ${JSON.stringify(stdout.slice(-500))}`,
-  );
-  return { importMs, processMs };
 }

@@ -1,11 +1,15 @@
 /**
- * `npm run bench`: how target-group-sync scales with the ALB's size, and what its bundle costs at
- * cold start. Everything runs on loopback against a moto emulator behind the recording proxy, which
- * counts the AWS calls. Results go to stdout as Markdown tables; progress goes to stderr. Every
- * measured run is checked, and a wrong result fails the benchmark with a non-zero exit code.
+ * `npm run bench`: how finding the ALB's IPs by exact ENI description compares with sampling its DNS
+ * name over one ALB's history, how target-group-sync scales with the ALB's size, and what its bundle
+ * costs at cold start. Everything runs on loopback against a moto emulator behind the recording
+ * proxy, which counts the AWS calls. Results go to stdout as Markdown tables, and to
+ * docs/bench/results.md with the chart docs/bench/churn-comparison.svg, which the README quotes;
+ * progress goes to stderr. Every measured run is checked, and a wrong result fails the benchmark
+ * with a non-zero exit code (and leaves the files as they were).
  */
 
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,10 +20,14 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { type MotoServer, startMotoServer } from '../test/support/moto-server.js';
 import { type RecordingProxy, startRecordingProxy } from '../test/support/recording-proxy.js';
-import { type BundleRow, benchBundles, IMPORT_RUNS, snapshotBundles } from './bundle-bench.js';
+import { benchColdStart, snapshotBundles } from './bundle-bench.js';
 import { attachCallTimer } from './call-timer.js';
-import { BenchFailure, kib, markdownTable, ms } from './stats.js';
+import { churnChartSvg } from './churn-chart.js';
+import { type ChurnComparison, compareChurn, HISTORY } from './churn-comparison.js';
+import { churnReport } from './churn-report.js';
+import { BenchFailure, markdownTable, ms } from './stats.js';
 import { benchSyncAt, STEADY_RUNS, type SyncRow } from './sync-bench.js';
+import { OTHER_ENIS } from './world.js';
 
 // Fake credentials and a region for the SDK: every call goes to the emulator on loopback.
 process.env.AWS_REGION ||= 'us-east-1';
@@ -28,6 +36,10 @@ process.env.AWS_SECRET_ACCESS_KEY ||= 'testing';
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 const ALB_ENI_COUNTS = [10, 100, 1000];
+/** The DNS-sampling model's random answers: fixed, so the chart and tables change only with the code. */
+const SEED = 13;
+/** The chart's names for HISTORY's steps, in its order. */
+const SHORT_STEP_LABELS = ['10 IPs', '→ 100', '→ 400', '→ 50', '10 replaced', 'neighbour'];
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const progress = (line: string) => console.error(`[bench] ${line}`);
 
@@ -36,17 +48,33 @@ async function main(): Promise<void> {
   // Taken first: the bundles `npm run bench` just built, whatever rebuilds dist/ meanwhile.
   const snapshot = snapshotBundles(join(root, 'dist'));
   try {
-    const syncRows = await benchSync();
-    progress(`timing ${snapshot.bundles.length} bundle(s), ${IMPORT_RUNS} fresh processes each`);
-    const bundleRows = await benchBundles(snapshot, progress);
-    printReport(syncRows, bundleRows, performance.now() - started);
+    const { syncRows, churn } = await benchSync();
+    progress(`cold starts of ${snapshot.bundles.length} bundle(s), fresh processes each`);
+    const bundleLines = await benchColdStart(snapshot, progress);
+    const report = reportOf(churn, syncRows, bundleLines, performance.now() - started);
+    console.log(report);
+    const docs = join(root, 'docs', 'bench');
+    mkdirSync(docs, { recursive: true });
+    writeFileSync(join(docs, 'results.md'), `${RESULTS_HEADER}\n${report}\n`);
+    writeFileSync(
+      join(docs, 'churn-comparison.svg'),
+      await churnChartSvg(churn, SHORT_STEP_LABELS),
+    );
+    progress('wrote docs/bench/results.md and docs/bench/churn-comparison.svg');
   } finally {
     snapshot.remove();
   }
 }
 
-/** Every sync scenario at every size, with moto and the proxy stopped however it ends. */
-async function benchSync(): Promise<SyncRow[]> {
+const RESULTS_HEADER =
+  '# Benchmark results\n\nWritten by `npm run bench` (bench/run.ts); the README quotes it. ' +
+  'Run it again to measure your machine.\n';
+
+/**
+ * The churn comparison, then every sync scenario at every size, with moto and the proxy stopped
+ * however it ends.
+ */
+async function benchSync(): Promise<{ syncRows: SyncRow[]; churn: ChurnComparison }> {
   progress('starting moto_server and the recording proxy');
   let moto: MotoServer | undefined;
   let proxy: RecordingProxy | undefined;
@@ -63,10 +91,11 @@ async function benchSync(): Promise<SyncRow[]> {
     // Warm the clients (credentials, region, endpoint, first connection) before any measured run.
     await elbv2.send(new DescribeLoadBalancersCommand({}));
     await ec2.send(new DescribeNetworkInterfacesCommand({}));
-    for (const count of ALB_ENI_COUNTS) {
-      rows.push(...(await benchSyncAt({ moto, proxy, ec2, elbv2, timer, progress }, count)));
-    }
-    return rows;
+    const context = { moto, proxy, ec2, elbv2, timer, progress };
+    progress(`churn comparison: ${HISTORY.length} changes of one ALB, seed ${SEED}`);
+    const churn = await compareChurn(context, SEED);
+    for (const count of ALB_ENI_COUNTS) rows.push(...(await benchSyncAt(context, count)));
+    return { syncRows: rows, churn };
   } finally {
     ec2?.destroy();
     elbv2?.destroy();
@@ -76,10 +105,22 @@ async function benchSync(): Promise<SyncRow[]> {
   }
 }
 
-function printReport(syncRows: SyncRow[], bundleRows: BundleRow[], elapsed: number): void {
+function reportOf(
+  churn: ChurnComparison,
+  syncRows: SyncRow[],
+  bundleLines: string[],
+  elapsed: number,
+): string {
   const cpu = cpus();
   const out: string[] = [];
-  out.push('## target-group-sync: one sync against moto (through the recording proxy)', '');
+  out.push("## Finding the ALB's IPs: exact ENI description against DNS sampling", '');
+  out.push('![churn comparison](churn-comparison.svg)', '');
+  out.push(...churnReport(churn));
+  out.push(
+    '',
+    '## target-group-sync at scale: one sync against moto (through the recording proxy)',
+    '',
+  );
   out.push(
     markdownTable(
       [
@@ -114,7 +155,9 @@ function printReport(syncRows: SyncRow[], bundleRows: BundleRow[], elapsed: numb
   );
   out.push(
     '',
-    `ENIs: the ALB's network interfaces; about half as many unrelated ones exist besides. ` +
+    `ENIs: the ALB's network interfaces, among ${OTHER_ENIS.toLocaleString('en')} other ` +
+      'interfaces in the same Region (a neighbour ALB whose name starts the same, an ALB of the ' +
+      'same name with another id, an NLB, instances) that discovery must skip. ' +
       'Two target groups (ports 80 and 443); registered and deregistered count both. ' +
       'Waves: calls one after another (calls that overlap in time count once). ' +
       'Log bytes: what the function printed at the default log level (INFO), the EMF metrics ' +
@@ -153,41 +196,14 @@ function printReport(syncRows: SyncRow[], bundleRows: BundleRow[], elapsed: numb
       : `API calls above the minimum:\n${notes.map((note) => `- ${note}`).join('\n')}`,
   );
 
-  out.push('', '## Bundle cold start (fresh node process per run)', '');
-  out.push(
-    markdownTable(
-      [
-        'bundle',
-        'NODE_OPTIONS',
-        'size KB',
-        'map KB',
-        'import median ms',
-        'p95 ms',
-        'process median ms',
-      ],
-      bundleRows.map((row) => [
-        row.bundle,
-        row.nodeOptions || '(none)',
-        row.sizeBytes === undefined ? '–' : kib(row.sizeBytes),
-        row.mapBytes === undefined ? '–' : kib(row.mapBytes),
-        row.importMedianMs === undefined ? '–' : ms(row.importMedianMs),
-        row.importP95Ms === undefined ? '–' : ms(row.importP95Ms),
-        ms(row.processMedianMs),
-      ]),
-    ),
-  );
-  out.push(
-    '',
-    `${IMPORT_RUNS} runs each after one discarded warm-up; p95 by nearest rank. Lambda runs the ` +
-      'function with NODE_OPTIONS=--enable-source-maps (template.yaml).',
-  );
+  out.push('', ...bundleLines);
   out.push(
     '',
     `Machine: node ${process.version}, ${cpu.length} CPU(s) (${cpu[0]?.model ?? 'unknown'}), ` +
       `${platform()} ${release()}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ` +
       `${motoVersion()}. Bench wall time ${(elapsed / 1000).toFixed(1)} s (build excluded).`,
   );
-  console.log(out.join('\n'));
+  return out.join('\n');
 }
 
 function motoVersion(): string {

@@ -53,3 +53,23 @@ export async function timed<T>(run: () => Promise<T>): Promise<{ value: T; elaps
   const value = await run();
   return { value, elapsed: performance.now() - start };
 }
+
+/**
+ * Runs `work` with everything written to stdout counted and kept off the terminal: what the
+ * function's logger and its EMF metrics print, which CloudWatch Logs stores and bills.
+ */
+export async function countingStdout<T>(
+  work: () => Promise<T>,
+): Promise<{ value: T; bytes: number }> {
+  const write = process.stdout.write;
+  let bytes = 0;
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+    return true;
+  }) as typeof process.stdout.write;
+  try {
+    return { value: await work(), bytes };
+  } finally {
+    process.stdout.write = write;
+  }
+}

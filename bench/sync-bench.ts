@@ -12,7 +12,15 @@ import { lambdaContext } from '../test/support/lambda-context.js';
 import type { MotoServer } from '../test/support/moto-server.js';
 import type { RecordingProxy } from '../test/support/recording-proxy.js';
 import { type CallTimer, formatCallTimes, sequentialWaves, type TimedCall } from './call-timer.js';
-import { check, countBy, formatCounts, median, percentile, timed } from './stats.js';
+import {
+  check,
+  countBy,
+  countingStdout,
+  formatCounts,
+  median,
+  percentile,
+  timed,
+} from './stats.js';
 import { type BenchWorld, buildWorld, churn } from './world.js';
 
 export const STEADY_RUNS = 5;
@@ -60,24 +68,6 @@ interface Measured {
   readonly logBytes: number;
 }
 
-/**
- * Runs `work` with everything written to stdout counted and kept off the terminal: what the
- * function's logger and its EMF metrics print, which CloudWatch Logs stores and bills.
- */
-async function countingStdout<T>(work: () => Promise<T>): Promise<{ value: T; bytes: number }> {
-  const write = process.stdout.write;
-  let bytes = 0;
-  process.stdout.write = ((chunk: string | Uint8Array) => {
-    bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
-    return true;
-  }) as typeof process.stdout.write;
-  try {
-    return { value: await work(), bytes };
-  } finally {
-    process.stdout.write = write;
-  }
-}
-
 export interface SyncBenchContext {
   readonly moto: MotoServer;
   readonly proxy: RecordingProxy;
@@ -85,6 +75,22 @@ export interface SyncBenchContext {
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly timer: CallTimer;
   readonly progress: (line: string) => void;
+}
+
+/**
+ * The function's own logger and metrics, at their default settings, in one warm container: the
+ * handler's dependencies, for its run (runSync: the sync, then its metrics published).
+ */
+export function warmContainer(context: Pick<SyncBenchContext, 'ec2' | 'elbv2'>) {
+  const logger = createLogger('target-group-sync');
+  logger.addContext(lambdaContext());
+  return {
+    ec2: context.ec2,
+    elbv2: context.elbv2,
+    logger,
+    metrics: createMetrics('target-group-sync', readEnvironment(process.env)),
+    checkedLoadBalancers: new Set<string>(),
+  };
 }
 
 /** First sync, steady state and churn for an ALB with `albEniCount` network interfaces. */
@@ -105,17 +111,7 @@ export async function benchSyncAt(
       LoadBalancerArn: bench.albArn,
       TargetGroupArns: bench.targetGroups.map(({ arn }) => arn),
     });
-    // The function's own logger and metrics, at their default settings, in one warm container:
-    // the handler's dependencies, and its run (runSync: the sync, then its metrics published).
-    const logger = createLogger('target-group-sync');
-    logger.addContext(lambdaContext());
-    const deps = {
-      ec2: context.ec2,
-      elbv2: context.elbv2,
-      logger,
-      metrics: createMetrics('target-group-sync', readEnvironment(process.env)),
-      checkedLoadBalancers: new Set<string>(),
-    };
+    const deps = warmContainer(context);
     const measure = async (level?: 'DEBUG'): Promise<Measured> => {
       const runDeps = level ? { ...deps, logger: debugLogger() } : deps;
       proxy.clear();

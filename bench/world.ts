@@ -3,13 +3,15 @@ import { AwsWorld, type Eni, eniDescriptionOf } from '../test/support/aws-world.
 /**
  * The benchmark's world: one VPC, the ALB under test with `albEniCount` network interfaces, an NLB
  * whose two listeners forward to two IP target groups, ports 80 and 443 (so the sync reads the NLB's
- * zones, as in a real bridge), and unrelated interfaces that discovery must skip. `AwsWorld` gives every
- * interface a distinct address, as AWS does.
+ * zones, as in a real bridge), and OTHER_ENIS unrelated interfaces that discovery must skip.
+ * `AwsWorld` gives every interface a distinct address, as AWS does.
  */
 
 /** The bridge's two listeners, each with its IP target group: HTTP and HTTPS, as most ALBs have. */
 export const TARGET_PORTS = [80, 443] as const;
 const CONCURRENCY = 16;
+/** Interfaces that are not the ALB's, in the same Region: the issue's "among 3,000 other ENIs". */
+export const OTHER_ENIS = 3000;
 
 export interface BenchWorld {
   readonly world: AwsWorld;
@@ -46,7 +48,7 @@ export async function buildWorld(endpoint: string, albEniCount: number): Promise
   ];
   const unrelatedEnis = await world.enis(
     subnetIds,
-    Math.floor(albEniCount / 2),
+    OTHER_ENIS,
     (index) => unrelatedDescriptions[index % unrelatedDescriptions.length] ?? '',
     CONCURRENCY,
   );

@@ -1,6 +1,6 @@
-// `npm run build`: bundles every esbuild function of template.yaml into dist/<function>/, running
-// esbuild with the arguments sam-esbuild.mjs maps from its BuildProperties the way `sam build`
-// does (sam-esbuild.mjs says what is mirrored and checked, and what is not). Then the
+// `npm run build`: bundles every esbuild function of template.yaml into dist/<function>/ (index.mjs,
+// the chunks it loads lazily, and their external source maps), running esbuild with the arguments
+// sam-esbuild.mjs maps from its BuildProperties the way `sam build` does (sam-esbuild.mjs says what is mirrored and checked, and what is not). Then the
 // `alb-static-ip` command (cli/) into dist/cli/alb-static-ip.mjs, package.json's bin, with the
 // functions' settings but one: an ES module for Node.js 22, source-mapped, not minified.
 import { execFileSync } from 'node:child_process';

@@ -10,6 +10,14 @@
 //     property in the template's order, its name in kebab-case (KeepNames -> --keep-names);
 //   - true gives `--flag`, false nothing, a string `--flag=value`, a list `--flag:item` per item;
 //     any other value is refused, as the builder refuses it.
+// Confirmed in aws-lambda-builders (aws_lambda_builders/workflows/nodejs_npm_esbuild/, commit
+// cd41bcf1): esbuild.py lines 175-228 (_get_config_type_callback and the three _create_*_config:
+// so `Splitting: true` is `--splitting`, `MainFields: module,main` is `--main-fields=module,main`,
+// `Sourcemap: external` is `--sourcemap=external`, and `SourcesContent` must be the string "false"
+// for `--sources-content=false`, a YAML false giving no flag at all), lines 264-273 (the fixed flags,
+// the defaults), line 330 (snake_case to kebab-case); actions.py lines 93-95 (entry points, then
+// the fixed flags, then the properties). The outdir is the function's artifacts directory, which
+// SAM packages whole, so chunks of `Splitting` go with the entry.
 // What is checked: test/template/build.test.ts compares the arguments for template.yaml's own
 // BuildProperties, and for a table of other rows, with literal lists written from that page and
 // that source. No test runs `sam build`, so nothing proves that its bundles and `npm run build`'s
@@ -25,9 +33,10 @@
 //     external instead (nodejs_npm_esbuild/actions.py, EsbuildBundleAction).
 // Not mirrored either: SAM runs esbuild in a scratch copy of CodeUri after installing the
 // dependencies there, so the source maps' paths differ; SAM's template edits for esbuild functions
-// (NODE_OPTIONS for Sourcemap, the Handler path: aws-sam-cli samcli/lib/build/bundler.py) are not
-// made; and `sam sync`, which builds with a dependency layer by default, marks every dependency
-// external.
+// (the Handler path, and NODE_OPTIONS: aws-sam-cli samcli/lib/build/bundler.py, commit fe8f8dbb,
+// lines 110-134, appends --enable-source-maps to any function whose Sourcemap is set and whose
+// NODE_OPTIONS lacks it, which is why template.yaml sets it itself) are not made; and `sam sync`,
+// which builds with a dependency layer by default, marks every dependency external.
 import { basename, dirname, extname } from 'node:path';
 
 /** Properties SAM does not pass to esbuild as flags (NON_CONFIGURABLE_VALUES, and UseNpmCi). */

@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import * as z from 'zod/mini';
 import { ConfigurationError } from './errors.js';
 import { validate } from './input.js';
+import { mapErrorStack } from './stack-trace.js';
 
 /**
  * The narrow logging surface the core functions use; a Powertools Logger satisfies it. Info lines
@@ -53,9 +54,14 @@ export function readEnvironment(env: Record<string, string | undefined>): Functi
   throw new ConfigurationError(`Invalid configuration: ${result.problems.join('; ')}`);
 }
 
-/** One JSON logger per function; level and sampling come from POWERTOOLS_LOG_LEVEL and friends. */
+/**
+ * One JSON logger per function; level and sampling come from POWERTOOLS_LOG_LEVEL and friends. An
+ * error it logs has its stack mapped to the sources first (stack-trace.ts): the replacer runs
+ * before the Logger formats the error.
+ * https://docs.powertools.aws.dev/lambda/typescript/latest/features/logger/#custom-json-replacer-function
+ */
 export function createLogger(serviceName: string): Logger {
-  return new Logger({ serviceName });
+  return new Logger({ serviceName, jsonReplacerFn: (_key, value) => mapErrorStack(value) });
 }
 
 /** EMF metrics in the namespace the environment names (see readEnvironment). */

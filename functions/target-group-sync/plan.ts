@@ -58,6 +58,10 @@ export interface WriteStep {
  */
 const LEAVING_STATES: ReadonlySet<string | undefined> = new Set(['draining']);
 
+/** Whether a target counts as registered: any state but one on its way out. */
+export const isRegistered = (target: Pick<RegisteredTarget, 'state'>): boolean =>
+  !LEAVING_STATES.has(target.state);
+
 export const targetKey = (target: Pick<Target, 'id' | 'port'>): string =>
   `${target.id}:${target.port}`;
 
@@ -147,7 +151,7 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
 function currentTargets(registered: readonly RegisteredTarget[]): Map<string, Target> {
   const current = new Map<string, Target>();
   for (const target of registered) {
-    if (LEAVING_STATES.has(target.state)) continue;
+    if (!isRegistered(target)) continue;
     current.set(targetKey(target), withoutState(target));
   }
   return current;

@@ -8,8 +8,15 @@ import {
   type TargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { callUnderSignal } from '../shared/deadline.js';
-import { AwsCallError, isAwsError, TargetGroupMismatchError } from '../shared/errors.js';
-import type { RegisteredTarget, Target, TargetGroupFacts, WriteStep } from './plan.js';
+import { AwsCallError, isAwsError, messageOf, TargetGroupMismatchError } from '../shared/errors.js';
+import {
+  isRegistered,
+  type RegisteredTarget,
+  type Target,
+  type TargetGroupFacts,
+  targetKey,
+  type WriteStep,
+} from './plan.js';
 
 /**
  * The target-group side of the sync, one AWS call a function. Errors say which call failed and for
@@ -155,6 +162,14 @@ export async function readRegisteredTargets(
 /**
  * Sends one write step: RegisterTargets or DeregisterTargets with the step's targets. Nothing is
  * sent once the signal is aborted: the answer has gone, and the run must write nothing more.
+ *
+ * A DeregisterTargets that fails with InvalidTarget is done if none of its targets is registered
+ * any more. AWS answers a deregistration of a target that is not registered with success ("If the
+ * specified target does not exist, the action returns successfully":
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeregisterTargets.html),
+ * yet lists InvalidTarget among its errors, and emulators raise it. The SDK retries a call whose
+ * answer was lost (a dropped connection, a 5xx after the write), so a deregistration AWS applied can
+ * be sent again and meet its targets gone: the group is re-read before the step is failed.
  */
 export async function writeTargets(
   elbv2: ElasticLoadBalancingV2Client,
@@ -163,23 +178,45 @@ export async function writeTargets(
   signal: AbortSignal,
 ): Promise<void> {
   const input = { TargetGroupArn: targetGroupArn, Targets: step.targets.map(toDescription) };
-  await callUnderSignal(
+  const call = step.action === 'register' ? 'RegisterTargets' : 'DeregisterTargets';
+  const failed = (cause: unknown): never => {
+    throw new AwsCallError(
+      `${call} of ${step.targets.length} target(s) in ${targetGroupArn} failed`,
+      {
+        cause,
+      },
+    );
+  };
+  const invalid = await callUnderSignal(
     signal,
-    () =>
-      elbv2.send(
+    async (): Promise<unknown> => {
+      await elbv2.send(
         step.action === 'register'
           ? new RegisterTargetsCommand(input)
           : new DeregisterTargetsCommand(input),
         { abortSignal: signal },
-      ),
-    (cause) => {
-      const call = step.action === 'register' ? 'RegisterTargets' : 'DeregisterTargets';
-      throw new AwsCallError(
-        `${call} of ${step.targets.length} target(s) in ${targetGroupArn} failed`,
-        { cause },
       );
+      return undefined;
     },
+    (cause) =>
+      step.action === 'deregister' && isAwsError(cause, 'InvalidTarget', 'InvalidTargetException')
+        ? cause
+        : failed(cause),
   );
+  if (invalid === undefined) return;
+  let registered: RegisteredTarget[];
+  try {
+    registered = await readRegisteredTargets(elbv2, targetGroupArn, signal);
+  } catch (error) {
+    // Stopped by the deadline: its reason. Otherwise both failures, the deregistration's first.
+    if (signal.aborted) throw error;
+    throw new AwsCallError(
+      `${call} of ${step.targets.length} target(s) in ${targetGroupArn} failed, and the group could not be read again to see whether they were gone already (${messageOf(error)})`,
+      { cause: invalid },
+    );
+  }
+  const still = new Set(registered.filter(isRegistered).map(targetKey));
+  if (step.targets.some((target) => still.has(targetKey(target)))) failed(invalid);
 }
 
 function toDescription(target: Target): TargetDescription {

@@ -24,7 +24,10 @@ export const IDLE_COST_MS = {
   awsCli: 500,
   /** `aws cloudformation package` of template.yaml: the CLI plus zipping and uploading bundles. */
   awsPackage: 1_500,
-  /** A fresh Node.js process that imports one of the bundles (about 230 ms to load). */
+  /**
+   * A fresh Node.js process that imports one of the bundles: about 10 ms for the entry, which
+   * loads its handler's chunk lazily, about 110 ms with the first invocation (npm run bench).
+   */
   bundleImport: 400,
   /** A fresh Python or Node.js process that does little (`python3 -c 0`, `node -e 0`). */
   process: 100,

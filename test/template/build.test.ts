@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -53,8 +53,10 @@ const argumentsFor = (entryPoint: string): string[] => [
   '--out-extension:.js=.mjs',
   '--target=node22',
   '--minify',
-  '--sourcemap',
-  '--keep-names',
+  '--sourcemap=external',
+  '--main-fields=module,main',
+  '--sources-content=false',
+  '--splitting',
   `--banner:${BANNER}`,
 ];
 const TEMPLATE_ARGUMENTS: Record<string, string[]> = {
@@ -112,6 +114,29 @@ describe('Function: esbuildArguments (what sam build passes esbuild)', () => {
         '--minify',
         '--main-fields=module,main',
         '--sources-content',
+      ],
+    ],
+    [
+      // esbuild.py _create_boolean_config / _create_str_config: true is the bare flag, a string
+      // its value; a YAML false gives no flag, so SourcesContent must be the string "false".
+      'the cold-start settings: a bare flag for true, a value for a string, nothing for false',
+      {
+        EntryPoints: [ENTRY],
+        ...SET,
+        Sourcemap: 'external',
+        Splitting: true,
+        SourcesContent: 'false',
+        KeepNames: false,
+      },
+      [
+        ENTRY,
+        ...FIXED,
+        '--target=node22',
+        '--format=esm',
+        '--minify',
+        '--sourcemap=external',
+        '--splitting',
+        '--sources-content=false',
       ],
     ],
     [
@@ -287,29 +312,60 @@ describe('Template: the esbuild functions', () => {
       expect(banners[0]).toContain('createRequire(import.meta.url)');
     });
 
-    it("has a source map that covers the entry point's directory", () => {
-      // Act
-      const text = readFileSync(bundleOf(fn.name), 'utf8');
-      const map = JSON.parse(readFileSync(`${bundleOf(fn.name)}.map`, 'utf8')) as {
-        version: number;
-        sources: string[];
-      };
+    it("has external source maps, without the sources' text, that cover the entry point's directory", () => {
+      // Prepare
+      const outdir = join(ROOT, 'dist', fn.name);
+      const code = readdirSync(outdir).filter((file) => file.endsWith('.mjs'));
 
-      // Assess
-      expect(text.trimEnd().endsWith('//# sourceMappingURL=index.mjs.map')).toBe(true);
-      expect(map.version).toBe(3);
+      // Act
+      const maps = code.map((file) => ({
+        text: readFileSync(join(outdir, file), 'utf8'),
+        map: JSON.parse(readFileSync(join(outdir, `${file}.map`), 'utf8')) as {
+          version: number;
+          sources: string[];
+          sourcesContent?: unknown;
+        },
+      }));
+
+      // Assess: no sourceMappingURL comment, so Node.js reads no map at load even with
+      // --enable-source-maps (functions/shared/stack-trace.ts reads one for an error).
+      expect(code).toContain('index.mjs');
+      for (const { text, map } of maps) {
+        expect(text).not.toContain('//# sourceMappingURL=');
+        expect(map.version).toBe(3);
+        expect(map.sourcesContent).toBeUndefined();
+      }
       // A re-exporting entry file adds no code of its own, so look for its directory's files.
       const directory = `${dirname(listProperty(properties, 'EntryPoints')[0] ?? '?')}/`;
-      const outdir = join(ROOT, 'dist', fn.name);
-      const sources = map.sources.map((source) => relative(ROOT, resolve(outdir, source)));
+      const sources = maps.flatMap(({ map }) =>
+        map.sources.map((source) => relative(ROOT, resolve(outdir, source))),
+      );
       expect(sources.filter((source) => source.startsWith(directory))).not.toHaveLength(0);
+    });
+
+    it('loads its chunks from its own directory only', () => {
+      // Lambda imports the handler file from the function's directory, and an ES module's
+      // relative imports resolve from the importing file.
+      // https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html
+      const outdir = join(ROOT, 'dist', fn.name);
+      for (const file of readdirSync(outdir).filter((name) => name.endsWith('.mjs'))) {
+        const text = readFileSync(join(outdir, file), 'utf8');
+        for (const [, target] of text.matchAll(/(?:from|import\()\s*"(\.[^"]+)"/g)) {
+          expect(existsSync(join(outdir, target ?? '?')), `${file} imports ${target}`).toBe(true);
+          expect(dirname(join(outdir, target ?? '?')), `${file} imports ${target}`).toBe(outdir);
+        }
+      }
     });
 
     it("follows the project's build rules", () => {
       expect(properties.Format).toBe('esm');
       expect(listProperty(properties, 'OutExtension')).toContain('.js=.mjs');
-      expect(properties.Sourcemap).toBe(true);
-      expect(properties.KeepNames).toBe(true);
+      // Issue 13's cold-start settings (npm run bench measures each lever).
+      expect(properties.Sourcemap).toBe('external');
+      expect(properties.MainFields).toBe('module,main');
+      expect(properties.SourcesContent).toBe('false');
+      expect(properties.Splitting).toBe(true);
+      expect(properties.KeepNames).toBeUndefined();
       expect(nodeTargetMajor(properties.Target)).toBeGreaterThanOrEqual(22);
     });
 

@@ -1,6 +1,11 @@
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigurationError } from '../../functions/shared/errors.js';
-import { createMetrics, readEnvironment } from '../../functions/shared/observability.js';
+import {
+  createLogger,
+  createMetrics,
+  readEnvironment,
+} from '../../functions/shared/observability.js';
+import { captureOutput } from '../support/captured-output.js';
 
 describe('Function: readEnvironment', () => {
   it.each([
@@ -62,5 +67,27 @@ describe('Function: createMetrics', () => {
       service: 'target-group-sync',
       AlbIpCount: 3,
     });
+  });
+});
+
+describe('Function: createLogger', () => {
+  it('logs an error with its name, message and stack (mapped first), and other values as they are', () => {
+    // Prepare
+    const logs = captureOutput();
+    const error = new TypeError('boom');
+
+    // Act
+    createLogger('test-service').error('It failed', { error, count: 2 });
+
+    // Assess
+    expect(logs()).toEqual([
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'It failed',
+        service: 'test-service',
+        count: 2,
+        error: expect.objectContaining({ name: 'TypeError', message: 'boom', stack: error.stack }),
+      }),
+    ]);
   });
 });

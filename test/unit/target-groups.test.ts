@@ -234,3 +234,118 @@ describe('Function: writeTargets', () => {
     );
   });
 });
+
+describe('Function: writeTargets, when a deregistration meets InvalidTarget', () => {
+  // The SDK retries a DeregisterTargets whose answer was lost; if AWS had applied the first
+  // attempt, the retry finds its targets gone. Found by the soak (bench/soak), where a connection
+  // dropped after the write made the sync report failure for a group it had synced.
+  const step = {
+    action: 'deregister' as const,
+    targets: [
+      { id: '10.0.0.8', port: 80 },
+      { id: '10.0.0.9', port: 80 },
+    ],
+  };
+  const invalidTarget = () =>
+    Object.assign(
+      awsError(
+        'InvalidTargetException',
+        'The specified target does not exist or is not in the same VPC as the target group.',
+      ),
+      { Code: 'InvalidTarget' },
+    );
+  const expectedFailure = `DeregisterTargets of 2 target(s) in ${TG_B} failed: InvalidTargetException: The specified target does not exist or is not in the same VPC as the target group.`;
+
+  it('counts the step as done when the group no longer holds its targets', async () => {
+    elbMock.on(DeregisterTargetsCommand).rejects(invalidTarget());
+    elbMock.on(DescribeTargetHealthCommand, { TargetGroupArn: TG_B }).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: '10.0.0.1', Port: 80 }, TargetHealth: { State: 'healthy' } },
+        // The same IP on another port is another target.
+        { Target: { Id: '10.0.0.8', Port: 443 }, TargetHealth: { State: 'healthy' } },
+        // Deregistered already, and draining: on its way out.
+        { Target: { Id: '10.0.0.9', Port: 80 }, TargetHealth: { State: 'draining' } },
+      ],
+    });
+
+    await writeTargets(elbv2(), TG_B, step, LIVE);
+
+    expect(elbMock.commandCalls(DescribeTargetHealthCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ['its code alone', { name: 'Error', Code: 'InvalidTarget' }],
+    ['its name alone', { name: 'InvalidTargetException' }],
+  ])('recognises the error by %s', async (_, error) => {
+    elbMock.on(DeregisterTargetsCommand).rejects(error);
+    elbMock.on(DescribeTargetHealthCommand).resolves({});
+
+    await writeTargets(elbv2(), TG_B, step, LIVE);
+
+    expect(elbMock.commandCalls(DescribeTargetHealthCommand)).toHaveLength(1);
+  });
+
+  it('fails with the InvalidTarget error when one of its targets is still registered', async () => {
+    elbMock.on(DeregisterTargetsCommand).rejects(invalidTarget());
+    elbMock.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: '10.0.0.9', Port: 80 }, TargetHealth: { State: 'unhealthy' } },
+      ],
+    });
+
+    const error = await failureOf(writeTargets(elbv2(), TG_B, step, LIVE));
+
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error.message).toBe(expectedFailure);
+  });
+
+  it('fails with both errors when the group cannot be read again', async () => {
+    const invalid = invalidTarget();
+    elbMock.on(DeregisterTargetsCommand).rejects(invalid);
+    elbMock.on(DescribeTargetHealthCommand).rejects(awsError('Throttling', 'Rate exceeded'));
+
+    const error = await failureOf(writeTargets(elbv2(), TG_B, step, LIVE));
+
+    expect(error).toBeInstanceOf(AwsCallError);
+    expect(error.cause).toBe(invalid);
+    expect(error.message).toBe(
+      `DeregisterTargets of 2 target(s) in ${TG_B} failed, and the group could not be read again to see whether they were gone already (DescribeTargetHealth for ${TG_B} failed: Throttling: Rate exceeded): InvalidTargetException: The specified target does not exist or is not in the same VPC as the target group.`,
+    );
+  });
+
+  it("fails with the deadline's reason when it stops the second read", async () => {
+    const controller = new AbortController();
+    const deadline = new Error("The run was stopped before the Lambda function's timeout");
+    elbMock.on(DeregisterTargetsCommand).rejects(invalidTarget());
+    elbMock.on(DescribeTargetHealthCommand).callsFake(() => {
+      controller.abort(deadline);
+      throw Object.assign(new Error('Request aborted'), { name: 'AbortError' });
+    });
+
+    const error = await failureOf(writeTargets(elbv2(), TG_B, step, controller.signal));
+
+    expect(error).toBe(deadline);
+  });
+
+  it('does not read the group again for a registration that fails with InvalidTarget', async () => {
+    elbMock.on(RegisterTargetsCommand).rejects(invalidTarget());
+
+    const error = await failureOf(
+      writeTargets(elbv2(), TG_B, { action: 'register', targets: step.targets }, LIVE),
+    );
+
+    expect(error.message).toBe(expectedFailure.replace('DeregisterTargets', 'RegisterTargets'));
+    expect(elbMock.commandCalls(DescribeTargetHealthCommand)).toHaveLength(0);
+  });
+
+  it('does not read the group again for another error', async () => {
+    elbMock.on(DeregisterTargetsCommand).rejects(awsError('TargetGroupNotFoundException', 'gone'));
+
+    const error = await failureOf(writeTargets(elbv2(), TG_B, step, LIVE));
+
+    expect(error.message).toBe(
+      `DeregisterTargets of 2 target(s) in ${TG_B} failed: TargetGroupNotFoundException: gone`,
+    );
+    expect(elbMock.commandCalls(DescribeTargetHealthCommand)).toHaveLength(0);
+  });
+});
