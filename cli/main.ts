@@ -3,11 +3,16 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { discoveryClientsFor, stsAssumeRole } from '../functions/shared/aws-clients.js';
 import { type Binding, parseBinding } from '../functions/shared/binding.js';
 import { isAwsError, messageOf, TargetGroupSyncError } from '../functions/shared/errors.js';
 import type { CoreLogger, CoreMetrics } from '../functions/shared/observability.js';
 import type { RegisteredTarget } from '../functions/target-group-sync/plan.js';
-import { type SyncSummary, syncTargetGroups } from '../functions/target-group-sync/sync.js';
+import {
+  type SyncDependencies,
+  type SyncSummary,
+  syncTargetGroups,
+} from '../functions/target-group-sync/sync.js';
 import { readRegisteredTargets } from '../functions/target-group-sync/target-groups.js';
 import { type BridgeReport, bridgeReport, EXIT, exitCodeOf } from './report.js';
 import { readStackBridges, type StackBridge, StackError } from './stack.js';
@@ -155,11 +160,15 @@ export async function main(argv: readonly string[], out: Output): Promise<number
   const signal = AbortSignal.timeout(options.timeoutMs);
   const ec2 = new EC2Client({});
   const elbv2 = new ElasticLoadBalancingV2Client({});
+  // A bridge whose input names a DiscoveryRoleArn (an ALB in another account) is read through that
+  // role, as the sync reads it: the caller must be allowed to assume it.
+  const assumeRole = stsAssumeRole();
+  const discoveryClients = discoveryClientsFor(assumeRole, 'alb-static-ip-cli');
   try {
     const bridges = await bridgesToCheck(options, signal);
     const reports: BridgeReport[] = [];
     for (const bridge of bridges) {
-      const summary = await dryRun(bridge.binding, ec2, elbv2, signal);
+      const summary = await dryRun(bridge.binding, { ec2, elbv2, discoveryClients }, signal);
       const health =
         options.command === 'status'
           ? await readHealth(elbv2, bridge.binding.TargetGroupArns, signal)
@@ -178,6 +187,8 @@ export async function main(argv: readonly string[], out: Output): Promise<number
   } finally {
     ec2.destroy();
     elbv2.destroy();
+    discoveryClients.destroy();
+    assumeRole.destroy();
   }
 }
 
@@ -207,13 +218,12 @@ async function bridgesToCheck(options: Options, signal: AbortSignal): Promise<St
 /** The sync's own run, writing nothing: what it would register and deregister. */
 function dryRun(
   binding: Binding,
-  ec2: EC2Client,
-  elbv2: ElasticLoadBalancingV2Client,
+  clients: Pick<SyncDependencies, 'ec2' | 'elbv2' | 'discoveryClients'>,
   signal: AbortSignal,
 ): Promise<SyncSummary> {
   return syncTargetGroups(
     { ...binding, DryRun: true },
-    { ec2, elbv2, logger: QUIET_LOGGER, metrics: NO_METRICS },
+    { ...clients, logger: QUIET_LOGGER, metrics: NO_METRICS },
     signal,
   ).catch((error: unknown) => {
     // A failed group is in the summary the sync throws with; anything else fails the command.

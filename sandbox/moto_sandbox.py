@@ -10,7 +10,9 @@ sandbox emulates"):
    cloudformation/parsing.py knows only Custom::* types and skips the other with a warning), and
    reads an output that joins a custom resource's attribute after the resource has answered (moto
    reads the exports while it creates the stack, and fails on an Fn::Join of a None); and an
-   Fn::If that gives AWS::NoValue leaves the item out of a list (moto leaves a None there).
+   Fn::If that gives AWS::NoValue leaves the item out of a list (moto leaves a None there); and
+   an output whose Condition is false exports nothing (moto's OutputMap.exports evaluates every
+   exported output's value, and fails on a GetAtt of a resource its condition left out).
 2. Lambda runs a function by handing the invocation to the sandbox (LAMBDA_SERVICE_URL), which runs
    the function's built bundle, instead of in a Docker container: awslambda/models.py
    LambdaFunction._invoke_lambda. It is how moto's CloudFormation calls a custom resource's
@@ -81,6 +83,27 @@ def install(lambda_service_url, schedule_seconds):
         return original_clean_json(resource_json, resources_map)
 
     parsing.clean_json = clean_json
+
+    original_exports = parsing.OutputMap.exports
+
+    def exports(self):
+        outputs = self._output_json_map or {}
+        held = {
+            key: value
+            for key, value in outputs.items()
+            if "Condition" not in value
+            or self._resource_map.lazy_condition_map.get(value["Condition"])
+        }
+        if len(held) == len(outputs):
+            return original_exports.fget(self)
+        kept = self._output_json_map
+        self._output_json_map = held
+        try:
+            return original_exports.fget(self)
+        finally:
+            self._output_json_map = kept
+
+    parsing.OutputMap.exports = property(exports)
 
     # 2. The sandbox answers {"Payload": str, "Errored": bool, "Logs": str}.
     def invoke_in_sandbox(self, event=None, source=None):

@@ -236,11 +236,16 @@ function expandBridge(
   // way out.
   // https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
   const rules = subnets.items.length * ports.items.length;
-  if (properties.AlbSecurityGroupId !== undefined && rules > MAX_INGRESS_RULES) {
+  if (
+    properties.AlbIngressMode === 'private-ips' &&
+    properties.AlbSecurityGroupId !== undefined &&
+    rules > MAX_INGRESS_RULES
+  ) {
     problems.push(
       `AlbSecurityGroupId: given with ${subnets.items.length} subnets and ${ports.items.length} ports, ${rules} ingress rules; expected at most ${MAX_INGRESS_RULES}, the inbound rules a security group holds by default. Leave AlbSecurityGroupId out and admit the NLB's subnets in the ALB's group yourself, or use fewer ports`,
     );
   }
+  problems.push(...securityGroupProblems(properties));
   if (problems.length > 0) return { ok: false, problems };
 
   return {
@@ -258,6 +263,41 @@ function expandBridge(
       functions,
     ),
   };
+}
+
+/**
+ * The NLB's security group and the ALB's ingress: what template.yaml's Rules refuse, each a setting
+ * no resource would use or a resource that could not be made.
+ */
+function securityGroupProblems(properties: BridgeProperties): string[] {
+  const problems: string[] = [];
+  const { AlbIngressMode: mode, AlbSecurityGroupId: albGroup, NlbClientCidr: clients } = properties;
+  if (clients !== undefined && !properties.NlbSecurityGroup) {
+    problems.push(
+      `NlbClientCidr: got ${JSON.stringify(clients)} without NlbSecurityGroup; expected NlbSecurityGroup: true, whose group admits it, or no NlbClientCidr`,
+    );
+  }
+  if (properties.NlbSecurityGroup && properties.Scheme === 'internal' && clients === undefined) {
+    problems.push(
+      "NlbClientCidr: missing for an internal NLB with NlbSecurityGroup; expected the CIDR its clients come from, such as the VPC's",
+    );
+  }
+  if (mode === 'security-group' && !properties.NlbSecurityGroup) {
+    problems.push(
+      'AlbIngressMode: got security-group without NlbSecurityGroup; expected NlbSecurityGroup: true, whose group the ALB group references, or private-ips',
+    );
+  }
+  if (mode === 'security-group' && albGroup === undefined) {
+    problems.push(
+      "AlbIngressMode: got security-group without AlbSecurityGroupId; expected the ALB's security group, or none",
+    );
+  }
+  if (mode === 'none' && albGroup !== undefined) {
+    problems.push(
+      `AlbSecurityGroupId: got ${JSON.stringify(albGroup)} with AlbIngressMode none, which changes no security group; expected no AlbSecurityGroupId, or AlbIngressMode private-ips or security-group`,
+    );
+  }
+  return problems;
 }
 
 /** The ports, a port written as a string (`"443"`) made the number it stands for. */
@@ -295,6 +335,7 @@ function bridgeResources(
   const internal = properties.Scheme === 'internal';
   const allocate = !internal && counts.allocations === undefined;
   const nlb = `${id}Nlb`;
+  const nlbGroup = `${id}NlbSecurityGroup`;
 
   // Static IPs end up in allow-lists: kept when the stack is deleted or stops using them, except
   // when the operation that allocated them fails (template.yaml says why).
@@ -323,9 +364,47 @@ function bridgeResources(
         ...(counts.allocations && { AllocationId: counts.allocations[index] as Json }),
         ...(counts.privateIps && { PrivateIPv4Address: counts.privateIps[index] as Json }),
       })),
+      // Only at creation: template.yaml's CreateNlbSecurityGroup says why.
+      ...(properties.NlbSecurityGroup && { SecurityGroups: [getAtt(nlbGroup, 'GroupId')] }),
       LoadBalancerAttributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
     },
   };
+  // The NLB's own group, as template.yaml's NlbSecurityGroup: clients in on the listener ports and
+  // ICMP for path MTU discovery; out on the target ports, which carry the health checks too.
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html
+  if (properties.NlbSecurityGroup) {
+    const clients = (properties.NlbClientCidr ?? '0.0.0.0/0') as Json;
+    const onPort = (port: Json, where: Record<string, Json>, description: string): Json => ({
+      IpProtocol: 'tcp',
+      FromPort: port,
+      ToPort: port,
+      ...where,
+      Description: description,
+    });
+    resources[nlbGroup] = {
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: {
+        GroupDescription: 'alb-static-ip NLB - clients in on the listener ports, out to the ALB',
+        VpcId: properties.VpcId as Json,
+        SecurityGroupIngress: [
+          ...counts.ports.map((port) =>
+            onPort(port, { CidrIp: clients }, 'Clients, on a listener port'),
+          ),
+          {
+            IpProtocol: 'icmp',
+            FromPort: 3,
+            ToPort: 4,
+            CidrIp: clients,
+            Description: 'Path MTU discovery',
+          },
+        ],
+        SecurityGroupEgress: counts.ports.map((port) =>
+          onPort(port, { CidrIp: '0.0.0.0/0' }, 'To the ALB, traffic and health checks'),
+        ),
+        Tags: [{ Key: 'Name', Value: { 'Fn::Sub': `\${AWS::StackName}-${id}-nlb` } }],
+      },
+    };
+  }
 
   const groups = counts.ports.map((_, index) => `${id}TargetGroup${index + 1}`);
   const listeners = counts.ports.map((_, index) => `${id}Listener${index + 1}`);
@@ -360,6 +439,19 @@ function bridgeResources(
     };
   });
 
+  // An ALB in another account: every trigger's input names the role to read it with, and its
+  // external id (README, "An ALB in another account"). Absent: the inputs are as before.
+  const discovery: Record<string, Json> = {};
+  if (properties.DiscoveryRoleArn !== undefined) {
+    discovery.DiscoveryRoleArn = properties.DiscoveryRoleArn as Json;
+    if (properties.DiscoveryExternalId !== undefined) {
+      discovery.DiscoveryExternalId = properties.DiscoveryExternalId as Json;
+    }
+  }
+  const discoveryInput = Object.keys(discovery)
+    .map((field) => `,"${field}":"\${${field}}"`)
+    .join('');
+
   // The sync runs after the listeners: it reads the NLB's zones through the group's load balancer.
   const sync = `${id}Sync`;
   resources[sync] = {
@@ -372,14 +464,16 @@ function bridgeResources(
         'Fn::Select': [0, [ref(group), ref(listeners[index] as string)]],
       })),
       DryRun: false,
+      ...discovery,
     },
   };
   const input: Json = {
     'Fn::Sub': [
-      '{"LoadBalancerArn":"${LoadBalancerArn}","TargetGroupArns":[${Arns}],"DryRun":false}',
+      `{"LoadBalancerArn":"\${LoadBalancerArn}","TargetGroupArns":[\${Arns}],"DryRun":false${discoveryInput}}`,
       {
         LoadBalancerArn: loadBalancerArn,
         Arns: { 'Fn::Join': [',', groups.map((group) => ({ 'Fn::Sub': `"\${${group}}"` }))] },
+        ...discovery,
       },
     ],
   };
@@ -455,7 +549,7 @@ function bridgeResources(
       ReturnIngressRules: false,
     },
   };
-  if (properties.AlbSecurityGroupId !== undefined) {
+  if (properties.AlbIngressMode === 'private-ips' && properties.AlbSecurityGroupId !== undefined) {
     counts.subnets.forEach((_, ipIndex) => {
       counts.ports.forEach((port, portIndex) => {
         resources[`${id}AlbIngressIp${ipIndex + 1}Port${portIndex + 1}`] = {
@@ -470,6 +564,24 @@ function bridgeResources(
           },
         };
       });
+    });
+  }
+  // AlbIngressMode security-group: one rule per port referencing the NLB's group, no IPs (as
+  // template.yaml's AlbIngressFromNlb1 to 3).
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
+  if (properties.AlbIngressMode === 'security-group') {
+    counts.ports.forEach((port, portIndex) => {
+      resources[`${id}AlbIngressPort${portIndex + 1}`] = {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: {
+          GroupId: properties.AlbSecurityGroupId as Json,
+          IpProtocol: 'tcp',
+          FromPort: port,
+          ToPort: port,
+          SourceSecurityGroupId: getAtt(nlbGroup, 'GroupId'),
+          Description: `From the NLB security group of ${id} (alb-static-ip)`,
+        },
+      };
     });
   }
   if (properties.VpcLink) {
@@ -561,6 +673,12 @@ function bridgeResources(
     };
   }
   outputs[`${id}NlbArn`] = { Description: `ARN of the NLB of ${id}.`, Value: ref(nlb) };
+  if (properties.NlbSecurityGroup) {
+    outputs[`${id}NlbSecurityGroupId`] = {
+      Description: `The security group of the NLB of ${id}: reference it to admit the NLB.`,
+      Value: getAtt(nlbGroup, 'GroupId'),
+    };
+  }
   outputs[`${id}NlbDnsName`] = {
     Description: `DNS name of the NLB of ${id}; it resolves to the static IPs.`,
     Value: getAtt(nlb, 'DNSName'),

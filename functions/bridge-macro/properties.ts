@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { ALB_ARN_EXAMPLE, APPLICATION_LOAD_BALANCER_ARN } from '../shared/arns.js';
+import { ROLE_ARN } from '../shared/binding.js';
 import { booleanLike, strictObjectOptions, validate } from '../shared/input.js';
 
 /**
@@ -51,7 +52,13 @@ const ALLOCATION_ID = /^eipalloc-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 const IPV4 = /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9a-f-]+$/;
 const SCHEDULE = /^(?:rate|cron)\(.+\)$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
+const CIDR =
+  /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(?:3[0-2]|[12]?\d)$/;
+
+/** How the ALB's security group admits the NLB: template.yaml's AlbIngressMode. */
+export const ALB_INGRESS_MODES = ['private-ips', 'security-group', 'none'] as const;
 
 const PORT_ERROR = 'expected a port number from 1 to 65535, or an intrinsic function';
 /** 1 to 65535, written as CloudFormation may turn a number into a string. */
@@ -116,7 +123,15 @@ export const BridgePropertiesSchema = z.strictObject(
     AlbSecurityGroupId: z.optional(
       stringOr(SECURITY_GROUP_ID, 'expected a security group id such as sg-0123456789abcdef0'),
     ),
+    AlbIngressMode: z._default(
+      z.enum(ALB_INGRESS_MODES, { error: `expected one of ${ALB_INGRESS_MODES.join(', ')}` }),
+      'private-ips',
+    ),
     CertificateArn: z.optional(stringOr(CERTIFICATE_ARN, 'expected an ACM certificate ARN')),
+    NlbSecurityGroup: z._default(booleanLike, false),
+    NlbClientCidr: z.optional(
+      stringOr(CIDR, 'expected an IPv4 CIDR such as 10.0.0.0/16, or an intrinsic function'),
+    ),
     VpcLink: z._default(booleanLike, false),
     Schedule: z._default(
       stringOr(SCHEDULE, 'expected a schedule expression such as rate(1 minute)'),
@@ -124,6 +139,15 @@ export const BridgePropertiesSchema = z.strictObject(
     ),
     ReactToEniEvents: z._default(booleanLike, true),
     AlarmTopicArn: z.optional(stringOr(TOPIC_ARN, 'expected an SNS topic ARN')),
+    // An ALB in another account (README, "An ALB in another account"): the role the pack's sync
+    // assumes to read it, and the external id its trust policy requires. The binding checks that
+    // the role is in the ALB's account, at run time (the values may be intrinsics here).
+    DiscoveryRoleArn: z.optional(
+      stringOr(ROLE_ARN, 'expected an IAM role ARN, arn:aws:iam::ACCOUNT:role/alb-static-ip/NAME'),
+    ),
+    DiscoveryExternalId: z.optional(
+      stringOr(EXTERNAL_ID, 'expected 2 to 1224 letters, digits and _+=,.@:/- characters'),
+    ),
   },
   strictObjectOptions,
 );

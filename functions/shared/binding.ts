@@ -27,6 +27,33 @@ const albArn = parsedArn(
   (text) => parseLoadBalancerArn(text, APPLICATION_LOAD_BALANCER_ARN),
 );
 
+/**
+ * The role target-group-sync assumes to read an ALB in another account (README, "An ALB in another
+ * account"). Empty is absent: a CloudFormation parameter left empty arrives as "". Role names and
+ * paths take `[\w+=,.@-]`; an external id 2 to 1,224 characters of `[\w+=,.@:/-]`.
+ * https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html
+ */
+export const ROLE_ARN =
+  /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/;
+const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
+const ROLE_ARN_EXPECTED =
+  'expected an IAM role ARN, arn:aws:iam::ACCOUNT:role/NAME, or an empty string for none';
+
+const discoveryRoleArn = z.optional(
+  z
+    .string({ error: ROLE_ARN_EXPECTED })
+    .check(z.refine((text) => text === '' || ROLE_ARN.test(text), { error: ROLE_ARN_EXPECTED })),
+);
+const EXTERNAL_ID_EXPECTED =
+  'expected 2 to 1224 characters of letters, digits and _+=,.@:/-, or an empty string for none';
+const discoveryExternalId = z.optional(
+  z
+    .string({ error: EXTERNAL_ID_EXPECTED })
+    .check(
+      z.refine((text) => text === '' || EXTERNAL_ID.test(text), { error: EXTERNAL_ID_EXPECTED }),
+    ),
+);
+
 const targetGroupArn = z
   .string({ error: `expected a target group ARN, ${TARGET_GROUP_ARN_EXAMPLE}` })
   .check(z.regex(TARGET_GROUP_ARN));
@@ -46,6 +73,8 @@ export const BindingSchema = z
         ),
       ),
       DryRun: z._default(booleanLike, false),
+      DiscoveryRoleArn: discoveryRoleArn,
+      DiscoveryExternalId: discoveryExternalId,
     },
     strictObjectOptions,
   )
@@ -56,6 +85,7 @@ export const BindingSchema = z
       // Region than the load balancer could never be written: say so before any AWS call.
       const seen = new Set<string>();
       const loadBalancer = binding.LoadBalancerArn as LoadBalancerArn | string;
+      checkDiscoveryRole(binding, loadBalancer, context);
       binding.TargetGroupArns.forEach((arn, index) => {
         if (seen.has(arn)) {
           context.addIssue({
@@ -89,6 +119,77 @@ export const BindingSchema = z
 
 export type Binding = z.output<typeof BindingSchema>;
 
+export const BINDING_FIELDS = [
+  'LoadBalancerArn',
+  'TargetGroupArns',
+  'DryRun',
+  'DiscoveryRoleArn',
+  'DiscoveryExternalId',
+];
+
 export function parseBinding(input: unknown): Binding {
-  return parseInput(BindingSchema, input, ['LoadBalancerArn', 'TargetGroupArns', 'DryRun']);
+  return parseInput(BindingSchema, input, BINDING_FIELDS);
+}
+
+/** The role to read the ALB with, and its external id; undefined: the function's own account. */
+export interface DiscoveryRole {
+  readonly roleArn: string;
+  readonly externalId?: string;
+}
+
+export function discoveryRoleOf(
+  binding: Pick<Binding, 'DiscoveryRoleArn' | 'DiscoveryExternalId'>,
+): DiscoveryRole | undefined {
+  if (!binding.DiscoveryRoleArn) return undefined;
+  return {
+    roleArn: binding.DiscoveryRoleArn,
+    ...(binding.DiscoveryExternalId ? { externalId: binding.DiscoveryExternalId } : {}),
+  };
+}
+
+/**
+ * The role must be in the ALB's account: it is there to read the ALB. Without a role, the ALB must
+ * be in the target groups' account, the one the function's own credentials read: AWS would answer
+ * LoadBalancerNotFound for another account's ALB, which says nothing about the cause.
+ */
+function checkDiscoveryRole(
+  binding: {
+    TargetGroupArns: readonly string[];
+    DiscoveryRoleArn?: string | undefined;
+    DiscoveryExternalId?: string | undefined;
+  },
+  loadBalancer: LoadBalancerArn | string,
+  context: Pick<z.core.$RefinementCtx<unknown>, 'addIssue'>,
+): void {
+  const roleArn = binding.DiscoveryRoleArn ?? '';
+  if (!roleArn && binding.DiscoveryExternalId) {
+    context.addIssue({
+      code: 'custom',
+      path: ['DiscoveryExternalId'],
+      input: binding.DiscoveryExternalId,
+      message: 'expected no external id without a DiscoveryRoleArn, the role it is for',
+    });
+  }
+  if (typeof loadBalancer === 'string') return;
+  const roleAccount = ROLE_ARN.exec(roleArn)?.[1];
+  if (roleAccount !== undefined && roleAccount !== loadBalancer.account) {
+    context.addIssue({
+      code: 'custom',
+      path: ['DiscoveryRoleArn'],
+      input: roleArn,
+      message: `expected a role in the load balancer's account (${loadBalancer.account}), which the role is there to read`,
+    });
+  }
+  if (roleArn) return;
+  const otherAccount = binding.TargetGroupArns.map(parseTargetGroupArn).find(
+    (group) => group !== undefined && group.account !== loadBalancer.account,
+  );
+  if (otherAccount) {
+    context.addIssue({
+      code: 'custom',
+      path: ['LoadBalancerArn'],
+      input: loadBalancer.arn,
+      message: `expected a load balancer in the target groups' account (${otherAccount.account}), or a DiscoveryRoleArn in the load balancer's account (${loadBalancer.account}) to read it with`,
+    });
+  }
 }

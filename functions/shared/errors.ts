@@ -54,6 +54,14 @@ export class AwsCallError extends Error {
   }
 }
 
+/**
+ * The role named to read an ALB in another account could not be assumed. The message names the role
+ * and STS's error; the run stops before it writes anything.
+ */
+export class DiscoveryRoleError extends Error {
+  override readonly name = 'DiscoveryRoleError';
+}
+
 /** A function's configuration (its environment) is unusable. */
 export class ConfigurationError extends Error {
   override readonly name = 'ConfigurationError';

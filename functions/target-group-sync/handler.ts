@@ -1,5 +1,10 @@
 import type { Context } from 'aws-lambda';
-import { ec2Client, elbv2Client } from '../shared/aws-clients.js';
+import {
+  discoveryClientsFor,
+  ec2Client,
+  elbv2Client,
+  stsAssumeRole,
+} from '../shared/aws-clients.js';
 import { type Binding, parseBinding } from '../shared/binding.js';
 import { looksLikeCustomResourceRequest, runCustomResource } from '../shared/custom-resource.js';
 import type { CustomResourceResponse } from '../shared/custom-resource-response.js';
@@ -20,6 +25,8 @@ const deps = {
   logger,
   metrics: createMetrics(SERVICE, environment),
   checkedLoadBalancers: new Set<string>(),
+  // An ALB in another account: its role's session is kept for the container's life, and renewed.
+  discoveryClients: discoveryClientsFor(stsAssumeRole(), 'alb-static-ip-target-group-sync'),
 };
 const resource = syncCustomResource(deps);
 

@@ -1,9 +1,10 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Binding } from '../shared/binding.js';
+import type { DiscoveryClientsFor } from '../shared/aws-clients.js';
+import { type Binding, discoveryRoleOf } from '../shared/binding.js';
 import { boundList } from '../shared/bounded-text.js';
-import { messageOf, TargetGroupSyncError } from '../shared/errors.js';
+import { ConfigurationError, messageOf, TargetGroupSyncError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis, type LoadBalancerEni } from '../shared/load-balancer-enis.js';
 import { describeEnabledZones, describeLoadBalancerOfType } from '../shared/load-balancers.js';
 import type { CoreLogger, CoreMetrics, PublishingMetrics } from '../shared/observability.js';
@@ -51,6 +52,37 @@ export interface SyncDependencies {
    * one set for the container's life. Without it, every run checks.
    */
   readonly checkedLoadBalancers?: Set<string>;
+  /**
+   * Clients for an ALB in another account, which read it through the binding's DiscoveryRoleArn.
+   * Without it, a binding that names a role is refused.
+   */
+  readonly discoveryClients?: DiscoveryClientsFor;
+}
+
+/**
+ * The clients that read the ALB (its type and its network interfaces): the binding's discovery
+ * role's in the ALB's account, when it names one, else the function's own. Everything else (the
+ * target groups, their targets, the NLB's zones, every write) stays in the function's account.
+ */
+export interface AlbReaders {
+  readonly ec2: EC2Client;
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  /** Resolves the assumed role's credentials (cached); absent for the function's own. */
+  readonly credentials?: () => Promise<unknown>;
+}
+
+export function albReaders(
+  binding: Pick<Binding, 'DiscoveryRoleArn' | 'DiscoveryExternalId'>,
+  deps: Pick<SyncDependencies, 'ec2' | 'elbv2' | 'discoveryClients'>,
+): AlbReaders {
+  const role = discoveryRoleOf(binding);
+  if (!role) return { ec2: deps.ec2, elbv2: deps.elbv2 };
+  if (!deps.discoveryClients) {
+    throw new ConfigurationError(
+      `DiscoveryRoleArn: got ${JSON.stringify(role.roleArn)}; expected none here, where no role can be assumed`,
+    );
+  }
+  return deps.discoveryClients(role);
 }
 
 /** What happened to one target group. Targets are written `ip:port`. */
@@ -124,7 +156,11 @@ export async function syncTargetGroups(
   let failures = 0;
   let outsideNlbZones = 0;
   try {
-    const checking = checkApplicationLoadBalancer(loadBalancerArn, deps, signal);
+    const readers = albReaders(binding, deps);
+    // The role is assumed first, in the first wave: a role that cannot be assumed fails the run
+    // with its own error, before anything is discovered or written.
+    const check = () => checkApplicationLoadBalancer(loadBalancerArn, readers.elbv2, deps, signal);
+    const checking = readers.credentials ? readers.credentials().then(check) : check();
     const reads = readTargetGroups(binding.TargetGroupArns, deps, signal);
     const [checked] = await Promise.allSettled([
       checking,
@@ -133,7 +169,7 @@ export async function syncTargetGroups(
     if (checked.status === 'rejected') throw checked.reason;
 
     const zones = readEnabledZones(await attachedLoadBalancers(reads), deps, signal);
-    const discovering = discoverLoadBalancerEnis(deps.ec2, loadBalancer, signal);
+    const discovering = discoverLoadBalancerEnis(readers.ec2, loadBalancer, signal);
     const [found] = await Promise.allSettled([discovering, zones]);
     if (found.status === 'rejected') throw found.reason;
     const discovered = found.value;
@@ -236,11 +272,12 @@ async function attachedLoadBalancers(reads: readonly TargetGroupRead[]): Promise
  */
 async function checkApplicationLoadBalancer(
   loadBalancerArn: string,
+  elbv2: ElasticLoadBalancingV2Client,
   deps: SyncDependencies,
   signal: AbortSignal,
 ): Promise<void> {
   if (deps.checkedLoadBalancers?.has(loadBalancerArn)) return;
-  await describeLoadBalancerOfType(deps.elbv2, loadBalancerArn, 'application', signal);
+  await describeLoadBalancerOfType(elbv2, loadBalancerArn, 'application', signal);
   deps.checkedLoadBalancers?.add(loadBalancerArn);
 }
 

@@ -2,7 +2,7 @@ import type { Binding } from '../shared/binding.js';
 import { isAwsError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
 import { planTeardown, type RegisteredTarget, targetKey, writeSteps } from './plan.js';
-import { type SyncDependencies, WRITE_CHUNK_SIZE } from './sync.js';
+import { albReaders, type SyncDependencies, WRITE_CHUNK_SIZE } from './sync.js';
 import { readRegisteredTargets, writeTargets } from './target-groups.js';
 
 /**
@@ -15,7 +15,7 @@ import { readRegisteredTargets, writeTargets } from './target-groups.js';
  * groups); without them, the ALB's interfaces are discovered here (a Delete).
  */
 export async function deregisterLoadBalancerIps(
-  binding: Pick<Binding, 'LoadBalancerArn' | 'DryRun'>,
+  binding: Pick<Binding, 'LoadBalancerArn' | 'DryRun' | 'DiscoveryRoleArn' | 'DiscoveryExternalId'>,
   targetGroupArns: readonly string[],
   deps: SyncDependencies,
   signal: AbortSignal,
@@ -24,7 +24,8 @@ export async function deregisterLoadBalancerIps(
   const { LoadBalancerArn: loadBalancer, DryRun: dryRun } = binding;
   const ips =
     albIps ??
-    (await discoverLoadBalancerEnis(deps.ec2, loadBalancer, signal)).map(
+    // An ALB in another account is read through its discovery role (sync.ts, albReaders).
+    (await discoverLoadBalancerEnis(albReaders(binding, deps).ec2, loadBalancer, signal)).map(
       ({ privateIp }) => privateIp,
     );
   deps.logger.info('Deregistering the ALB IPs from target groups', {

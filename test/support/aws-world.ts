@@ -41,9 +41,18 @@ export class AwsWorld {
   /** The next host number to hand out in each subnet: moto picks random, sometimes equal, IPs. */
   private readonly nextHost = new Map<string, { base: number[]; next: number }>();
 
-  constructor(emulatorEndpoint: string) {
-    this.ec2 = new EC2Client({ endpoint: emulatorEndpoint });
-    this.elbv2 = new ElasticLoadBalancingV2Client({ endpoint: emulatorEndpoint });
+  /**
+   * `credentials`: another account's, such as a role assumed there (moto scopes a call to the
+   * account of the role whose credentials sign it); the environment's (moto's default account)
+   * without.
+   */
+  constructor(
+    emulatorEndpoint: string,
+    credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
+  ) {
+    const config = { endpoint: emulatorEndpoint, ...(credentials && { credentials }) };
+    this.ec2 = new EC2Client(config);
+    this.elbv2 = new ElasticLoadBalancingV2Client(config);
   }
 
   /** A VPC with a /20 subnet in each zone (4,091 addresses each), in zones a and b by default. */

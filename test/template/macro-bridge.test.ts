@@ -25,7 +25,10 @@ import { ALB } from './sample-arns.js';
 //   monthly fee beyond the first few);
 // - the ALB security group's ingress: template.yaml's nlb-private-ips resource writes the rules
 //   itself (SecurityGroupId); a bridge's stack holds them as AWS::EC2::SecurityGroupIngress. Both
-//   are read into the same form: which group, which ports, from each NLB private IP.
+//   are read into the same form: which group, which ports, from each NLB private IP. With
+//   AlbIngressMode security-group both hold one AWS::EC2::SecurityGroupIngress per port, from the
+//   NLB's security group;
+// - the NLB security group's Name tag, which names the stack (and a bridge's id).
 
 const VPC = 'vpc-0123456789abcdef0';
 const SUBNETS = [
@@ -94,6 +97,26 @@ const CASES: Record<string, Case> = {
       Schedule: 'rate(5 minutes)',
     },
   },
+  'an ALB in another account, read through its discovery role, the schedule alone': {
+    parameters: {
+      LoadBalancerArn: ALB.replace('123456789012', '210987654321'),
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2).join(','),
+      DiscoveryRoleArn: 'arn:aws:iam::210987654321:role/alb-static-ip/discovery',
+      DiscoveryExternalId: '6f1c1b8e-3f0e-4a57-9a53-3c2b1f0e9d41',
+      ReactToEniEvents: 'false',
+      CreateVpcLink: 'false',
+    },
+    bridge: {
+      LoadBalancerArn: ALB.replace('123456789012', '210987654321'),
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2),
+      Ports: [443],
+      DiscoveryRoleArn: 'arn:aws:iam::210987654321:role/alb-static-ip/discovery',
+      DiscoveryExternalId: '6f1c1b8e-3f0e-4a57-9a53-3c2b1f0e9d41',
+      ReactToEniEvents: false,
+    },
+  },
   'Elastic IPs you have, three ports': {
     parameters: {
       LoadBalancerArn: ALB,
@@ -109,6 +132,65 @@ const CASES: Record<string, Case> = {
       SubnetIds: SUBNETS.slice(0, 2),
       ElasticIpAllocationIds: EIPS,
       Ports: [443, 8443, 9443],
+    },
+  },
+  'the NLB security group, and the ALB group admits it by reference, three ports': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2).join(','),
+      ListenerPorts: '443,80,8443',
+      AlbSecurityGroupId: GROUP,
+      AlbIngressMode: 'security-group',
+      CreateNlbSecurityGroup: 'true',
+      CreateVpcLink: 'false',
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2),
+      Ports: [443, 80, 8443],
+      AlbSecurityGroupId: GROUP,
+      AlbIngressMode: 'security-group',
+      NlbSecurityGroup: true,
+    },
+  },
+  'internal, the NLB security group for the VPC, the ALB group admits its private IPs': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.join(','),
+      Scheme: 'internal',
+      AlbSecurityGroupId: GROUP,
+      CreateNlbSecurityGroup: 'true',
+      NlbClientCidr: '10.0.0.0/16',
+      CreateVpcLink: 'false',
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS,
+      Ports: [443],
+      Scheme: 'internal',
+      AlbSecurityGroupId: GROUP,
+      NlbSecurityGroup: true,
+      NlbClientCidr: '10.0.0.0/16',
+    },
+  },
+  'no security group changed (AlbIngressMode none)': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2).join(','),
+      AlbIngressMode: 'none',
+      CreateVpcLink: 'false',
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2),
+      Ports: [443],
+      AlbIngressMode: 'none',
     },
   },
 };
@@ -133,6 +215,7 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
   const groups = ofType('AWS::ElasticLoadBalancingV2::TargetGroup');
   const listeners = ofType('AWS::ElasticLoadBalancingV2::Listener');
   const eips = ofType('AWS::EC2::EIP');
+  const nlbGroups = ofType('AWS::EC2::SecurityGroup');
 
   // Every name a deployment gives a resource, by the role it plays.
   const roles = new Map<string, string>();
@@ -141,6 +224,7 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
     roles.set(logicalId, name);
   };
   role(nlbId, 'nlb');
+  for (const [id] of nlbGroups) role(id, 'nlb-security-group');
   for (const [id, group] of groups) role(id, `group:${Number(group.Properties.Port)}`);
   for (const [id, listener] of listeners) role(id, `listener:${Number(listener.Properties.Port)}`);
   const mappings = nlb.Properties.SubnetMappings as Record<string, Value>[];
@@ -254,7 +338,9 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
         ? {
             group: [...new Set(ingressResources.map((rule) => rule.GroupId))].join(),
             ports: [...new Set(ingressResources.map((rule) => Number(rule.FromPort)))].sort(),
-            sources: [...new Set(ingressResources.map((rule) => rule.CidrIp))],
+            sources: [
+              ...new Set(ingressResources.map((rule) => rule.CidrIp ?? rule.SourceSecurityGroupId)),
+            ],
           }
         : undefined;
   for (const rule of ingressResources) {
@@ -276,6 +362,22 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
       dependsOn: roleOf(resources[privateIpsId]?.DependsOn),
     },
     ingress,
+    // Its rules with ports as numbers (a Select of ListenerPorts in template.yaml), without the
+    // Name tag.
+    nlbSecurityGroups: nlbGroups.map(([, group]) => {
+      const { Tags: _tags, ...properties } = group.Properties;
+      const rules = (list: Value | undefined) =>
+        ((list ?? []) as Record<string, Value>[]).map((rule) => ({
+          ...rule,
+          FromPort: port(rule.FromPort),
+          ToPort: port(rule.ToPort),
+        }));
+      return named({
+        ...properties,
+        SecurityGroupIngress: rules(properties.SecurityGroupIngress),
+        SecurityGroupEgress: rules(properties.SecurityGroupEgress),
+      });
+    }),
     vpcLinks: ofType('AWS::ApiGateway::VpcLink').map(([, link]) =>
       named(link.Properties.TargetArns),
     ),

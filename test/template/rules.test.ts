@@ -29,8 +29,25 @@ const NEW_NLB = {
   VpcId: 'vpc-0123456789abcdef0',
   SubnetIds: first(SUBNETS, 2),
 };
+const GROUP = 'sg-0123456789abcdef0';
+/** The ALB's group admits the NLB's own group (AlbIngressMode security-group). */
+const SECURITY_GROUP_MODE = {
+  ...NEW_NLB,
+  AlbSecurityGroupId: GROUP,
+  AlbIngressMode: 'security-group',
+  CreateNlbSecurityGroup: 'true',
+};
 /** The pack: no ALB, and so nothing of a bridge. */
 const PACK: Record<string, string> = {};
+/** An ALB in another account, read through a discovery role there (README). */
+const DISCOVERY_ROLE = 'arn:aws:iam::210987654321:role/alb-static-ip/discovery';
+const EXTERNAL_ID = '6f1c1b8e-3f0e-4a57-9a53-3c2b1f0e9d41';
+const CROSS_ACCOUNT = {
+  ...NEW_NLB,
+  LoadBalancerArn: ALB.replace('123456789012', '210987654321'),
+  DiscoveryRoleArn: DISCOVERY_ROLE,
+  DiscoveryExternalId: EXTERNAL_ID,
+};
 /** Adopting existing target groups: nothing of a new NLB is set. */
 const ADOPTED = { LoadBalancerArn: ALB, ExistingTargetGroupArns: `${TG_A},${TG_B}` };
 
@@ -52,6 +69,15 @@ const COMMON_CASES: Record<string, Record<string, string>> = {
     PrivateIpAddresses: first(IPS, 2),
   },
   'internal, private IPs AWS picks': { ...NEW_NLB, Scheme: 'internal' },
+  'internet-facing, the NLB security group, the ALB admits it by reference': SECURITY_GROUP_MODE,
+  'internal, the NLB security group for the VPC, the ALB admits its private IPs': {
+    ...NEW_NLB,
+    Scheme: 'internal',
+    CreateNlbSecurityGroup: 'true',
+    NlbClientCidr: '10.0.0.0/16',
+    AlbSecurityGroupId: GROUP,
+  },
+  'no security group changed (AlbIngressMode none)': { ...NEW_NLB, AlbIngressMode: 'none' },
   'adopt existing target groups': ADOPTED,
   'the pack alone': PACK,
   'the pack under another macro name': { MacroName: 'TeamStaticIps' },
@@ -107,6 +133,12 @@ const RULE_CASES: RuleCase[] = [
         'sg-0123456789abcdef0',
         /^AlbSecurityGroupId has no effect .*open the ALB's security group yourself/,
       ],
+      ['AlbIngressMode', 'none', /^AlbIngressMode has no effect with .*Leave it at private-ips/],
+      [
+        'CreateNlbSecurityGroup',
+        'true',
+        /^CreateNlbSecurityGroup has no effect .*Leave it at false/,
+      ],
     ] as const
   ).map(([name, value, says]) => ({
     rule: 'AdoptedTargetGroupsTakeNoNlbSettings',
@@ -140,6 +172,8 @@ const RULE_CASES: RuleCase[] = [
       ['ElasticIpAllocationIds', EIPS[0], /^ElasticIpAllocationIds is set without Load/],
       ['CertificateArn', CERTIFICATE, /^CertificateArn is set without LoadBalancerArn\./],
       ['AlbSecurityGroupId', 'sg-0123456789abcdef0', /^AlbSecurityGroupId is set without Load/],
+      ['AlbIngressMode', 'none', /^AlbIngressMode is set without LoadBalancerArn\. Leave it at/],
+      ['CreateNlbSecurityGroup', 'true', /^CreateNlbSecurityGroup is set without LoadBalancerArn/],
     ] as const
   ).map(([name, value, says]) => ({
     rule: 'ThePackTakesNoBridgeSettings',
@@ -154,6 +188,59 @@ const RULE_CASES: RuleCase[] = [
     says: /^PrivateIpAddresses is set without LoadBalancerArn\. .*install the pack alone\.$/,
     valid: PACK,
     alsoBreaks: 'PrivateIpsNeedAnInternalNlb',
+  },
+  {
+    rule: 'NlbClientCidrNeedsTheNlbSecurityGroup',
+    violating: { ...NEW_NLB, NlbClientCidr: '198.51.100.0/24' },
+    says: /^NlbClientCidr is set without CreateNlbSecurityGroup: .*clear NlbClientCidr\.$/,
+    valid: NEW_NLB,
+  },
+  {
+    rule: 'InternalNlbSecurityGroupNeedsClients',
+    violating: { ...NEW_NLB, Scheme: 'internal', CreateNlbSecurityGroup: 'true' },
+    says: /^NlbClientCidr is empty for an internal NLB with a security group\. Give the CIDR/,
+    valid: {
+      ...NEW_NLB,
+      Scheme: 'internal',
+      CreateNlbSecurityGroup: 'true',
+      NlbClientCidr: '10.0.0.0/16',
+    },
+  },
+  {
+    rule: 'AlbIngressBySecurityGroupNeedsBothGroups',
+    violating: { ...NEW_NLB, AlbIngressMode: 'security-group', AlbSecurityGroupId: GROUP },
+    says: /^AlbIngressMode is security-group without CreateNlbSecurityGroup: .*private-ips\.$/,
+    valid: SECURITY_GROUP_MODE,
+  },
+  {
+    rule: 'AlbIngressBySecurityGroupNeedsBothGroups',
+    violating: { ...NEW_NLB, AlbIngressMode: 'security-group', CreateNlbSecurityGroup: 'true' },
+    says: /^AlbIngressMode is security-group without AlbSecurityGroupId\. .*to none\.$/,
+    valid: SECURITY_GROUP_MODE,
+  },
+  {
+    rule: 'NoAlbIngressTakesNoAlbSecurityGroup',
+    violating: { ...NEW_NLB, AlbIngressMode: 'none', AlbSecurityGroupId: GROUP },
+    says: /^AlbSecurityGroupId is set with AlbIngressMode none, .*security-group\.$/,
+    valid: { ...NEW_NLB, AlbIngressMode: 'none' },
+  },
+  {
+    rule: 'DiscoveryRoleNeedsAnAlbAndAnExternalId',
+    violating: { DiscoveryRoleArn: DISCOVERY_ROLE, DiscoveryExternalId: EXTERNAL_ID },
+    says: /^DiscoveryRoleArn is set without LoadBalancerArn\. .*the ALB to front\.$/,
+    valid: PACK,
+  },
+  {
+    rule: 'DiscoveryRoleNeedsAnAlbAndAnExternalId',
+    violating: { ...NEW_NLB, DiscoveryRoleArn: DISCOVERY_ROLE },
+    says: /^DiscoveryExternalId is empty\. .*ExternalId\)\.$/,
+    valid: CROSS_ACCOUNT,
+  },
+  {
+    rule: 'ExternalIdNeedsADiscoveryRole',
+    violating: { ...NEW_NLB, DiscoveryExternalId: EXTERNAL_ID },
+    says: /^DiscoveryExternalId is set without DiscoveryRoleArn\. .*clear it\.$/,
+    valid: CROSS_ACCOUNT,
   },
   {
     rule: 'ListsHaveNoEmptyEntries',

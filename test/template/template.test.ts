@@ -833,6 +833,8 @@ describe('Template: the SAM transform', () => {
       );
       expect(writes.map((statement) => statement.Sid ?? '').sort()).toEqual([
         '',
+        // Roles at /alb-static-ip/ only, for bridges whose ALB is in another account (README).
+        'AssumeDiscoveryRolesOnly',
         'RecordOwnersOnManagedTargetGroupsOnly',
         'WriteTargetsOfManagedTargetGroupsOnly',
       ]);

@@ -5,7 +5,12 @@ import {
   parseLoadBalancerArn,
   parseTargetGroupArn,
 } from '../../functions/shared/arns.js';
-import { BindingSchema, MAX_TARGET_GROUPS, parseBinding } from '../../functions/shared/binding.js';
+import {
+  BindingSchema,
+  discoveryRoleOf,
+  MAX_TARGET_GROUPS,
+  parseBinding,
+} from '../../functions/shared/binding.js';
 import { InvalidInputError } from '../../functions/shared/errors.js';
 import { parseInput } from '../../functions/shared/input.js';
 import { loadEvent } from '../support/events.js';
@@ -115,7 +120,7 @@ describe('Function: parseBinding', () => {
     expect(
       problemsOf({ LoadBalancerArn: ALB, TargetGroupArn: [TG], TargetGroupArns: [TG] }),
     ).toEqual([
-      'unknown field "TargetGroupArn"; expected only LoadBalancerArn, TargetGroupArns, DryRun',
+      'unknown field "TargetGroupArn"; expected only LoadBalancerArn, TargetGroupArns, DryRun, DiscoveryRoleArn, DiscoveryExternalId',
     ]);
   });
 
@@ -158,7 +163,7 @@ describe('Function: parseBinding', () => {
     const [problem] = problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [TG], [name]: 1 });
 
     expect(problem).toBe(
-      `unknown field "${'x'.repeat(61)}..."; expected only LoadBalancerArn, TargetGroupArns, DryRun`,
+      `unknown field "${'x'.repeat(61)}..."; expected only LoadBalancerArn, TargetGroupArns, DryRun, DiscoveryRoleArn, DiscoveryExternalId`,
     );
   });
 
@@ -168,7 +173,7 @@ describe('Function: parseBinding', () => {
     const [problem] = problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [TG], ...extra });
 
     expect(problem).toBe(
-      'unknown field "F0", "F1", "F2", "F3", "F4", and 3 more; expected only LoadBalancerArn, TargetGroupArns, DryRun',
+      'unknown field "F0", "F1", "F2", "F3", "F4", and 3 more; expected only LoadBalancerArn, TargetGroupArns, DryRun, DiscoveryRoleArn, DiscoveryExternalId',
     );
   });
 
@@ -294,7 +299,7 @@ describe('Function: parseBinding (the messages CloudFormation shows)', () => {
     expect(
       problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [TG], DryRun: false, Arn: 1, Dry: 2 }),
     ).toEqual([
-      'unknown field "Arn", "Dry"; expected only LoadBalancerArn, TargetGroupArns, DryRun',
+      'unknown field "Arn", "Dry"; expected only LoadBalancerArn, TargetGroupArns, DryRun, DiscoveryRoleArn, DiscoveryExternalId',
     ]);
   });
 
@@ -400,5 +405,71 @@ describe('Function: parseInput', () => {
         Listeners: [{ Port: 80, Protocol: 'TCP' }],
       }),
     ).toEqual([expect.stringMatching(/^Listeners\[0\]: unknown field "Protocol"; expected only /)]);
+  });
+});
+
+describe('Function: parseBinding (an ALB in another account)', () => {
+  const OTHER_ALB = ALB.replace('123456789012', '210987654321');
+  const ROLE = 'arn:aws:iam::210987654321:role/alb-static-ip/discovery';
+
+  it('takes a discovery role in the ALB account and its external id', () => {
+    // Act
+    const binding = parseBinding({
+      LoadBalancerArn: OTHER_ALB,
+      TargetGroupArns: [TG],
+      DiscoveryRoleArn: ROLE,
+      DiscoveryExternalId: 'a1b2c3d4-e5f6',
+    });
+
+    // Assess
+    expect(discoveryRoleOf(binding)).toEqual({ roleArn: ROLE, externalId: 'a1b2c3d4-e5f6' });
+  });
+
+  it('reads empty role and external id (empty CloudFormation parameters) as none', () => {
+    // Act
+    const binding = parseBinding({
+      LoadBalancerArn: ALB,
+      TargetGroupArns: [TG],
+      DiscoveryRoleArn: '',
+      DiscoveryExternalId: '',
+    });
+
+    // Assess
+    expect(discoveryRoleOf(binding)).toBeUndefined();
+    expect(discoveryRoleOf({ DiscoveryRoleArn: ROLE })).toEqual({ roleArn: ROLE });
+  });
+
+  it('refuses an ALB in another account without a role, naming both accounts', () => {
+    expect(problemsOf({ LoadBalancerArn: OTHER_ALB, TargetGroupArns: [TG] })).toEqual([
+      `LoadBalancerArn: got ${JSON.stringify(OTHER_ALB)}; expected a load balancer in the target groups' account (123456789012), or a DiscoveryRoleArn in the load balancer's account (210987654321) to read it with`,
+    ]);
+  });
+
+  it('refuses a role in another account than the ALB, an external id without a role, and bad values', () => {
+    expect(
+      problemsOf({
+        LoadBalancerArn: OTHER_ALB,
+        TargetGroupArns: [TG],
+        DiscoveryRoleArn: ROLE.replace('210987654321', '123456789012'),
+      }),
+    ).toEqual([
+      `DiscoveryRoleArn: got "${ROLE.replace('210987654321', '123456789012')}"; expected a role in the load balancer's account (210987654321), which the role is there to read`,
+    ]);
+    expect(
+      problemsOf({ LoadBalancerArn: ALB, TargetGroupArns: [TG], DiscoveryExternalId: 'abc' }),
+    ).toEqual([
+      'DiscoveryExternalId: got "abc"; expected no external id without a DiscoveryRoleArn, the role it is for',
+    ]);
+    expect(
+      problemsOf({
+        LoadBalancerArn: OTHER_ALB,
+        TargetGroupArns: [TG],
+        DiscoveryRoleArn: 'arn:aws:iam::210987654321:user/me',
+        DiscoveryExternalId: 'x',
+      }),
+    ).toEqual([
+      'DiscoveryRoleArn: got "arn:aws:iam::210987654321:user/me"; expected an IAM role ARN, arn:aws:iam::ACCOUNT:role/NAME, or an empty string for none',
+      'DiscoveryExternalId: got "x"; expected 2 to 1224 characters of letters, digits and _+=,.@:/-, or an empty string for none',
+    ]);
   });
 });

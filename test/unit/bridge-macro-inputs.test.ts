@@ -123,6 +123,26 @@ describe('Function: readBridgeProperties, value by value', () => {
       'expected a schedule expression such as rate(1 minute)',
     ],
     [
+      'DiscoveryRoleArn',
+      [
+        'arn:aws:iam::210987654321:role/alb-static-ip/discovery',
+        'arn:aws-us-gov:iam::210987654321:role/a+b=c,d.e@f-g',
+      ],
+      [
+        'arn:aws:iam::210987654321:user/alb-static-ip',
+        'arn:aws:iam::21098765432:role/x',
+        'arn:aws:iam::210987654321:role/',
+        'arn:aws:sts::210987654321:assumed-role/x/y',
+      ],
+      'expected an IAM role ARN, arn:aws:iam::ACCOUNT:role/alb-static-ip/NAME',
+    ],
+    [
+      'DiscoveryExternalId',
+      ['ab', '6f1c1b8e-3f0e-4a57-9a53-3c2b1f0e9d41', 'a_b+c=d,e.f@g:h/i-j'],
+      ['a', 'has space', 'a!b', 'semi;colon'],
+      'expected 2 to 1224 letters, digits and _+=,.@:/- characters',
+    ],
+    [
       'AlarmTopicArn',
       [
         'arn:aws:sns:us-east-1:123456789012:ops',

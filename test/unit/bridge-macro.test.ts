@@ -451,6 +451,112 @@ describe('Function: expandTemplate, the bridge it makes', () => {
     });
   });
 
+  it('makes no NLB security group unless asked, and keeps to the private-ips rules by default', () => {
+    const { Resources, Outputs } = expanded(BRIDGE);
+    expect(Resources).not.toHaveProperty('WebStaticIpsNlbSecurityGroup');
+    expect(Resources.WebStaticIpsNlb?.Properties).not.toHaveProperty('SecurityGroups');
+    expect(Outputs).not.toHaveProperty('WebStaticIpsNlbSecurityGroupId');
+    expect(Resources).toHaveProperty('WebStaticIpsAlbIngressIp1Port1');
+    expect(Resources).not.toHaveProperty('WebStaticIpsAlbIngressPort1');
+  });
+
+  it('gives the NLB its own group: clients in on each port, out to the ports only', () => {
+    const { Resources, Outputs } = expanded({ ...BRIDGE, NlbSecurityGroup: 'true' });
+    const groupId = { 'Fn::GetAtt': ['WebStaticIpsNlbSecurityGroup', 'GroupId'] };
+    expect(Resources.WebStaticIpsNlb?.Properties).toMatchObject({ SecurityGroups: [groupId] });
+    const tcp = (port: number, cidr: string, description: string) => ({
+      IpProtocol: 'tcp',
+      FromPort: port,
+      ToPort: port,
+      CidrIp: cidr,
+      Description: description,
+    });
+    expect(Resources.WebStaticIpsNlbSecurityGroup).toEqual({
+      Type: 'AWS::EC2::SecurityGroup',
+      Properties: {
+        GroupDescription: 'alb-static-ip NLB - clients in on the listener ports, out to the ALB',
+        VpcId: 'vpc-0123456789abcdef0',
+        SecurityGroupIngress: [
+          tcp(80, '0.0.0.0/0', 'Clients, on a listener port'),
+          tcp(443, '0.0.0.0/0', 'Clients, on a listener port'),
+          {
+            IpProtocol: 'icmp',
+            FromPort: 3,
+            ToPort: 4,
+            CidrIp: '0.0.0.0/0',
+            Description: 'Path MTU discovery',
+          },
+        ],
+        SecurityGroupEgress: [
+          tcp(80, '0.0.0.0/0', 'To the ALB, traffic and health checks'),
+          tcp(443, '0.0.0.0/0', 'To the ALB, traffic and health checks'),
+        ],
+        Tags: [{ Key: 'Name', Value: { 'Fn::Sub': '${AWS::StackName}-WebStaticIps-nlb' } }],
+      },
+    });
+    expect(Outputs.WebStaticIpsNlbSecurityGroupId).toMatchObject({ Value: groupId });
+    // private-ips still: the rules per NLB private IP, none by reference.
+    expect(Resources).toHaveProperty('WebStaticIpsAlbIngressIp2Port2');
+    expect(Resources).not.toHaveProperty('WebStaticIpsAlbIngressPort1');
+  });
+
+  it("admits an internal NLB's clients from NlbClientCidr", () => {
+    const { Resources } = expanded({
+      ...BRIDGE,
+      Scheme: 'internal',
+      NlbSecurityGroup: true,
+      NlbClientCidr: '10.0.0.0/16',
+    });
+    const ingress = ((Resources.WebStaticIpsNlbSecurityGroup?.Properties ?? {}) as Json)
+      .SecurityGroupIngress as Json[];
+    expect(ingress.map((rule) => rule.CidrIp)).toEqual([
+      '10.0.0.0/16',
+      '10.0.0.0/16',
+      '10.0.0.0/16',
+    ]);
+  });
+
+  it('security-group: one ALB rule per port from the NLB group, and no rule per private IP', () => {
+    const { Resources } = expanded({
+      ...BRIDGE,
+      NlbSecurityGroup: true,
+      AlbIngressMode: 'security-group',
+    });
+    const byReference = Object.keys(Resources).filter(
+      (id) => Resources[id]?.Type === 'AWS::EC2::SecurityGroupIngress',
+    );
+    expect(byReference).toEqual(['WebStaticIpsAlbIngressPort1', 'WebStaticIpsAlbIngressPort2']);
+    expect(Resources.WebStaticIpsAlbIngressPort2).toEqual({
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: {
+        GroupId: 'sg-0123456789abcdef0',
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        SourceSecurityGroupId: { 'Fn::GetAtt': ['WebStaticIpsNlbSecurityGroup', 'GroupId'] },
+        Description: 'From the NLB security group of WebStaticIps (alb-static-ip)',
+      },
+    });
+  });
+
+  it('none: no ingress rule at all', () => {
+    const { Resources } = expanded({
+      ...BRIDGE,
+      AlbSecurityGroupId: undefined,
+      AlbIngressMode: 'none',
+    });
+    expect(
+      Object.values(Resources).filter((each) => each.Type === 'AWS::EC2::SecurityGroupIngress'),
+    ).toEqual([]);
+  });
+
+  it('takes more ports than 60 rules by IP would allow when the ALB group admits the NLB group', () => {
+    const ports = Array.from({ length: 31 }, (_, index) => 1000 + index);
+    const properties = { ...BRIDGE, Ports: ports, NlbSecurityGroup: true };
+    expect(problemsOf(properties).join()).toContain('AlbSecurityGroupId: given with 2 subnets');
+    expect(problemsOf({ ...properties, AlbIngressMode: 'security-group' })).toEqual([]);
+  });
+
   it('makes an internal NLB with fixed private IPs and no Elastic IP', () => {
     const { Resources, Outputs } = expanded({
       ...BRIDGE,
@@ -643,6 +749,46 @@ describe('Function: expandTemplate, what it refuses', () => {
       'SubnetIds[0]: got "subnet-1"; expected a subnet id',
     ],
     ['no properties', undefined, 'LoadBalancerArn: got nothing'],
+    [
+      'an AlbIngressMode it does not know',
+      { ...BRIDGE, AlbIngressMode: 'cidr' },
+      'AlbIngressMode: got "cidr"; expected one of private-ips, security-group, none',
+    ],
+    [
+      'a client CIDR that is not one',
+      { ...BRIDGE, NlbSecurityGroup: true, NlbClientCidr: '10.0.0.0/33' },
+      'NlbClientCidr: got "10.0.0.0/33"; expected an IPv4 CIDR such as 10.0.0.0/16',
+    ],
+    [
+      'a client CIDR without the NLB group',
+      { ...BRIDGE, NlbClientCidr: '10.0.0.0/16' },
+      'NlbClientCidr: got "10.0.0.0/16" without NlbSecurityGroup; expected NlbSecurityGroup: true',
+    ],
+    [
+      'an internal NLB group without its clients',
+      { ...BRIDGE, Scheme: 'internal', NlbSecurityGroup: true },
+      'NlbClientCidr: missing for an internal NLB with NlbSecurityGroup; expected the CIDR',
+    ],
+    [
+      'ingress by reference without the NLB group',
+      { ...BRIDGE, AlbIngressMode: 'security-group' },
+      'AlbIngressMode: got security-group without NlbSecurityGroup; expected NlbSecurityGroup: true',
+    ],
+    [
+      'ingress by reference without the ALB group',
+      {
+        ...BRIDGE,
+        AlbSecurityGroupId: undefined,
+        AlbIngressMode: 'security-group',
+        NlbSecurityGroup: true,
+      },
+      "AlbIngressMode: got security-group without AlbSecurityGroupId; expected the ALB's security group, or none",
+    ],
+    [
+      'an ALB group with AlbIngressMode none',
+      { ...BRIDGE, AlbIngressMode: 'none' },
+      'AlbSecurityGroupId: got "sg-0123456789abcdef0" with AlbIngressMode none, which changes no security group',
+    ],
   ])('refuses %s, naming the bridge, the property and the value', (_, properties, problem) => {
     const [first, ...rest] = problemsOf(properties);
     expect(rest).toEqual([]);

@@ -1,0 +1,153 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { budgetFor } from '../support/work-budget.js';
+import { loadTemplate, samTransform, TEMPLATE_PATH, type Template } from './cloudformation.js';
+import { type Deployment, deploy, fakeRef, getAtt, type Value } from './evaluate.js';
+import { ALB, TG_A } from './sample-arns.js';
+
+// The NLB's own security group (CreateNlbSecurityGroup, NlbClientCidr) and the ways the ALB's
+// group admits the NLB (AlbIngressMode), deployed on paper for each mode after the SAM transform:
+// which resources exist, and what they point at. cfn-lint checks template.yaml as a whole in the
+// global setup (template.test.ts); the Rules' refusals are in rules.test.ts.
+const GROUP = 'sg-0123456789abcdef0';
+const NEW_NLB = {
+  LoadBalancerArn: ALB,
+  VpcId: 'vpc-0123456789abcdef0',
+  SubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+  ListenerPorts: '443,80',
+};
+const WITH_GROUP = { ...NEW_NLB, CreateNlbSecurityGroup: 'true' };
+const BY_REFERENCE = { ...WITH_GROUP, AlbSecurityGroupId: GROUP, AlbIngressMode: 'security-group' };
+
+const NLB_GROUP_ID = getAtt('NlbSecurityGroup', 'GroupId');
+const ALB_INGRESS = ['AlbIngressFromNlb1', 'AlbIngressFromNlb2', 'AlbIngressFromNlb3'];
+
+describe('Template: the NLB security group and AlbIngressMode', () => {
+  let transformed: Template;
+  const stack = (parameters: Record<string, string>): Deployment => deploy(transformed, parameters);
+  const properties = (deployment: Deployment, id: string): Record<string, Value> => {
+    const resource = deployment.resources[id];
+    if (!resource) throw new Error(`no ${id} in ${Object.keys(deployment.resources).join(', ')}`);
+    return resource.Properties;
+  };
+  const ids = (deployment: Deployment, type: string) =>
+    Object.keys(deployment.resources).filter((id) => deployment.resources[id]?.Type === type);
+
+  beforeAll(
+    () => {
+      transformed = samTransform(TEMPLATE_PATH, BY_REFERENCE);
+    },
+    budgetFor({ samTransform: 1 }),
+  );
+
+  it('reaches CloudFormation unchanged through the SAM transform', () => {
+    const template = loadTemplate();
+    for (const id of ['NlbSecurityGroup', ...ALB_INGRESS])
+      expect(transformed.Resources[id], id).toEqual(template.Resources[id]);
+  });
+
+  it('makes no NLB group by default, so that an update never replaces an existing NLB', () => {
+    const deployment = stack({ ...NEW_NLB, AlbSecurityGroupId: GROUP });
+    expect(deployment.resources).not.toHaveProperty('NlbSecurityGroup');
+    expect(properties(deployment, 'NetworkLoadBalancer')).not.toHaveProperty('SecurityGroups');
+    expect(deployment.outputs).not.toHaveProperty('NlbSecurityGroupId');
+    // private-ips, as before the switch existed: nlb-private-ips writes the ALB group's rules.
+    expect(properties(deployment, 'NlbPrivateIps').SecurityGroupId).toBe(GROUP);
+    expect(ids(deployment, 'AWS::EC2::SecurityGroupIngress')).toEqual([]);
+  });
+
+  it('gives an internet-facing NLB a group open to anywhere on the listener ports, out to them only', () => {
+    const deployment = stack(WITH_GROUP);
+    expect(properties(deployment, 'NetworkLoadBalancer').SecurityGroups).toEqual([NLB_GROUP_ID]);
+    const group = properties(deployment, 'NlbSecurityGroup');
+    expect(group.VpcId).toBe(NEW_NLB.VpcId);
+    const tcp = (port: string, where: Record<string, string>) =>
+      expect.objectContaining({ IpProtocol: 'tcp', FromPort: port, ToPort: port, ...where });
+    expect(group.SecurityGroupIngress).toEqual([
+      tcp('443', { CidrIp: '0.0.0.0/0' }),
+      tcp('80', { CidrIp: '0.0.0.0/0' }),
+      expect.objectContaining({ IpProtocol: 'icmp', FromPort: 3, ToPort: 4, CidrIp: '0.0.0.0/0' }),
+    ]);
+    expect(group.SecurityGroupEgress).toEqual([
+      tcp('443', { CidrIp: '0.0.0.0/0' }),
+      tcp('80', { CidrIp: '0.0.0.0/0' }),
+    ]);
+    expect(deployment.outputs.NlbSecurityGroupId).toEqual(NLB_GROUP_ID);
+  });
+
+  it("admits an internal NLB's clients from NlbClientCidr, on every listener port", () => {
+    const deployment = stack({
+      ...WITH_GROUP,
+      ListenerPorts: '443,8443,9443',
+      Scheme: 'internal',
+      NlbClientCidr: '10.0.0.0/16',
+    });
+    const ingress = properties(deployment, 'NlbSecurityGroup').SecurityGroupIngress as Record<
+      string,
+      Value
+    >[];
+    expect(ingress.map((rule) => [rule.FromPort, rule.CidrIp])).toEqual([
+      ['443', '10.0.0.0/16'],
+      ['8443', '10.0.0.0/16'],
+      ['9443', '10.0.0.0/16'],
+      [3, '10.0.0.0/16'],
+    ]);
+  });
+
+  it('security-group: one rule per port on the ALB group, from the NLB group, and no IP rules', () => {
+    const deployment = stack(BY_REFERENCE);
+    expect(ids(deployment, 'AWS::EC2::SecurityGroupIngress')).toEqual(ALB_INGRESS.slice(0, 2));
+    expect(properties(deployment, 'AlbIngressFromNlb2')).toMatchObject({
+      GroupId: GROUP,
+      IpProtocol: 'tcp',
+      FromPort: '80',
+      ToPort: '80',
+      SourceSecurityGroupId: NLB_GROUP_ID,
+    });
+    // nlb-private-ips still reads the NLB's IPs (an output), but writes no rule and may not.
+    expect(properties(deployment, 'NlbPrivateIps')).not.toHaveProperty('SecurityGroupId');
+    const role = JSON.stringify(properties(deployment, 'NlbPrivateIpsFunctionRole'));
+    expect(role).not.toContain('ec2:AuthorizeSecurityGroupIngress');
+    expect(deployment.outputs).toHaveProperty('NlbPrivateIps');
+  });
+
+  it('private-ips with the NLB group: nlb-private-ips writes the rules, none by reference', () => {
+    const deployment = stack({ ...WITH_GROUP, AlbSecurityGroupId: GROUP });
+    expect(properties(deployment, 'NlbPrivateIps').SecurityGroupId).toBe(GROUP);
+    expect(ids(deployment, 'AWS::EC2::SecurityGroupIngress')).toEqual([]);
+    expect(deployment.resources).toHaveProperty('NlbSecurityGroup');
+  });
+
+  it('none: no rule on any ALB group, with or without the NLB group', () => {
+    for (const parameters of [
+      { ...NEW_NLB, AlbIngressMode: 'none' },
+      { ...WITH_GROUP, AlbIngressMode: 'none' },
+    ]) {
+      const deployment = stack(parameters);
+      expect(properties(deployment, 'NlbPrivateIps')).not.toHaveProperty('SecurityGroupId');
+      expect(ids(deployment, 'AWS::EC2::SecurityGroupIngress')).toEqual([]);
+      const role = JSON.stringify(properties(deployment, 'NlbPrivateIpsFunctionRole'));
+      expect(role).not.toContain('ec2:AuthorizeSecurityGroupIngress');
+    }
+  });
+
+  it('makes no group and no rule without an NLB of its own, even if the rules are bypassed', () => {
+    const settings = { ...BY_REFERENCE, NlbClientCidr: '10.0.0.0/16' };
+    for (const parameters of [
+      { ...settings, VpcId: '', SubnetIds: '', ExistingTargetGroupArns: TG_A },
+      { ...settings, LoadBalancerArn: '', VpcId: '', SubnetIds: '' },
+    ]) {
+      const deployment = deploy(transformed, parameters, { skipRules: true });
+      expect(ids(deployment, 'AWS::EC2::SecurityGroup')).toEqual([]);
+      expect(ids(deployment, 'AWS::EC2::SecurityGroupIngress')).toEqual([]);
+    }
+  });
+
+  it('names the NLB group by its id, which GetAtt gives and Ref does not for every VPC', () => {
+    // Ref of an AWS::EC2::SecurityGroup is its id only for a group in a VPC; GroupId always is.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html
+    const deployment = stack(BY_REFERENCE);
+    expect(JSON.stringify(deployment)).not.toContain(
+      fakeRef('NlbSecurityGroup', { Type: 'AWS::EC2::SecurityGroup' }),
+    );
+  });
+});
