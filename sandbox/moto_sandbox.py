@@ -30,7 +30,8 @@ sandbox emulates"):
    for every type), at the mapping's private IP when it names one, and with the mapping's Elastic
    IP associated. moto creates none.
 6. EventBridge runs the schedule rules: each enabled one delivers to its targets every
-   SCHEDULE_SECONDS (the sandbox's pace, whatever the rule's rate). moto runs none.
+   SCHEDULE_SECONDS (the sandbox's pace, whatever the rule's rate), the first time a whole period
+   after the rule appeared, as a rate starts when its rule is created. moto runs none.
 7. DeregisterTargets accepts a target that is no longer registered, as AWS does while it drains;
    moto forgets the target at once and refuses a second deregistration with InvalidTarget.
 
@@ -243,6 +244,10 @@ def install(lambda_service_url, schedule_seconds):
     # 6. EventBridge runs each enabled schedule rule, here every `schedule_seconds` whatever its
     #    rate (the sandbox's pace); moto runs none. A scheduled event has no detail to transform.
     #    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-rule-schedule.html
+    # A rule seen for the first time waits one period: a rule made just before a tick would
+    # otherwise run at once, mid-deploy, ahead of the stack's own custom resource.
+    seen = set()
+
     def run_schedules():
         while True:
             time.sleep(schedule_seconds)
@@ -251,6 +256,9 @@ def install(lambda_service_url, schedule_seconds):
                     for bus in list(backend.event_buses.values()):
                         for rule in list(bus.rules.values()):
                             if not rule.scheduled_expression or rule.state != "ENABLED":
+                                continue
+                            if rule.arn not in seen:
+                                seen.add(rule.arn)
                                 continue
                             for target in rule.targets:
                                 if ":lambda:" in target["Arn"]:
