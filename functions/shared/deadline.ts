@@ -42,3 +42,17 @@ export async function callUnderSignal<T>(
     return failed(cause);
   }
 }
+
+/**
+ * The work's outcome, or the signal's reason if it aborts first. For work that takes no abort
+ * signal of its own, such as the AssumeRole a credentials provider makes: a hanging STS endpoint
+ * then ends with the run instead of holding it to the Lambda timeout. The work itself is left to
+ * settle, unheard.
+ */
+export function untilAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    signal.throwIfAborted();
+    signal.addEventListener('abort', () => reject(signal.reason));
+    work.then(resolve, reject);
+  });
+}

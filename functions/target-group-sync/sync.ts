@@ -4,6 +4,7 @@ import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-
 import type { DiscoveryClientsFor } from '../shared/aws-clients.js';
 import { type Binding, discoveryRoleOf } from '../shared/binding.js';
 import { boundList } from '../shared/bounded-text.js';
+import { untilAborted } from '../shared/deadline.js';
 import { ConfigurationError, messageOf, TargetGroupSyncError } from '../shared/errors.js';
 import { discoverLoadBalancerEnis, type LoadBalancerEni } from '../shared/load-balancer-enis.js';
 import { describeEnabledZones, describeLoadBalancerOfType } from '../shared/load-balancers.js';
@@ -160,7 +161,9 @@ export async function syncTargetGroups(
     // The role is assumed first, in the first wave: a role that cannot be assumed fails the run
     // with its own error, before anything is discovered or written.
     const check = () => checkApplicationLoadBalancer(loadBalancerArn, readers.elbv2, deps, signal);
-    const checking = readers.credentials ? readers.credentials().then(check) : check();
+    const checking = readers.credentials
+      ? untilAborted(signal, readers.credentials()).then(check)
+      : check();
     const reads = readTargetGroups(binding.TargetGroupArns, deps, signal);
     const [checked] = await Promise.allSettled([
       checking,

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { abortBeforeDeadline } from '../../functions/shared/deadline.js';
+import { abortBeforeDeadline, untilAborted } from '../../functions/shared/deadline.js';
 
 const REASON = "The run was stopped before the Lambda function's timeout; nothing more is written";
 
@@ -76,5 +76,42 @@ describe('Function: abortBeforeDeadline', () => {
     // Assess
     expect(deadline.signal.aborted).toBe(false);
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('Function: untilAborted', () => {
+  const never = new Promise<string>(() => {});
+
+  it('settles as the work does while the signal holds', async () => {
+    // Prepare
+    const signal = new AbortController().signal;
+    const failure = new Error('AccessDenied');
+
+    // Act & Assess
+    await expect(untilAborted(signal, Promise.resolve('credentials'))).resolves.toBe('credentials');
+    await expect(untilAborted(signal, Promise.reject(failure))).rejects.toBe(failure);
+  });
+
+  it("fails with the signal's reason when it aborts first, the work still pending", async () => {
+    // Prepare
+    const controller = new AbortController();
+    const reason = new Error(REASON);
+    const pending = untilAborted(controller.signal, never);
+
+    // Act
+    controller.abort(reason);
+
+    // Assess
+    await expect(pending).rejects.toBe(reason);
+  });
+
+  it('fails at once on a signal already aborted, whatever the work would give', async () => {
+    // Prepare
+    const controller = new AbortController();
+    const reason = new Error(REASON);
+    controller.abort(reason);
+
+    // Act & Assess
+    await expect(untilAborted(controller.signal, Promise.resolve('late'))).rejects.toBe(reason);
   });
 });

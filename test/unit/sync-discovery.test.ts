@@ -129,6 +129,24 @@ describe('Function: syncTargetGroups (an ALB in another account)', () => {
     );
   });
 
+  it('ends with the run when AssumeRole hangs, and reads and writes nothing', async () => {
+    // Arrange
+    const given = deps(() => new Promise(() => {}));
+    const controller = new AbortController();
+    const reason = new Error("The run was stopped before the Lambda function's timeout");
+
+    // Act
+    const running = failureOf(syncTargetGroups(binding(), given, controller.signal));
+    controller.abort(reason);
+    const error = await running;
+
+    // Assess
+    expect(error).toBe(reason);
+    expect(albElbMock.calls()).toHaveLength(0);
+    expect(albEc2Mock.calls()).toHaveLength(0);
+    expect(ownElbMock.commandCalls(RegisterTargetsCommand)).toHaveLength(0);
+  });
+
   it('refuses a role where no role can be assumed, before any call', async () => {
     // Arrange
     const { discoveryClients: _, ...withoutRoles } = deps();
