@@ -16,6 +16,7 @@ import {
 import { mulberry32, type Random } from './prng.js';
 import { check, countingStdout } from './stats.js';
 import { type SyncBenchContext, warmContainer } from './sync-bench.js';
+import { evenlySpread } from './world.js';
 
 /**
  * The churn comparison: one ALB's history, and after each of its changes a few scheduled runs of
@@ -58,10 +59,7 @@ class ApplicationLoadBalancer {
 
   /** Deletes `count` interfaces spread evenly over the ALB, as nodes leave. */
   async remove(count: number): Promise<void> {
-    const total = this.enis.length;
-    const leaving = new Set(
-      Array.from({ length: count }, (_, index) => Math.floor((index * total) / count)),
-    );
+    const leaving = evenlySpread(this.enis.length, count);
     const removed = this.enis.filter((_, index) => leaving.has(index));
     await inBatches(removed, (eni) => this.world.deleteEni(eni));
     this.enis = this.enis.filter((_, index) => !leaving.has(index));

@@ -55,6 +55,11 @@ export async function buildWorld(endpoint: string, albEniCount: number): Promise
   return { world, subnetIds, albArn, targetGroups, albEnis, unrelatedEnis };
 }
 
+/** The positions of `count` of `total` items, spread evenly over them: which nodes leave. */
+export function evenlySpread(total: number, count: number): Set<number> {
+  return new Set(Array.from({ length: count }, (_, index) => Math.floor((index * total) / count)));
+}
+
 /**
  * Replaces `count` of the ALB's interfaces, spread evenly over them, with new ones: the old are
  * deleted first, then the new made, as when an ALB node is replaced.
@@ -63,10 +68,7 @@ export async function churn(
   bench: BenchWorld,
   count: number,
 ): Promise<{ removed: Eni[]; added: Eni[] }> {
-  const total = bench.albEnis.length;
-  const indices = new Set(
-    Array.from({ length: count }, (_, index) => Math.floor((index * total) / count)),
-  );
+  const indices = evenlySpread(bench.albEnis.length, count);
   const removed = bench.albEnis.filter((_, index) => indices.has(index));
   for (const eni of removed) await bench.world.deleteEni(eni);
   const added = await bench.world.loadBalancerEnis(
