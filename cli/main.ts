@@ -3,9 +3,11 @@ import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { LoadBalancerArn } from '../functions/shared/arns.js';
 import { discoveryClientsFor, stsAssumeRole } from '../functions/shared/aws-clients.js';
 import { type Binding, parseBinding } from '../functions/shared/binding.js';
 import { isAwsError, messageOf, TargetGroupSyncError } from '../functions/shared/errors.js';
+import { describeLoadBalancerOfType } from '../functions/shared/load-balancers.js';
 import type { CoreLogger, CoreMetrics } from '../functions/shared/observability.js';
 import type { RegisteredTarget } from '../functions/target-group-sync/plan.js';
 import {
@@ -13,23 +15,52 @@ import {
   type SyncSummary,
   syncTargetGroups,
 } from '../functions/target-group-sync/sync.js';
-import { readRegisteredTargets } from '../functions/target-group-sync/target-groups.js';
-import { type BridgeReport, bridgeReport, EXIT, exitCodeOf } from './report.js';
-import { readStackBridges, type StackBridge, StackError } from './stack.js';
+import {
+  describeTargetGroups,
+  readRegisteredTargets,
+} from '../functions/target-group-sync/target-groups.js';
+import {
+  type AlbBridgeReport,
+  type AlbPlacement,
+  albBridgeReport,
+  albPlacement,
+  type BridgeReport,
+  bridgeReport,
+  type DescribedAlb,
+  type DescribedGroup,
+  EXIT,
+  exitCodeOf,
+  type GroupRead,
+  inAnotherAccount,
+  NOTHING_TO_PLAN,
+  type StatusReport,
+} from './report.js';
+import {
+  type AlbStackBridge,
+  type IpStackBridge,
+  readStackBridges,
+  type StackBridge,
+  StackError,
+} from './stack.js';
 
 /**
  * `alb-static-ip`: asks a deployed stack whether its target groups match its ALB. The AWS clients
  * take the SDK's default configuration, so the standard credential chain, AWS_REGION and
- * AWS_ENDPOINT_URL (the sandbox, an emulator) all apply. Nothing is ever written: `status` and
- * `plan` run the sync's own code as a dry run.
+ * AWS_ENDPOINT_URL (the sandbox, an emulator) all apply. Nothing is ever written: for a bridge in
+ * TargetMode ip, `status` and `plan` run the sync's own code as a dry run; for a bridge in
+ * TargetMode alb, `status` reads the groups, their targets and the ALB, and `plan` reads nothing.
  */
 
 export const USAGE = `usage: alb-static-ip <command> [options]
 
 commands:
-  status --stack NAME      the static IPs, the ALB's IPs, each target group's targets and their
-                           health, IPs in zones the NLB does not serve, and drift, per bridge
-  plan --stack NAME        what the next sync would register and deregister (a dry run)
+  status --stack NAME      per bridge, its TargetMode and static IPs, and each target group's
+                           targets and their health. TargetMode ip: the ALB's IPs, IPs in zones
+                           the NLB does not serve, drift, and whether TargetMode alb would fit.
+                           TargetMode alb: whether each group holds the stack's ALB, in its VPC
+                           and account
+  plan --stack NAME        what the next sync would register and deregister (a dry run); a
+                           bridge in TargetMode alb has nothing to plan
   plan --load-balancer ARN --target-group ARN [--target-group ARN ...]
 
 options:
@@ -164,20 +195,33 @@ export async function main(argv: readonly string[], out: Output): Promise<number
   // role, as the sync reads it: the caller must be allowed to assume it.
   const assumeRole = stsAssumeRole();
   const discoveryClients = discoveryClientsFor(assumeRole, 'alb-static-ip-cli');
+  const clients = { ec2, elbv2, discoveryClients };
   try {
     const bridges = await bridgesToCheck(options, signal);
-    const reports: BridgeReport[] = [];
-    for (const bridge of bridges) {
-      const summary = await dryRun(bridge.binding, { ec2, elbv2, discoveryClients }, signal);
-      const health =
-        options.command === 'status'
-          ? await readHealth(elbv2, bridge.binding.TargetGroupArns, signal)
-          : new Map<string, RegisteredTarget[]>();
-      reports.push(bridgeReport(bridge, summary, health));
-    }
     if (options.command === 'plan') {
-      out.stdout(options.output === 'json' ? json(reports.map(planOf)) : planTable(reports));
-      return reports.some((report) => report.verdict === 'error') ? EXIT.error : EXIT.ok;
+      const plans: Plan[] = [];
+      for (const bridge of bridges) {
+        if (bridge.targetMode === 'alb') {
+          plans.push({ targetMode: 'alb', bridge });
+          continue;
+        }
+        const summary = await dryRun(bridge.binding, clients, signal);
+        const report = bridgeReport(bridge, summary, new Map(), undefined);
+        plans.push({ targetMode: 'ip', report });
+      }
+      out.stdout(options.output === 'json' ? json(plans.map(planJson)) : planTable(plans));
+      const failed = plans.some(
+        (plan) => plan.targetMode === 'ip' && plan.report.verdict === 'error',
+      );
+      return failed ? EXIT.error : EXIT.ok;
+    }
+    const reports: StatusReport[] = [];
+    for (const bridge of bridges) {
+      reports.push(
+        bridge.targetMode === 'alb'
+          ? await albStatus(elbv2, bridge, signal)
+          : await ipStatus(bridge, clients, signal),
+      );
     }
     out.stdout(options.output === 'json' ? json(reports) : statusTable(reports));
     return exitCodeOf(reports);
@@ -203,7 +247,7 @@ async function bridgesToCheck(options: Options, signal: AbortSignal): Promise<St
     } catch (error) {
       throw new StackError(messageOf(error));
     }
-    return [{ name: 'bridge', binding, staticIps: [], nlbPrivateIps: [] }];
+    return [{ targetMode: 'ip', name: 'bridge', binding, staticIps: [], nlbPrivateIps: [] }];
   }
   const cloudFormation = new CloudFormationClient({});
   const events = new EventBridgeClient({});
@@ -215,12 +259,94 @@ async function bridgesToCheck(options: Options, signal: AbortSignal): Promise<St
   }
 }
 
-/** The sync's own run, writing nothing: what it would register and deregister. */
-function dryRun(
-  binding: Binding,
-  clients: Pick<SyncDependencies, 'ec2' | 'elbv2' | 'discoveryClients'>,
+type SyncClients = Pick<SyncDependencies, 'ec2' | 'elbv2' | 'discoveryClients'>;
+
+/**
+ * A TargetMode ip bridge: the dry run and, at the same time, where the ALB is beside the groups
+ * (which never changes the verdict); then each group's targets and their health.
+ */
+async function ipStatus(
+  bridge: IpStackBridge,
+  clients: SyncClients,
   signal: AbortSignal,
-): Promise<SyncSummary> {
+): Promise<BridgeReport> {
+  const { LoadBalancerArn: loadBalancer, TargetGroupArns: targetGroupArns } = bridge.binding;
+  const [summary, placement] = await Promise.all([
+    dryRun(bridge.binding, clients, signal),
+    readAlbAndGroups(clients.elbv2, loadBalancer, targetGroupArns, signal).then(
+      ({ alb, groups }): AlbPlacement => albPlacement(loadBalancer, alb, groups),
+    ),
+  ]);
+  const health = await readHealth(clients.elbv2, targetGroupArns, signal);
+  return bridgeReport(bridge, summary, health, placement);
+}
+
+/**
+ * A TargetMode alb bridge, in one wave: the groups (one DescribeTargetGroups call), the ALB
+ * (DescribeLoadBalancers) and each group's targets (DescribeTargetHealth). There is no dry run:
+ * AWS keeps the ALB registered and follows its IPs, and nothing of ours runs.
+ */
+async function albStatus(
+  elbv2: ElasticLoadBalancingV2Client,
+  bridge: AlbStackBridge,
+  signal: AbortSignal,
+): Promise<AlbBridgeReport> {
+  const { loadBalancer, targetGroupArns } = bridge;
+  const [{ alb, groups }, health] = await Promise.all([
+    readAlbAndGroups(elbv2, loadBalancer, targetGroupArns, signal),
+    readHealth(elbv2, targetGroupArns, signal),
+  ]);
+  // A read cut short by --timeout says so, not what the cut left.
+  signal.throwIfAborted();
+  return albBridgeReport(
+    bridge,
+    alb,
+    groups.map((group) => ({
+      ...group,
+      registered: health.get(group.targetGroupArn) as RegisteredTarget[] | Error,
+    })),
+  );
+}
+
+/**
+ * The ALB (DescribeLoadBalancers: its type, VPC and state) and the groups (one DescribeTargetGroups
+ * call), at once; each read is its answer or why there is none. An ALB in another account than the
+ * groups is not read: the caller's credentials are the groups' account's, and the account alone
+ * decides.
+ */
+async function readAlbAndGroups(
+  elbv2: ElasticLoadBalancingV2Client,
+  loadBalancer: LoadBalancerArn,
+  targetGroupArns: readonly string[],
+  signal: AbortSignal,
+): Promise<{ alb: DescribedAlb | Error; groups: GroupRead[] }> {
+  const groups = describeTargetGroups(elbv2, targetGroupArns, signal);
+  const alb = inAnotherAccount(loadBalancer, targetGroupArns)
+    ? Promise.reject(new Error(`not read: ${loadBalancer.arn} is in another account`))
+    : describeLoadBalancerOfType(elbv2, loadBalancer.arn, 'application', signal);
+  const [albRead, ...groupReads] = await Promise.allSettled([alb, ...groups]);
+  return {
+    alb: settled(albRead as PromiseSettledResult<DescribedAlb>),
+    groups: targetGroupArns.map((targetGroupArn, index) => ({
+      targetGroupArn,
+      described: settled(groupReads[index] as PromiseSettledResult<DescribedGroup>),
+    })),
+  };
+}
+
+const settled = <T>(result: PromiseSettledResult<T>): T | Error =>
+  result.status === 'fulfilled' ? result.value : reasonOf(result.reason);
+
+/** A read's failure as the report says it: its message, and its AWS cause's when it has one. */
+function reasonOf(reason: unknown): Error {
+  const cause: unknown = Object(reason).cause;
+  return new Error(
+    cause instanceof Error ? `${messageOf(reason)}: ${cause.message}` : messageOf(reason),
+  );
+}
+
+/** The sync's own run, writing nothing: what it would register and deregister. */
+function dryRun(binding: Binding, clients: SyncClients, signal: AbortSignal): Promise<SyncSummary> {
   return syncTargetGroups(
     { ...binding, DryRun: true },
     { ...clients, logger: QUIET_LOGGER, metrics: NO_METRICS },
@@ -243,13 +369,10 @@ async function readHealth(
   return new Map(
     targetGroupArns.map((arn, index) => {
       const result = read[index] as PromiseSettledResult<RegisteredTarget[]>;
-      return [arn, result.status === 'fulfilled' ? result.value : toError(result.reason)];
+      return [arn, settled(result)];
     }),
   );
 }
-
-const toError = (reason: unknown): Error =>
-  reason instanceof Error ? reason : new Error(String(reason));
 
 function describeFailure(error: unknown, signal: AbortSignal, timeoutMs: number): string {
   if (signal.aborted) return `gave up after ${timeoutMs / 1000} s (--timeout)`;
@@ -262,17 +385,33 @@ function describeFailure(error: unknown, signal: AbortSignal, timeoutMs: number)
   return cause?.message ? `${message}: ${cause.message}` : message;
 }
 
-const planOf = (report: BridgeReport) => ({
-  bridge: report.bridge,
-  loadBalancerArn: report.loadBalancerArn,
-  albIps: report.albIps,
-  groups: report.groups.map(({ targetGroupArn, toRegister, toDeregister, error }) => ({
-    targetGroupArn,
-    toRegister,
-    toDeregister,
-    ...(error === undefined ? {} : { error }),
-  })),
-});
+/** One bridge's plan: the dry run's report (TargetMode ip), or nothing to plan (TargetMode alb). */
+type Plan =
+  | { readonly targetMode: 'ip'; readonly report: BridgeReport }
+  | { readonly targetMode: 'alb'; readonly bridge: AlbStackBridge };
+
+const planJson = (plan: Plan) =>
+  plan.targetMode === 'alb'
+    ? {
+        bridge: plan.bridge.name,
+        targetMode: plan.targetMode,
+        loadBalancerArn: plan.bridge.loadBalancer.arn,
+        targetGroupArns: plan.bridge.targetGroupArns,
+        plan: NOTHING_TO_PLAN,
+      }
+    : {
+        bridge: plan.report.bridge,
+        targetMode: plan.targetMode,
+        loadBalancerArn: plan.report.loadBalancerArn,
+        albIps: plan.report.albIps,
+        // JSON leaves out an error that is undefined.
+        groups: plan.report.groups.map(({ targetGroupArn, toRegister, toDeregister, error }) => ({
+          targetGroupArn,
+          toRegister,
+          toDeregister,
+          error,
+        })),
+      };
 
 const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
 
@@ -294,44 +433,74 @@ export function table(rows: readonly (readonly string[])[]): string {
 const groupName = (arn: string): string => arn.split(':targetgroup/').pop() ?? arn;
 const listed = (items: readonly string[]): string => (items.length === 0 ? '-' : items.join(', '));
 
-function statusTable(reports: readonly BridgeReport[]): string {
+function statusTable(reports: readonly StatusReport[]): string {
   return reports
-    .map((report) => {
-      const heading = [
-        `${report.bridge}: ${report.verdict}`,
-        `  ALB          ${report.loadBalancerArn}`,
-        `  static IPs   ${listed(report.staticIps)}`,
-        `  NLB IPs      ${listed(report.nlbPrivateIps)}`,
-        `  ALB IPs      ${listed(report.albIps)}`,
-      ];
-      const rows = [['target group', 'target', 'state', 'reason', 'next sync']];
-      for (const group of report.groups) {
-        const name = groupName(group.targetGroupArn);
-        if (group.error !== undefined) rows.push([name, '-', 'error', group.error, '-']);
-        for (const target of group.targets) {
-          const leaving = group.toDeregister.includes(target.target);
-          rows.push([
-            name,
-            target.target,
-            target.state,
-            target.reason ?? '',
-            leaving ? 'deregister' : '',
-          ]);
-        }
-        for (const target of group.toRegister) rows.push([name, target, '-', '', 'register']);
-        for (const outside of group.outsideNlbZones) {
-          rows.push([name, outside, 'outside the NLB zones', '', '']);
-        }
-      }
-      return `${heading.join('\n')}\n\n${table(rows)}\n`;
-    })
+    .map((report) => (report.targetMode === 'alb' ? albStatusTable(report) : ipStatusTable(report)))
     .join('\n');
 }
 
-function planTable(reports: readonly BridgeReport[]): string {
+function ipStatusTable(report: BridgeReport): string {
+  const heading = [
+    `${report.bridge}: ${report.verdict}`,
+    `  mode         ${report.targetMode}`,
+    `  ALB          ${report.loadBalancerArn}`,
+    `  static IPs   ${listed(report.staticIps)}`,
+    `  NLB IPs      ${listed(report.nlbPrivateIps)}`,
+    `  ALB IPs      ${listed(report.albIps)}`,
+    ...(report.placement ? [`  placement    ${report.placement.note}`] : []),
+  ];
+  const rows = [['target group', 'target', 'state', 'reason', 'next sync']];
+  for (const group of report.groups) {
+    const name = groupName(group.targetGroupArn);
+    if (group.error !== undefined) rows.push([name, '-', 'error', group.error, '-']);
+    for (const target of group.targets) {
+      const leaving = group.toDeregister.includes(target.target);
+      rows.push([
+        name,
+        target.target,
+        target.state,
+        target.reason ?? '',
+        leaving ? 'deregister' : '',
+      ]);
+    }
+    for (const target of group.toRegister) rows.push([name, target, '-', '', 'register']);
+    for (const outside of group.outsideNlbZones) {
+      rows.push([name, outside, 'outside the NLB zones', '', '']);
+    }
+  }
+  return `${heading.join('\n')}\n\n${table(rows)}\n`;
+}
+
+function albStatusTable(report: AlbBridgeReport): string {
+  const heading = [
+    `${report.bridge}: ${report.verdict}`,
+    `  mode         ${report.targetMode}`,
+    `  ALB          ${report.loadBalancerArn}`,
+    `  ALB VPC      ${report.albVpcId ?? '-'}, state ${report.albState ?? '-'}`,
+    `  static IPs   ${listed(report.staticIps)}`,
+    `  NLB IPs      ${listed(report.nlbPrivateIps)}`,
+  ];
+  const rows = [['target group', 'target', 'state', 'reason']];
+  for (const group of report.groups) {
+    const name = groupName(group.targetGroupArn);
+    if (group.error !== undefined) rows.push([name, '-', 'error', group.error]);
+    if (group.targets.length === 0) rows.push([name, '-', 'no target', '']);
+    for (const target of group.targets) {
+      rows.push([name, target.target, target.state, target.reason ?? '']);
+    }
+  }
+  return `${heading.join('\n')}\n\n${table(rows)}\n`;
+}
+
+function planTable(plans: readonly Plan[]): string {
   const rows = [['target group', 'register', 'deregister']];
-  for (const report of reports) {
-    for (const group of report.groups) {
+  const nothing: string[] = [];
+  for (const plan of plans) {
+    if (plan.targetMode === 'alb') {
+      nothing.push(`${plan.bridge.name}: ${NOTHING_TO_PLAN}\n`);
+      continue;
+    }
+    for (const group of plan.report.groups) {
       rows.push([
         groupName(group.targetGroupArn),
         group.error === undefined ? listed(group.toRegister) : `error: ${group.error}`,
@@ -339,5 +508,5 @@ function planTable(reports: readonly BridgeReport[]): string {
       ]);
     }
   }
-  return `${table(rows)}\n`;
+  return `${rows.length > 1 ? `${table(rows)}\n` : ''}${nothing.join('')}`;
 }

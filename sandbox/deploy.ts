@@ -100,9 +100,16 @@ export async function createWorld(
   };
 }
 
-/** The stack's parameters: a bridge for the ALB, with an NLB in the ALB's first two zones. */
-export function stackParameters(world: World): Record<string, string> {
+/**
+ * The stack's parameters: a bridge for the ALB, with an NLB in the ALB's first two zones. In
+ * TargetMode alb, every group checks the ALB through its HTTPS listener on 443.
+ */
+export function stackParameters(
+  world: World,
+  targetMode: 'ip' | 'alb' = 'ip',
+): Record<string, string> {
   return {
+    ...(targetMode === 'alb' && { TargetMode: 'alb', AlbHealthCheckPort: '443' }),
     LoadBalancerArn: world.albArn,
     AlbSecurityGroupId: world.albSecurityGroupId,
     VpcId: world.vpcId,

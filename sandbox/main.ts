@@ -5,16 +5,19 @@ import { installAdvice, missingTools, withProjectTools } from '../scripts/python
 import { ROOT } from './deploy.js';
 import { runSandbox } from './sandbox.js';
 
-// `npm start [-- --watch] [--step-seconds N] [--schedule-seconds N]`: the bridge at work on moto.
+// `npm start [-- --watch] [--step-seconds N] [--schedule-seconds N] [--target-mode ip|alb]`: the
+// bridge at work on moto.
 // Exit codes: 0 the bridge converged at every step (or --watch was stopped with Ctrl-C); 1 it did
 // not, or something failed (said in one line, no stack trace); 64 a bad command line; 130 a run
 // without --watch interrupted.
 
-export const USAGE = `usage: npm start [-- [--watch] [--step-seconds N] [--schedule-seconds N]]
+export const USAGE = `usage: npm start [-- [--watch] [--step-seconds N] [--schedule-seconds N] [--target-mode ip|alb]]
 
   --watch               keep the ALB changing, round after round, until Ctrl-C
   --step-seconds N      each step of the ALB's life lasts at least N seconds (default 3)
   --schedule-seconds N  the schedule rule fires every N seconds (default 2; in AWS, its rate)
+  --target-mode alb     deploy with TargetMode alb instead: the ALB registered in target groups
+                        of type alb, nothing that syncs; shows the stack and its status, and ends
   -h, --help            this help`;
 
 /** The Python tools the sandbox runs: moto, the AWS CLI (npm run package), the SAM translator. */
@@ -24,6 +27,7 @@ export interface CommandLine {
   readonly watch: boolean;
   readonly stepMs: number;
   readonly scheduleMs: number;
+  readonly targetMode: 'ip' | 'alb';
 }
 
 /** The command line read, or what is wrong with it. */
@@ -38,6 +42,7 @@ export function readCommandLine(
         watch: { type: 'boolean' },
         'step-seconds': { type: 'string' },
         'schedule-seconds': { type: 'string' },
+        'target-mode': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -57,7 +62,16 @@ export function readCommandLine(
   const scheduleMs = seconds('schedule-seconds', 2);
   if (typeof stepMs === 'string') return { problem: stepMs };
   if (typeof scheduleMs === 'string') return { problem: scheduleMs };
-  return { options: { watch: values.watch === true, stepMs, scheduleMs } };
+  const targetMode = values['target-mode'] ?? 'ip';
+  if (targetMode !== 'ip' && targetMode !== 'alb') {
+    return { problem: `--target-mode: got ${JSON.stringify(targetMode)}; expected ip or alb` };
+  }
+  if (targetMode === 'alb' && values.watch === true) {
+    return {
+      problem: '--watch follows the ALB changing, which --target-mode alb has nothing to show of',
+    };
+  }
+  return { options: { watch: values.watch === true, stepMs, scheduleMs, targetMode } };
 }
 
 async function main(): Promise<number> {

@@ -2,7 +2,7 @@
 
 Usage: python3 sandbox/moto_sandbox.py PORT LAMBDA_SERVICE_URL SCHEDULE_SECONDS
 
-Serves moto on 127.0.0.1:PORT, like `moto_server -H 127.0.0.1 -p PORT`, after seven changes to moto,
+Serves moto on 127.0.0.1:PORT, like `moto_server -H 127.0.0.1 -p PORT`, after eight changes to moto,
 each for one thing AWS does and moto 5.2.1 does not (read in moto's own source; README, "What the
 sandbox emulates"):
 
@@ -34,6 +34,9 @@ sandbox emulates"):
    after the rule appeared, as a rate starts when its rule is created. moto runs none.
 7. DeregisterTargets accepts a target that is no longer registered, as AWS does while it drains;
    moto forgets the target at once and refuses a second deregistration with InvalidTarget.
+8. CloudFormation registers the Targets of an AWS::ElasticLoadBalancingV2::TargetGroup when it
+   creates the group, as TargetMode alb's groups register the ALB: moto's
+   FakeTargetGroup.create_from_cloudformation_json reads the group's settings but not Targets.
 
 Nothing else of moto changes; every other call is moto's own.
 """
@@ -240,6 +243,26 @@ def install(lambda_service_url, schedule_seconds):
                 self.deregistered_targets[target["Id"]] = registered
 
     FakeTargetGroup.deregister = deregister
+
+    # 8. https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html
+    #    (Targets: "The targets"), registered once the group exists, each on its Port or the group's.
+    original_create_target_group = FakeTargetGroup.create_from_cloudformation_json.__func__
+
+    def create_target_group_from_cloudformation_json(
+        cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+    ):
+        group = original_create_target_group(
+            cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+        targets = cloudformation_json["Properties"].get("Targets") or []
+        group.register(
+            [{"Id": t["Id"], "Port": int(t.get("Port") or group.port)} for t in targets]
+        )
+        return group
+
+    FakeTargetGroup.create_from_cloudformation_json = classmethod(
+        create_target_group_from_cloudformation_json
+    )
 
     # 6. EventBridge runs each enabled schedule rule, here every `schedule_seconds` whatever its
     #    rate (the sandbox's pace); moto runs none. A scheduled event has no detail to transform.

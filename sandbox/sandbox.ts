@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFormationClient, type StackResourceSummary } from '@aws-sdk/client-cloudformation';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
@@ -71,6 +71,12 @@ export const STEPS: readonly Step[] = [
 export interface SandboxOptions {
   /** Keep going, round after round, until `signal` aborts. */
   readonly watch: boolean;
+  /**
+   * The stack's TargetMode. alb: target groups of type alb hold the ALB itself and nothing runs, so
+   * there is no life of the ALB to follow: the sandbox deploys, shows what the stack has and what
+   * the CLI says, and ends.
+   */
+  readonly targetMode: 'ip' | 'alb';
   /** A step lasts at least this long, so that people can follow it. */
   readonly stepMs: number;
   /** How often the schedule rule fires (in AWS, its rate; here, faster). */
@@ -155,13 +161,17 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
     const packaged = await race(packageTemplate({ ...process.env }, options.workDirectory));
     bundleByKey = packaged.bundleByKey;
     view.event(`npm run package: ${packaged.bundleByKey.size} bundles uploaded to moto's S3`);
-    const parameters = stackParameters(world);
+    const parameters = stackParameters(world, options.targetMode);
     const template = await race(samTransform(packaged.template, parameters));
     view.event(`creating stack ${STACK_NAME} from template.yaml (SAM transform done)`);
     const deployStarted = Date.now();
     const resources = await race(
       createStack(cloudFormation, template, parameters, Date.now() + DEPLOY_BUDGET_MS),
     );
+    if (options.targetMode === 'alb') {
+      view.event(`stack ${STACK_NAME} created: ${resources.length} resources`);
+      return await race(endAlbMode(resources, invocations, view));
+    }
     const alb = new Alb(world, ec2, events);
     const nlbZones = ZONES.slice(0, 2);
     const report = () => race(readReport());
@@ -270,6 +280,39 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
     process.off('exit', killMoto);
     delete process.env.AWS_ENDPOINT_URL;
   }
+}
+
+/**
+ * TargetMode alb: what the stack has (its functions and rules: only nlb-private-ips, no rule), what
+ * ran (its custom resource, once), and the CLI's status. 0 when nothing of the sync exists or ran
+ * and the CLI finds the stack in sync.
+ */
+async function endAlbMode(
+  resources: readonly StackResourceSummary[],
+  invocations: readonly Invocation[],
+  view: View,
+): Promise<number> {
+  const ofType = (type: string) =>
+    resources
+      .filter((resource) => resource.ResourceType === type)
+      .map((resource) => resource.LogicalResourceId ?? '');
+  const functions = ofType('AWS::Lambda::Function');
+  const rules = ofType('AWS::Events::Rule');
+  const runs = invocations.map((invocation) => `${invocation.functionName} (${invocation.source})`);
+  const status = await runCaptured(['status', '--stack', STACK_NAME]);
+  view.finish([
+    '',
+    `TargetMode alb: the target groups hold the ALB itself, which AWS keeps registered`,
+    `  functions   ${functions.join(', ') || '-'}`,
+    `  rules       ${rules.join(', ') || 'none: nothing runs on a schedule or on ENI events'}`,
+    `  runs        ${runs.length}: ${runs.join(', ') || '-'}`,
+    '',
+    `alb-static-ip status --stack ${STACK_NAME} (exit code ${status.code}):`,
+    (status.stdout + status.stderr).trimEnd(),
+  ]);
+  const syncExists = functions.some((id) => id.startsWith('TargetGroupSync')) || rules.length > 0;
+  const failed = invocations.some((invocation) => invocation.errored);
+  return !syncExists && !failed && status.code === 0 ? 0 : 1;
 }
 
 /** The CLI's JSON report of the sandbox's stack: its one bridge. */

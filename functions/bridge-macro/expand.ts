@@ -1,7 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here is CloudFormation's Fn::Sub notation.
 import { boundList } from '../shared/bounded-text.js';
 import {
+  ALB_HEALTH_CHECK_DEFAULTS,
   type BridgeProperties,
+  DEFAULT_SCHEDULE,
   type Intrinsic,
   MAX_PORTS,
   readBridgeProperties,
@@ -11,16 +13,18 @@ import {
  * The AlbStaticIp macro's expansion: a pure function of (template fragment, template parameter
  * values, the shared functions). Each `AlbStaticIp::Bridge` resource becomes the bridge that
  * template.yaml builds for one ALB, with no fixed slots: a subnet mapping per subnet, a listener
- * and an IP target group per port, the deploy-time sync, its schedule and ENI-change rules, the
- * nlb-private-ips custom resource, an optional VPC link, and outputs named after the bridge. The
- * fragment given is never changed; a template without a bridge comes back as it was.
+ * and a target group per port, the nlb-private-ips custom resource, an optional VPC link, and
+ * outputs named after the bridge. TargetMode ip: IP target groups, with the deploy-time sync and
+ * its schedule and ENI-change rules; alb: groups of type alb with the ALB registered, and no sync.
+ * The fragment given is never changed; a template without a bridge comes back as it was.
  */
 
 export const BRIDGE_TYPE = 'AlbStaticIp::Bridge';
 
 /**
- * The tag every target group a bridge makes carries: the shared sync may write only to groups with
- * it (template.yaml's policy), since it cannot name groups that do not exist yet.
+ * The tag every IP target group a bridge makes carries: the shared sync may write only to groups
+ * with it (template.yaml's policy), since it cannot name groups that do not exist yet. A group of
+ * type alb goes without: no sync ever writes to it.
  */
 export const MANAGED_TAG = { Key: 'alb-static-ip:managed', Value: 'true' } as const;
 
@@ -246,6 +250,7 @@ function expandBridge(
     );
   }
   problems.push(...securityGroupProblems(properties));
+  problems.push(...targetModeProblems(properties));
   if (problems.length > 0) return { ok: false, problems };
 
   return {
@@ -300,6 +305,50 @@ function securityGroupProblems(properties: BridgeProperties): string[] {
   return problems;
 }
 
+/** The health-check settings of alb groups, each named only for the TargetMode ip refusal. */
+const ALB_HEALTH_CHECK_FIELDS = [
+  'AlbHealthCheckProtocol',
+  'AlbHealthCheckPort',
+  'AlbHealthCheckPath',
+] as const;
+
+/**
+ * TargetMode: what template.yaml's Rules refuse. An ALB target takes TCP listeners only and must be
+ * in the NLB's account and VPC; with alb nothing runs, so no sync setting would take effect; with
+ * ip no group checks the ALB by HTTP, so no health-check setting would.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html
+ */
+function targetModeProblems(properties: BridgeProperties): string[] {
+  if (properties.TargetMode === 'ip') {
+    return ALB_HEALTH_CHECK_FIELDS.filter((field) => properties[field] !== undefined).map(
+      (field) =>
+        `${field}: got ${JSON.stringify(properties[field])} with TargetMode ip, whose IP target groups check each ALB address with a TCP connection; expected no ${field}, or TargetMode alb`,
+    );
+  }
+  const problems: string[] = [];
+  if (properties.CertificateArn !== undefined) {
+    problems.push(
+      `CertificateArn: got ${JSON.stringify(properties.CertificateArn)} with TargetMode alb, but only TCP listeners forward to an ALB target group; expected no CertificateArn, the ALB's HTTPS listeners terminating TLS, or TargetMode ip to terminate TLS at the NLB`,
+    );
+  }
+  if (properties.DiscoveryRoleArn !== undefined) {
+    problems.push(
+      `DiscoveryRoleArn: got ${JSON.stringify(properties.DiscoveryRoleArn)} with TargetMode alb, but an ALB target must be in the NLB's account and VPC; expected no DiscoveryRoleArn, or TargetMode ip for an ALB in another account`,
+    );
+  }
+  if (properties.Schedule !== DEFAULT_SCHEDULE) {
+    problems.push(
+      `Schedule: got ${JSON.stringify(properties.Schedule)} with TargetMode alb, where nothing runs; expected no Schedule, or TargetMode ip`,
+    );
+  }
+  if (!properties.ReactToEniEvents) {
+    problems.push(
+      'ReactToEniEvents: got false with TargetMode alb, where nothing runs; expected no ReactToEniEvents, or TargetMode ip',
+    );
+  }
+  return problems;
+}
+
 /** The ports, a port written as a string (`"443"`) made the number it stands for. */
 function portsAsNumbers(counted: Counted): Counted {
   if (!counted.ok) return counted;
@@ -331,6 +380,7 @@ function bridgeResources(
   const resources: Record<string, Resource> = {};
   const outputs: Record<string, Json> = {};
   const tls = properties.CertificateArn !== undefined;
+  const albTargets = properties.TargetMode === 'alb';
   const loadBalancerArn = properties.LoadBalancerArn as Json;
   const internal = properties.Scheme === 'internal';
   const allocate = !internal && counts.allocations === undefined;
@@ -411,18 +461,20 @@ function bridgeResources(
   counts.ports.forEach((port, index) => {
     resources[groups[index] as string] = {
       Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
-      Properties: {
-        TargetType: 'ip',
-        Protocol: tls ? 'TLS' : 'TCP',
-        Port: port,
-        VpcId: properties.VpcId as Json,
-        HealthCheckProtocol: 'TCP',
-        HealthCheckIntervalSeconds: 10,
-        HealthyThresholdCount: 3,
-        UnhealthyThresholdCount: 3,
-        TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
-        Tags: [{ ...MANAGED_TAG }],
-      },
+      Properties: albTargets
+        ? albTargetGroup(properties, port)
+        : {
+            TargetType: 'ip',
+            Protocol: tls ? 'TLS' : 'TCP',
+            Port: port,
+            VpcId: properties.VpcId as Json,
+            HealthCheckProtocol: 'TCP',
+            HealthCheckIntervalSeconds: 10,
+            HealthyThresholdCount: 3,
+            UnhealthyThresholdCount: 3,
+            TargetGroupAttributes: [{ Key: 'deregistration_delay.timeout_seconds', Value: '30' }],
+            Tags: [{ ...MANAGED_TAG }],
+          },
     };
     resources[listeners[index] as string] = {
       Type: 'AWS::ElasticLoadBalancingV2::Listener',
@@ -439,6 +491,212 @@ function bridgeResources(
     };
   });
 
+  // TargetMode ip: the sync keeps the groups equal to the ALB's addresses. alb: nothing runs.
+  if (!albTargets)
+    Object.assign(resources, syncResources(id, properties, groups, listeners, functions));
+
+  // The NLB's private IPs, and the ALB group's ingress from them as resources of the user's own
+  // stack: one rule per NLB private IP (one per subnet, in the order the custom resource sorts
+  // them) and port. So the shared nlb-private-ips function only reads, and needs no right on any
+  // security group; the stack's deployer, who owns the group, writes the rules. (template.yaml's
+  // nlb-private-ips resource writes them itself, on the one group its parameters name.)
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
+  const privateIpsResource = `${id}NlbPrivateIps`;
+  resources[privateIpsResource] = {
+    Type: 'AWS::CloudFormation::CustomResource',
+    DependsOn: listeners[0] as string,
+    Properties: {
+      ServiceToken: functions.nlbPrivateIpsFunctionArn,
+      ServiceTimeout: 300,
+      LoadBalancerArn: ref(nlb),
+      ReturnIngressRules: false,
+    },
+  };
+  if (properties.AlbIngressMode === 'private-ips' && properties.AlbSecurityGroupId !== undefined) {
+    counts.subnets.forEach((_, ipIndex) => {
+      counts.ports.forEach((port, portIndex) => {
+        resources[`${id}AlbIngressIp${ipIndex + 1}Port${portIndex + 1}`] = {
+          Type: 'AWS::EC2::SecurityGroupIngress',
+          Properties: {
+            GroupId: properties.AlbSecurityGroupId as Json,
+            IpProtocol: 'tcp',
+            FromPort: port,
+            ToPort: port,
+            CidrIp: { 'Fn::Select': [ipIndex, getAtt(privateIpsResource, 'Cidrs')] },
+            Description: `From NLB ${id} private IP ${ipIndex + 1} (alb-static-ip)`,
+          },
+        };
+      });
+    });
+  }
+  // AlbIngressMode security-group: one rule per port referencing the NLB's group, no IPs (as
+  // template.yaml's AlbIngressFromNlb1 to 3).
+  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
+  if (properties.AlbIngressMode === 'security-group') {
+    counts.ports.forEach((port, portIndex) => {
+      resources[`${id}AlbIngressPort${portIndex + 1}`] = {
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: {
+          GroupId: properties.AlbSecurityGroupId as Json,
+          IpProtocol: 'tcp',
+          FromPort: port,
+          ToPort: port,
+          SourceSecurityGroupId: getAtt(nlbGroup, 'GroupId'),
+          Description: `From the NLB security group of ${id} (alb-static-ip)`,
+        },
+      };
+    });
+  }
+  if (properties.VpcLink) {
+    resources[`${id}VpcLink`] = {
+      Type: 'AWS::ApiGateway::VpcLink',
+      Properties: {
+        Name: { 'Fn::Sub': `\${AWS::StackName}-${id}` },
+        Description: 'REST API VPC link to the NLB in front of the ALB.',
+        TargetArns: [ref(nlb)],
+      },
+    };
+  }
+
+  // The alarms template.yaml has for its ALB: the sync's errors and IPs outside the NLB's zones
+  // for this ALB (the sync publishes both per ALB, so only in TargetMode ip), and no healthy
+  // target behind a listener.
+  const alarmActions: Json =
+    properties.AlarmTopicArn === undefined ? [] : [properties.AlarmTopicArn as Json];
+  const alarm = (description: Json, metric: Record<string, Json>): Resource => ({
+    Type: 'AWS::CloudWatch::Alarm',
+    Properties: {
+      AlarmDescription: description,
+      ...metric,
+      EvaluationPeriods: metric.EvaluationPeriods ?? 1,
+      TreatMissingData: metric.TreatMissingData ?? 'notBreaching',
+      AlarmActions: alarmActions,
+      OKActions: alarmActions,
+    },
+  });
+  if (!albTargets) {
+    const syncDimensions: Json = [
+      { Name: 'service', Value: 'target-group-sync' },
+      { Name: 'LoadBalancer', Value: albResourceId(loadBalancerArn) },
+    ];
+    resources[`${id}SyncErrorsAlarm`] = alarm(
+      `target-group-sync failed to sync one or more target groups of ${id}.`,
+      {
+        Namespace: 'AlbStaticIp',
+        MetricName: 'SyncErrors',
+        Dimensions: syncDimensions,
+        Statistic: 'Sum',
+        Period: 300,
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      },
+    );
+    resources[`${id}IpsOutsideNlbZonesAlarm`] = alarm(
+      `Some IPs of the ALB behind ${id} are in Availability Zones its NLB does not serve, and get no traffic. Add a subnet in each of those zones to SubnetIds; the sync's log names the IPs and zones.`,
+      {
+        Namespace: 'AlbStaticIp',
+        MetricName: 'IpsOutsideNlbZones',
+        Dimensions: syncDimensions,
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
+    );
+  }
+  counts.ports.forEach((port, index) => {
+    resources[`${id}HealthyHosts${index + 1}Alarm`] = alarm(
+      typeof port === 'number'
+        ? `No healthy ALB target behind the NLB listener of ${id} on port ${port}.`
+        : {
+            'Fn::Sub': [
+              `No healthy ALB target behind the NLB listener of ${id} on port \${Port}.`,
+              { Port: port },
+            ],
+          },
+      {
+        Namespace: 'AWS/NetworkELB',
+        MetricName: 'HealthyHostCount',
+        Dimensions: [
+          { Name: 'TargetGroup', Value: getAtt(groups[index] as string, 'TargetGroupFullName') },
+          { Name: 'LoadBalancer', Value: getAtt(nlb, 'LoadBalancerFullName') },
+        ],
+        Statistic: 'Minimum',
+        Period: 60,
+        EvaluationPeriods: 3,
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        TreatMissingData: 'breaching',
+      },
+    );
+  });
+
+  const joined = (values: Json[]): Json => ({ 'Fn::Join': [',', values] });
+  if (allocate) {
+    outputs[`${id}StaticIps`] = {
+      Description: `The static public IPs of the NLB of ${id} (the Elastic IPs it allocated), comma-separated.`,
+      Value: joined(counts.subnets.map((_, index) => ref(`${id}ElasticIp${index + 1}`))),
+    };
+  }
+  outputs[`${id}NlbArn`] = { Description: `ARN of the NLB of ${id}.`, Value: ref(nlb) };
+  if (properties.NlbSecurityGroup) {
+    outputs[`${id}NlbSecurityGroupId`] = {
+      Description: `The security group of the NLB of ${id}: reference it to admit the NLB.`,
+      Value: getAtt(nlbGroup, 'GroupId'),
+    };
+  }
+  outputs[`${id}NlbDnsName`] = {
+    Description: `DNS name of the NLB of ${id}; it resolves to the static IPs.`,
+    Value: getAtt(nlb, 'DNSName'),
+  };
+  outputs[`${id}NlbPrivateIps`] = {
+    Description: `The private IPs of the NLB of ${id}, comma-separated.`,
+    // PrivateIps is a list attribute: joined as a whole.
+    Value: { 'Fn::Join': [',', getAtt(privateIpsResource, 'PrivateIps')] },
+  };
+  outputs[`${id}TargetGroupArns`] = {
+    Description: albTargets
+      ? `The target groups of ${id}, with the ALB registered, comma-separated.`
+      : `The target groups ${id} keeps in sync with the ALB, comma-separated.`,
+    Value: joined(groups.map(ref)),
+  };
+  // alb-static-ip status reads these two to find a bridge that has no sync schedule to read.
+  outputs[`${id}TargetMode`] = {
+    Description: `How the NLB of ${id} reaches the ALB - ip (IP target groups kept in sync) or alb (the ALB registered).`,
+    Value: properties.TargetMode,
+  };
+  outputs[`${id}AlbArn`] = {
+    Description: `ARN of the Application Load Balancer behind the NLB of ${id}.`,
+    Value: loadBalancerArn,
+  };
+  if (properties.VpcLink) {
+    outputs[`${id}VpcLinkId`] = {
+      Description: `Id of the API Gateway VPC link of ${id}, for REST API integrations.`,
+      Value: ref(`${id}VpcLink`),
+    };
+  }
+
+  if (counts.condition) {
+    for (const each of Object.values(resources)) each.Condition = counts.condition;
+    for (const each of Object.values(outputs))
+      (each as Record<string, Json>).Condition = counts.condition;
+  }
+  return { resources, outputs };
+}
+
+/**
+ * TargetMode ip: the deploy-time sync, and its schedule and ENI-change rules, each sending the sync
+ * the same input for the bridge's groups.
+ */
+function syncResources(
+  id: string,
+  properties: BridgeProperties,
+  groups: string[],
+  listeners: string[],
+  functions: SharedFunctions,
+): Record<string, Resource> {
+  const resources: Record<string, Resource> = {};
+  const loadBalancerArn = properties.LoadBalancerArn as Json;
   // An ALB in another account: every trigger's input names the role to read it with, and its
   // external id (README, "An ALB in another account"). Absent: the inputs are as before.
   const discovery: Record<string, Json> = {};
@@ -531,180 +789,38 @@ function bridgeResources(
       },
     };
   }
+  return resources;
+}
 
-  // The NLB's private IPs, and the ALB group's ingress from them as resources of the user's own
-  // stack: one rule per NLB private IP (one per subnet, in the order the custom resource sorts
-  // them) and port. So the shared nlb-private-ips function only reads, and needs no right on any
-  // security group; the stack's deployer, who owns the group, writes the rules. (template.yaml's
-  // nlb-private-ips resource writes them itself, on the one group its parameters name.)
-  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
-  const privateIpsResource = `${id}NlbPrivateIps`;
-  resources[privateIpsResource] = {
-    Type: 'AWS::CloudFormation::CustomResource',
-    DependsOn: listeners[0] as string,
-    Properties: {
-      ServiceToken: functions.nlbPrivateIpsFunctionArn,
-      ServiceTimeout: 300,
-      LoadBalancerArn: ref(nlb),
-      ReturnIngressRules: false,
-    },
+/**
+ * TargetMode alb: a group of type alb, TCP, with the ALB registered once on the group's port, which
+ * must be a port the ALB listens on. Its health checks are HTTP or HTTPS, through the ALB's
+ * listener to its own targets. Its attributes cannot be changed, so none is set; the timeout is
+ * written out because a TCP group's default (10 s) would equal the interval. No managed tag: no
+ * sync writes to it. (As template.yaml's TargetGroup1 to 3.)
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html
+ */
+function albTargetGroup(properties: BridgeProperties, port: Json): Resource {
+  const checkPort = properties.AlbHealthCheckPort;
+  return {
+    TargetType: 'alb',
+    Protocol: 'TCP',
+    Port: port,
+    VpcId: properties.VpcId as Json,
+    HealthCheckProtocol: properties.AlbHealthCheckProtocol ?? ALB_HEALTH_CHECK_DEFAULTS.protocol,
+    // A string to CloudFormation, as template.yaml's parameter gives it: a port or traffic-port.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-targetgroup.html
+    ...(checkPort !== undefined && {
+      HealthCheckPort: typeof checkPort === 'number' ? String(checkPort) : (checkPort as Json),
+    }),
+    HealthCheckPath: (properties.AlbHealthCheckPath ?? ALB_HEALTH_CHECK_DEFAULTS.path) as Json,
+    HealthCheckIntervalSeconds: 10,
+    HealthCheckTimeoutSeconds: 6,
+    HealthyThresholdCount: 3,
+    UnhealthyThresholdCount: 3,
+    Targets: [{ Id: properties.LoadBalancerArn as Json, Port: port }],
   };
-  if (properties.AlbIngressMode === 'private-ips' && properties.AlbSecurityGroupId !== undefined) {
-    counts.subnets.forEach((_, ipIndex) => {
-      counts.ports.forEach((port, portIndex) => {
-        resources[`${id}AlbIngressIp${ipIndex + 1}Port${portIndex + 1}`] = {
-          Type: 'AWS::EC2::SecurityGroupIngress',
-          Properties: {
-            GroupId: properties.AlbSecurityGroupId as Json,
-            IpProtocol: 'tcp',
-            FromPort: port,
-            ToPort: port,
-            CidrIp: { 'Fn::Select': [ipIndex, getAtt(privateIpsResource, 'Cidrs')] },
-            Description: `From NLB ${id} private IP ${ipIndex + 1} (alb-static-ip)`,
-          },
-        };
-      });
-    });
-  }
-  // AlbIngressMode security-group: one rule per port referencing the NLB's group, no IPs (as
-  // template.yaml's AlbIngressFromNlb1 to 3).
-  // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
-  if (properties.AlbIngressMode === 'security-group') {
-    counts.ports.forEach((port, portIndex) => {
-      resources[`${id}AlbIngressPort${portIndex + 1}`] = {
-        Type: 'AWS::EC2::SecurityGroupIngress',
-        Properties: {
-          GroupId: properties.AlbSecurityGroupId as Json,
-          IpProtocol: 'tcp',
-          FromPort: port,
-          ToPort: port,
-          SourceSecurityGroupId: getAtt(nlbGroup, 'GroupId'),
-          Description: `From the NLB security group of ${id} (alb-static-ip)`,
-        },
-      };
-    });
-  }
-  if (properties.VpcLink) {
-    resources[`${id}VpcLink`] = {
-      Type: 'AWS::ApiGateway::VpcLink',
-      Properties: {
-        Name: { 'Fn::Sub': `\${AWS::StackName}-${id}` },
-        Description: 'REST API VPC link to the NLB in front of the ALB.',
-        TargetArns: [ref(nlb)],
-      },
-    };
-  }
-
-  // The alarms template.yaml has for its ALB: the sync's errors and IPs outside the NLB's zones
-  // for this ALB (the sync publishes both per ALB), and no healthy target behind a listener.
-  const alarmActions: Json =
-    properties.AlarmTopicArn === undefined ? [] : [properties.AlarmTopicArn as Json];
-  const alarm = (description: Json, metric: Record<string, Json>): Resource => ({
-    Type: 'AWS::CloudWatch::Alarm',
-    Properties: {
-      AlarmDescription: description,
-      ...metric,
-      EvaluationPeriods: metric.EvaluationPeriods ?? 1,
-      TreatMissingData: metric.TreatMissingData ?? 'notBreaching',
-      AlarmActions: alarmActions,
-      OKActions: alarmActions,
-    },
-  });
-  const syncDimensions: Json = [
-    { Name: 'service', Value: 'target-group-sync' },
-    { Name: 'LoadBalancer', Value: albResourceId(loadBalancerArn) },
-  ];
-  resources[`${id}SyncErrorsAlarm`] = alarm(
-    `target-group-sync failed to sync one or more target groups of ${id}.`,
-    {
-      Namespace: 'AlbStaticIp',
-      MetricName: 'SyncErrors',
-      Dimensions: syncDimensions,
-      Statistic: 'Sum',
-      Period: 300,
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-    },
-  );
-  resources[`${id}IpsOutsideNlbZonesAlarm`] = alarm(
-    `Some IPs of the ALB behind ${id} are in Availability Zones its NLB does not serve, and get no traffic. Add a subnet in each of those zones to SubnetIds; the sync's log names the IPs and zones.`,
-    {
-      Namespace: 'AlbStaticIp',
-      MetricName: 'IpsOutsideNlbZones',
-      Dimensions: syncDimensions,
-      Statistic: 'Maximum',
-      Period: 300,
-      Threshold: 0,
-      ComparisonOperator: 'GreaterThanThreshold',
-    },
-  );
-  counts.ports.forEach((port, index) => {
-    resources[`${id}HealthyHosts${index + 1}Alarm`] = alarm(
-      typeof port === 'number'
-        ? `No healthy ALB target behind the NLB listener of ${id} on port ${port}.`
-        : {
-            'Fn::Sub': [
-              `No healthy ALB target behind the NLB listener of ${id} on port \${Port}.`,
-              { Port: port },
-            ],
-          },
-      {
-        Namespace: 'AWS/NetworkELB',
-        MetricName: 'HealthyHostCount',
-        Dimensions: [
-          { Name: 'TargetGroup', Value: getAtt(groups[index] as string, 'TargetGroupFullName') },
-          { Name: 'LoadBalancer', Value: getAtt(nlb, 'LoadBalancerFullName') },
-        ],
-        Statistic: 'Minimum',
-        Period: 60,
-        EvaluationPeriods: 3,
-        Threshold: 1,
-        ComparisonOperator: 'LessThanThreshold',
-        TreatMissingData: 'breaching',
-      },
-    );
-  });
-
-  const joined = (values: Json[]): Json => ({ 'Fn::Join': [',', values] });
-  if (allocate) {
-    outputs[`${id}StaticIps`] = {
-      Description: `The static public IPs of the NLB of ${id} (the Elastic IPs it allocated), comma-separated.`,
-      Value: joined(counts.subnets.map((_, index) => ref(`${id}ElasticIp${index + 1}`))),
-    };
-  }
-  outputs[`${id}NlbArn`] = { Description: `ARN of the NLB of ${id}.`, Value: ref(nlb) };
-  if (properties.NlbSecurityGroup) {
-    outputs[`${id}NlbSecurityGroupId`] = {
-      Description: `The security group of the NLB of ${id}: reference it to admit the NLB.`,
-      Value: getAtt(nlbGroup, 'GroupId'),
-    };
-  }
-  outputs[`${id}NlbDnsName`] = {
-    Description: `DNS name of the NLB of ${id}; it resolves to the static IPs.`,
-    Value: getAtt(nlb, 'DNSName'),
-  };
-  outputs[`${id}NlbPrivateIps`] = {
-    Description: `The private IPs of the NLB of ${id}, comma-separated.`,
-    // PrivateIps is a list attribute: joined as a whole.
-    Value: { 'Fn::Join': [',', getAtt(privateIpsResource, 'PrivateIps')] },
-  };
-  outputs[`${id}TargetGroupArns`] = {
-    Description: `The target groups ${id} keeps in sync with the ALB, comma-separated.`,
-    Value: joined(groups.map(ref)),
-  };
-  if (properties.VpcLink) {
-    outputs[`${id}VpcLinkId`] = {
-      Description: `Id of the API Gateway VPC link of ${id}, for REST API integrations.`,
-      Value: ref(`${id}VpcLink`),
-    };
-  }
-
-  if (counts.condition) {
-    for (const each of Object.values(resources)) each.Condition = counts.condition;
-    for (const each of Object.values(outputs))
-      (each as Record<string, Json>).Condition = counts.condition;
-  }
-  return { resources, outputs };
 }
 
 function isObject(value: unknown): value is Record<string, Json> {

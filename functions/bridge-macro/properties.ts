@@ -60,6 +60,18 @@ const CIDR =
 /** How the ALB's security group admits the NLB: template.yaml's AlbIngressMode. */
 export const ALB_INGRESS_MODES = ['private-ips', 'security-group', 'none'] as const;
 
+/** How the NLB reaches the ALB: template.yaml's TargetMode. */
+export const TARGET_MODES = ['ip', 'alb'] as const;
+
+/**
+ * What the health checks of an alb group take when a bridge gives none: template.yaml's defaults.
+ * No default port: each group checks through the ALB's listener on its own port.
+ */
+export const ALB_HEALTH_CHECK_DEFAULTS = { protocol: 'HTTPS', path: '/' } as const;
+
+/** 1 to 1,024 visible ASCII characters, starting with / (CreateTargetGroup, HealthCheckPath). */
+const HEALTH_CHECK_PATH = /^\/[!-~]{0,1023}$/;
+
 const PORT_ERROR = 'expected a port number from 1 to 65535, or an intrinsic function';
 /** 1 to 65535, written as CloudFormation may turn a number into a string. */
 const PORT_TEXT = /^(?:[1-9]\d{0,3}|[1-5]\d{4}|6[0-4]\d{3}|65[0-4]\d{2}|655[0-2]\d|6553[0-5])$/;
@@ -82,6 +94,9 @@ const port = z.union(
 /** A list as written: literal items, or a reference to a list parameter (counted later). */
 const listOf = <Item extends z.ZodMiniType>(item: Item, expected: string) =>
   z.union([z.array(item), intrinsic(expected)], { error: expected });
+
+/** The sync's schedule unless a bridge gives another: template.yaml's SyncSchedule default. */
+export const DEFAULT_SCHEDULE = 'rate(1 minute)';
 
 /** How many listeners an NLB may have, and so how many ports one bridge may list. */
 export const MAX_PORTS = 50;
@@ -133,9 +148,34 @@ export const BridgePropertiesSchema = z.strictObject(
       stringOr(CIDR, 'expected an IPv4 CIDR such as 10.0.0.0/16, or an intrinsic function'),
     ),
     VpcLink: z._default(booleanLike, false),
+    // ip: IP target groups that the pack's sync keeps equal to the ALB's addresses, for an ALB
+    // anywhere the NLB can route to. alb: target groups of type alb with the ALB registered once;
+    // Elastic Load Balancing follows its addresses, so nothing runs. An ALB target takes TCP
+    // listeners only, in the NLB's account and VPC, with an ALB listener on each group's port. A
+    // literal, since it decides what the bridge makes.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/application-load-balancer-target.html
+    TargetMode: z._default(
+      z.enum(TARGET_MODES, { error: `expected one of ${TARGET_MODES.join(', ')}` }),
+      'ip',
+    ),
+    // TargetMode alb only, so no default here: given with ip, they are refused (expand.ts). An alb
+    // group checks with HTTP or HTTPS, through the ALB's listener on the health check port (each
+    // group's own port unless given) to the ALB's targets; a 200 to 399 answer is healthy.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/target-group-health-checks.html
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html
+    AlbHealthCheckProtocol: z.optional(
+      z.enum(['HTTPS', 'HTTP'], { error: 'expected HTTPS or HTTP' }),
+    ),
+    AlbHealthCheckPort: z.optional(port),
+    AlbHealthCheckPath: z.optional(
+      stringOr(
+        HEALTH_CHECK_PATH,
+        'expected a path starting with /, 1 to 1024 visible ASCII characters, or an intrinsic function',
+      ),
+    ),
     Schedule: z._default(
       stringOr(SCHEDULE, 'expected a schedule expression such as rate(1 minute)'),
-      'rate(1 minute)',
+      DEFAULT_SCHEDULE,
     ),
     ReactToEniEvents: z._default(booleanLike, true),
     AlarmTopicArn: z.optional(stringOr(TOPIC_ARN, 'expected an SNS topic ARN')),

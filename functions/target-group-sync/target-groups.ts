@@ -32,16 +32,31 @@ export interface DescribedTargetGroup extends TargetGroupFacts {
 /**
  * Describes every group in one DescribeTargetGroups call and checks that each can hold the ALB's
  * IPv4 addresses: one promise per ARN, in the order given, each rejecting with its own group's
- * reason. The call fails whole when one ARN names no group (TargetGroupNotFound); only then is each
- * group described on its own, so that one missing group does not stop the others. At most 50 ARNs
- * (the binding's limit) fit in one page, which holds up to 400 groups.
- * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html
+ * reason (see describeTargetGroups).
  */
 export function describeIpTargetGroups(
   elbv2: ElasticLoadBalancingV2Client,
   targetGroupArns: readonly string[],
   signal: AbortSignal,
 ): Promise<DescribedTargetGroup>[] {
+  return describeTargetGroups(elbv2, targetGroupArns, signal).map((described, index) =>
+    described.then((group) => ipTargetGroup(targetGroupArns[index] as string, group)),
+  );
+}
+
+/**
+ * Describes every group in one DescribeTargetGroups call: one promise per ARN, in the order given,
+ * each rejecting with its own group's reason. The call fails whole when one ARN names no group
+ * (TargetGroupNotFound); only then is each group described on its own, so that one missing group
+ * does not stop the others. At most 50 ARNs (the binding's limit) fit in one page, which holds up
+ * to 400 groups.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html
+ */
+export function describeTargetGroups(
+  elbv2: ElasticLoadBalancingV2Client,
+  targetGroupArns: readonly string[],
+  signal: AbortSignal,
+): Promise<TargetGroup>[] {
   const all = sendDescribe(elbv2, targetGroupArns, signal);
   return targetGroupArns.map(async (targetGroupArn) => {
     let groups: ReadonlyMap<string, TargetGroup>;
@@ -57,7 +72,13 @@ export function describeIpTargetGroups(
         throw describeError(targetGroupArn, ownCause, signal);
       }
     }
-    return ipTargetGroup(targetGroupArn, groups.get(targetGroupArn));
+    const group = groups.get(targetGroupArn);
+    if (!group) {
+      throw new TargetGroupMismatchError(
+        `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and DescribeTargetGroups returned none`,
+      );
+    }
+    return group;
   });
 }
 
@@ -95,15 +116,7 @@ function describeError(targetGroupArn: string, cause: unknown, signal: AbortSign
 }
 
 /** The group as the sync reads it, once it is known to hold the ALB's IPv4 addresses. */
-function ipTargetGroup(
-  targetGroupArn: string,
-  group: TargetGroup | undefined,
-): DescribedTargetGroup {
-  if (!group) {
-    throw new TargetGroupMismatchError(
-      `TargetGroupArns: got ${JSON.stringify(targetGroupArn)}; expected an existing target group, and DescribeTargetGroups returned none`,
-    );
-  }
+function ipTargetGroup(targetGroupArn: string, group: TargetGroup): DescribedTargetGroup {
   if (group.TargetType !== 'ip') {
     throw new TargetGroupMismatchError(
       `TargetGroupArns: ${targetGroupArn} has target type ${JSON.stringify(group.TargetType)}; expected "ip"`,

@@ -103,14 +103,19 @@ async function templateStack(name = 'web') {
   const groupArn = described.Stacks?.[0]?.Outputs?.find(
     (output) => output.OutputKey === 'TargetGroupArns',
   )?.OutputValue;
-  return { albArn, ips: enis.map((eni) => eni.ip).sort(compareIps), groupArn: groupArn ?? '' };
+  return {
+    albArn,
+    vpcId: network.vpcId,
+    ips: enis.map((eni) => eni.ip).sort(compareIps),
+    groupArn: groupArn ?? '',
+  };
 }
 
 describe('alb-static-ip status', () => {
   it(
     'exits 0 for a bridge in sync and healthy, and reports its IPs and targets',
     async () => {
-      const { albArn, ips, groupArn } = await templateStack();
+      const { albArn, vpcId, ips, groupArn } = await templateStack();
       await world.register(
         groupArn,
         ips.map((id) => ({ id, port: 443 })),
@@ -123,10 +128,16 @@ describe('alb-static-ip status', () => {
       expect(result.json()).toEqual([
         {
           bridge: 'web',
+          targetMode: 'ip',
           loadBalancerArn: albArn,
           staticIps: ['203.0.113.10', '203.0.113.11'],
           nlbPrivateIps: [],
           albIps: ips,
+          placement: {
+            albIs: 'in their VPC',
+            albModeFits: true,
+            note: `the ALB is in the target groups' VPC (${vpcId}) and account: TargetMode alb would fit: nothing would need to run`,
+          },
           groups: [
             {
               targetGroupArn: groupArn,
@@ -227,7 +238,7 @@ describe('alb-static-ip status', () => {
       const other = await runCli('status', '--stack', 'other');
       expect(other.code).toBe(1);
       expect(other.stderr).toMatch(
-        /^alb-static-ip: Stack other has no sync schedule rule: it is not a stack of alb-static-ip/,
+        /^alb-static-ip: Stack other has no bridge: no sync schedule rule \(TargetMode ip\) and no TargetMode output of alb\. It is not a stack of alb-static-ip/,
       );
     },
     budgetFor({ motoCall: 20 }),
@@ -248,6 +259,7 @@ describe('alb-static-ip plan', () => {
       expect(byStack.json()).toEqual([
         {
           bridge: 'web',
+          targetMode: 'ip',
           loadBalancerArn: albArn,
           albIps: ips,
           groups: [

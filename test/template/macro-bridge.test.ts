@@ -28,7 +28,11 @@ import { ALB } from './sample-arns.js';
 //   are read into the same form: which group, which ports, from each NLB private IP. With
 //   AlbIngressMode security-group both hold one AWS::EC2::SecurityGroupIngress per port, from the
 //   NLB's security group;
-// - the NLB security group's Name tag, which names the stack (and a bridge's id).
+// - the NLB security group's Name tag, which names the stack (and a bridge's id);
+// - the outputs' names: template.yaml's StaticIps is a bridge's <Bridge>StaticIps, and so on.
+//
+// TargetMode alb makes no sync, rules or sync alarms either way: the canonical form has none, and
+// the groups carry the ALB as their target and their HTTP or HTTPS health checks.
 
 const VPC = 'vpc-0123456789abcdef0';
 const SUBNETS = [
@@ -177,6 +181,62 @@ const CASES: Record<string, Case> = {
       NlbClientCidr: '10.0.0.0/16',
     },
   },
+  'TargetMode alb, internet-facing, two ports checked through one, a VPC link, the ALB group': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2).join(','),
+      ListenerPorts: '80,443',
+      AlbSecurityGroupId: GROUP,
+      TargetMode: 'alb',
+      AlbHealthCheckPort: '443',
+      AlarmTopicArn: TOPIC,
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2),
+      Ports: [80, 443],
+      AlbSecurityGroupId: GROUP,
+      TargetMode: 'alb',
+      AlbHealthCheckPort: 443,
+      VpcLink: true,
+      AlarmTopicArn: TOPIC,
+    },
+  },
+  'TargetMode alb, internal, the NLB security group admitted by reference, HTTP checks on a path': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.join(','),
+      Scheme: 'internal',
+      PrivateIpAddresses: '10.0.0.10,10.0.16.10,10.0.32.10',
+      ListenerPorts: '80,8080',
+      AlbSecurityGroupId: GROUP,
+      AlbIngressMode: 'security-group',
+      CreateNlbSecurityGroup: 'true',
+      NlbClientCidr: '10.0.0.0/16',
+      TargetMode: 'alb',
+      AlbHealthCheckProtocol: 'HTTP',
+      AlbHealthCheckPath: '/healthz?deep=1',
+      CreateVpcLink: 'false',
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS,
+      Scheme: 'internal',
+      PrivateIpAddresses: ['10.0.0.10', '10.0.16.10', '10.0.32.10'],
+      Ports: ['80', 8080],
+      AlbSecurityGroupId: GROUP,
+      AlbIngressMode: 'security-group',
+      NlbSecurityGroup: true,
+      NlbClientCidr: '10.0.0.0/16',
+      TargetMode: 'alb',
+      AlbHealthCheckProtocol: 'HTTP',
+      AlbHealthCheckPath: '/healthz?deep=1',
+    },
+  },
   'no security group changed (AlbIngressMode none)': {
     parameters: {
       LoadBalancerArn: ALB,
@@ -198,11 +258,29 @@ const CASES: Record<string, Case> = {
 type Resources = Deployment['resources'];
 type Canonical = Record<string, unknown>;
 
+/** The outputs a bridge stack and a bridge both give, by template.yaml's names. */
+const BRIDGE_OUTPUTS = [
+  'StaticIps',
+  'NlbArn',
+  'NlbSecurityGroupId',
+  'NlbDnsName',
+  'NlbPrivateIps',
+  'TargetGroupArns',
+  'TargetMode',
+  'AlbArn',
+  'VpcLinkId',
+];
+
 /**
  * The bridge in a deployment, by role. `shared` names what a bridge's stack reaches by ARN and
- * template.yaml by attribute: the sync function, the nlb-private-ips function, the queue.
+ * template.yaml by attribute: the sync function, the nlb-private-ips function, the queue. `prefix`
+ * starts the names of the bridge's outputs.
  */
-function canonical(deployment: Deployment, shared: Record<string, string>): Canonical {
+function canonical(
+  deployment: Deployment,
+  shared: Record<string, string>,
+  prefix: string,
+): Canonical {
   const resources = deployment.resources;
   const ofType = (type: string) =>
     Object.entries(resources).filter(([, resource]) => resource.Type === type);
@@ -227,6 +305,7 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
   for (const [id] of nlbGroups) role(id, 'nlb-security-group');
   for (const [id, group] of groups) role(id, `group:${Number(group.Properties.Port)}`);
   for (const [id, listener] of listeners) role(id, `listener:${Number(listener.Properties.Port)}`);
+  for (const [id] of ofType('AWS::ApiGateway::VpcLink')) role(id, 'vpc-link');
   const mappings = nlb.Properties.SubnetMappings as Record<string, Value>[];
   for (const [id] of eips) {
     const zone = mappings.findIndex(
@@ -234,17 +313,16 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
     );
     role(id, `elastic-ip:${zone}`);
   }
-  const customResource = (token: string | undefined) => {
-    const found = ofType('AWS::CloudFormation::CustomResource').find(
+  const customResource = (token: string | undefined) =>
+    ofType('AWS::CloudFormation::CustomResource').find(
       ([, resource]) => String(resource.Properties.ServiceToken) === token,
-    );
-    if (!found) throw new Error(`no custom resource of ${token}`);
-    return found[0];
-  };
+    )?.[0];
   const privateIpsId = customResource(shared.nlbPrivateIps);
+  if (privateIpsId === undefined) throw new Error(`no custom resource of ${shared.nlbPrivateIps}`);
   role(privateIpsId, 'nlb-private-ips');
+  // None in TargetMode alb.
   const syncId = customResource(shared.sync);
-  role(syncId, 'deploy-time-sync');
+  if (syncId !== undefined) role(syncId, 'deploy-time-sync');
   // A Ref resolves to a made-up value of the resource's own (fakeRef): map it back to the role.
   for (const [id, name] of roles) refs.set(fakeRef(id, resources[id] as never), name);
   // The shared functions and queue: an attribute in template.yaml, an ARN in a bridge.
@@ -292,6 +370,13 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
           named({
             ...resource.Properties,
             ...('Port' in resource.Properties && { Port: port(resource.Properties.Port) }),
+            // An alb group's target: the ALB on the group's port (a Select of ListenerPorts).
+            ...('Targets' in resource.Properties && {
+              Targets: (resource.Properties.Targets as Record<string, Value>[]).map((target) => ({
+                ...target,
+                Port: port(target.Port),
+              })),
+            }),
           }),
         ])
         .sort(([a], [b]) => String(a).localeCompare(String(b))),
@@ -352,7 +437,7 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
     nlb: named(nlb.Properties),
     groups: byRole(groups),
     listeners: byRole(listeners),
-    sync: {
+    sync: syncId && {
       ...(named(resources[syncId]?.Properties) as object),
       dependsOn: roleOf(resources[syncId]?.DependsOn),
     },
@@ -382,7 +467,12 @@ function canonical(deployment: Deployment, shared: Record<string, string>): Cano
       named(link.Properties.TargetArns),
     ),
     alarms,
-    outputs: Object.keys(deployment.outputs).length > 0,
+    outputs: Object.fromEntries(
+      BRIDGE_OUTPUTS.filter((name) => `${prefix}${name}` in deployment.outputs).map((name) => [
+        name,
+        named(deployment.outputs[`${prefix}${name}`]),
+      ]),
+    ),
   };
 }
 
@@ -396,8 +486,8 @@ describe('Same bridge either way: template.yaml and the AlbStaticIp macro', () =
     budgetFor({ samTransform: 1 }),
   );
 
-  it.each(Object.entries(CASES))('%s', (_name, { parameters, bridge }) => {
-    // Prepare: template.yaml as a bridge stack, and a user's template with the same bridge.
+  /** A case deployed both ways, each read into its canonical form. */
+  const bothWays = ({ parameters, bridge }: Case) => {
     const fromTemplate = deploy(transformed, parameters);
     const expansion = expandTemplate(
       {
@@ -409,20 +499,57 @@ describe('Same bridge either way: template.yaml and the AlbStaticIp macro', () =
     );
     if (!expansion.ok) throw new Error(expansion.problems.join('; '));
     const fromMacro = deploy(expansion.fragment as unknown as Template, {});
+    return {
+      template: canonical(
+        fromTemplate,
+        {
+          sync: String(new GetAtt('TargetGroupSyncFunction', 'Arn')),
+          nlbPrivateIps: String(new GetAtt('NlbPrivateIpsFunction', 'Arn')),
+          queue: String(new GetAtt('SyncDeadLetterQueue', 'Arn')),
+        },
+        '',
+      ),
+      macro: canonical(
+        fromMacro,
+        {
+          sync: PACK.syncFunctionArn,
+          nlbPrivateIps: PACK.nlbPrivateIpsFunctionArn,
+          queue: PACK.deadLetterQueueArn,
+        },
+        'WebStaticIps',
+      ),
+    };
+  };
 
-    // Act
-    const template = canonical(fromTemplate, {
-      sync: String(new GetAtt('TargetGroupSyncFunction', 'Arn')),
-      nlbPrivateIps: String(new GetAtt('NlbPrivateIpsFunction', 'Arn')),
-      queue: String(new GetAtt('SyncDeadLetterQueue', 'Arn')),
-    });
-    const macro = canonical(fromMacro, {
-      sync: PACK.syncFunctionArn,
-      nlbPrivateIps: PACK.nlbPrivateIpsFunctionArn,
-      queue: PACK.deadLetterQueueArn,
-    });
+  it.each(Object.entries(CASES))('%s', (_name, testCase) => {
+    // Prepare / Act: template.yaml as a bridge stack, and a user's template with the same bridge.
+    const { template, macro } = bothWays(testCase);
 
     // Assess
     expect(macro).toEqual(template);
   });
+
+  it.each(Object.entries(CASES).filter(([, { parameters }]) => parameters.TargetMode === 'alb'))(
+    '%s: nothing syncs, and each group holds the ALB',
+    (_name, testCase) => {
+      // Prepare / Act
+      const { template } = bothWays(testCase);
+
+      // Assess: what the two were found equal in is TargetMode alb's bridge.
+      expect(template.sync).toBeUndefined();
+      expect(template.rules).toEqual([]);
+      expect(JSON.stringify(template.alarms)).not.toMatch(/SyncErrors|IpsOutsideNlbZones/);
+      expect(template.outputs).toMatchObject({ TargetMode: 'alb', AlbArn: ALB });
+      for (const [name, group] of Object.entries(template.groups as Record<string, Canonical>)) {
+        const port = Number(name.split(':')[1]);
+        expect(group).toMatchObject({
+          TargetType: 'alb',
+          Protocol: 'TCP',
+          Targets: [{ Id: ALB, Port: port }],
+        });
+        expect(group).not.toHaveProperty('Tags');
+        expect(group).not.toHaveProperty('TargetGroupAttributes');
+      }
+    },
+  );
 });

@@ -80,6 +80,17 @@ const BRIDGES: Record<string, Record<string, unknown>> = {
     ReactToEniEvents: false,
     Schedule: 'rate(5 minutes)',
   },
+  'TargetMode alb, HTTP checks through one port, the NLB group admitted by reference': {
+    ...COMMON,
+    Ports: [80, 443],
+    TargetMode: 'alb',
+    AlbHealthCheckProtocol: 'HTTP',
+    AlbHealthCheckPort: 80,
+    AlbHealthCheckPath: '/healthz',
+    NlbSecurityGroup: true,
+    AlbIngressMode: 'security-group',
+    AlbSecurityGroupId: { Ref: 'AlbSecurityGroup' },
+  },
 };
 
 let directory = '';

@@ -50,6 +50,8 @@ const CROSS_ACCOUNT = {
 };
 /** Adopting existing target groups: nothing of a new NLB is set. */
 const ADOPTED = { LoadBalancerArn: ALB, ExistingTargetGroupArns: `${TG_A},${TG_B}` };
+/** TargetMode alb: the ALB registered in target groups of type alb, nothing to sync. */
+const ALB_MODE = { ...NEW_NLB, TargetMode: 'alb' };
 
 /** The deploy cases the README's "Answers for common cases" table gives, and a few more. */
 const COMMON_CASES: Record<string, Record<string, string>> = {
@@ -79,6 +81,16 @@ const COMMON_CASES: Record<string, Record<string, string>> = {
   },
   'no security group changed (AlbIngressMode none)': { ...NEW_NLB, AlbIngressMode: 'none' },
   'adopt existing target groups': ADOPTED,
+  'TargetMode alb, the ALB registered, nothing to run': ALB_MODE,
+  'TargetMode alb, ports 80 and 443 checked through the HTTPS listener, internal, by reference': {
+    ...SECURITY_GROUP_MODE,
+    Scheme: 'internal',
+    NlbClientCidr: '10.0.0.0/16',
+    ListenerPorts: '80,443',
+    TargetMode: 'alb',
+    AlbHealthCheckPort: '443',
+    AlbHealthCheckPath: '/healthz?from=nlb',
+  },
   'the pack alone': PACK,
   'the pack under another macro name': { MacroName: 'TeamStaticIps' },
 };
@@ -174,6 +186,7 @@ const RULE_CASES: RuleCase[] = [
       ['AlbSecurityGroupId', 'sg-0123456789abcdef0', /^AlbSecurityGroupId is set without Load/],
       ['AlbIngressMode', 'none', /^AlbIngressMode is set without LoadBalancerArn\. Leave it at/],
       ['CreateNlbSecurityGroup', 'true', /^CreateNlbSecurityGroup is set without LoadBalancerArn/],
+      ['TargetMode', 'alb', /^TargetMode is alb without LoadBalancerArn\. .*leave it at ip/],
     ] as const
   ).map(([name, value, says]) => ({
     rule: 'ThePackTakesNoBridgeSettings',
@@ -242,6 +255,52 @@ const RULE_CASES: RuleCase[] = [
     says: /^DiscoveryExternalId is set without DiscoveryRoleArn\. .*clear it\.$/,
     valid: CROSS_ACCOUNT,
   },
+  {
+    rule: 'AlbTargetModeNeedsTcpListeners',
+    violating: { ...ALB_MODE, CertificateArn: CERTIFICATE },
+    says: /^CertificateArn is set with TargetMode alb, .*Use TargetMode ip to terminate TLS at the NLB/,
+    valid: ALB_MODE,
+  },
+  ...(
+    [
+      ['ExistingTargetGroupArns', `${TG_A},${TG_B}`, /^ExistingTargetGroupArns is set with Target/],
+      ['SyncSchedule', 'rate(5 minutes)', /^SyncSchedule has no effect with TargetMode alb/],
+      ['ReactToEniEvents', 'false', /^ReactToEniEvents has no effect with TargetMode alb/],
+      ['ReservedConcurrency', '2', /^ReservedConcurrency has no effect with TargetMode alb/],
+    ] as const
+  ).map(([name, value, says]) => ({
+    rule: 'AlbTargetModeRunsNoSync',
+    violating: {
+      ...ALB_MODE,
+      // Adopted groups come instead of a new NLB's VPC and subnets.
+      ...(name === 'ExistingTargetGroupArns' ? { VpcId: '', SubnetIds: '' } : {}),
+      [name]: value,
+    },
+    says,
+    valid: ALB_MODE,
+  })),
+  {
+    rule: 'AlbTargetModeRunsNoSync',
+    violating: { ...CROSS_ACCOUNT, TargetMode: 'alb' },
+    says: /^DiscoveryRoleArn is set with TargetMode alb, .*Use TargetMode ip for an ALB in another/,
+    valid: CROSS_ACCOUNT,
+  },
+  ...(
+    [
+      [
+        'AlbHealthCheckProtocol',
+        'HTTP',
+        /^AlbHealthCheckProtocol has no effect with TargetMode ip/,
+      ],
+      ['AlbHealthCheckPort', '443', /^AlbHealthCheckPort has no effect with TargetMode ip/],
+      ['AlbHealthCheckPath', '/health', /^AlbHealthCheckPath has no effect with TargetMode ip/],
+    ] as const
+  ).map(([name, value, says]) => ({
+    rule: 'AlbHealthChecksNeedTheAlbTargetMode',
+    violating: { ...NEW_NLB, [name]: value },
+    says,
+    valid: { ...ALB_MODE, [name]: value },
+  })),
   {
     rule: 'ListsHaveNoEmptyEntries',
     violating: { ...NEW_NLB, SubnetIds: `${SUBNETS[0]},,${SUBNETS[1]}` },

@@ -246,6 +246,35 @@ describe('npm start -- --watch', () => {
   );
 });
 
+describe('npm start -- --target-mode alb', () => {
+  let run: Finished;
+  let project = '';
+
+  beforeAll(async () => {
+    project = projectCopy();
+    run = await watchOutput(start(project, [...FAST, '--target-mode', 'alb'])).finished;
+  }, RUN_BUDGET);
+
+  it('deploys the ALB into target groups of type alb with nothing that syncs, and ends in sync', () => {
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(run.code).toBe(0);
+    expect(processesOf(project)).toEqual([]);
+    // Only nlb-private-ips exists and runs, once, as the custom resource.
+    expect(run.stdout).toMatch(
+      /NlbPrivateIps via CloudFormation Create of NlbPrivateIps: SUCCESS \(PrivateIps 10\.0\.\d+\.\d+ 10\.0\.\d+\.\d+,/,
+    );
+    expect(run.stdout).not.toContain('TargetGroupSync via');
+    expect(run.stdout).toMatch(/^ {2}functions {3}NlbPrivateIpsFunction$/m);
+    expect(run.stdout).toMatch(/^ {2}rules {7}none: nothing runs on a schedule or on ENI events$/m);
+    expect(run.stdout).toMatch(/^ {2}runs {8}1: \S+NlbPrivateIps\S* \(cloudformation\)$/m);
+    // The CLI reads the groups: the ALB registered in each, in the ALB's VPC and account.
+    expect(run.stdout).toContain(
+      'alb-static-ip status --stack alb-static-ip-sandbox (exit code 0):\nalb-static-ip-sandbox: in sync',
+    );
+    expect(run.stdout).toMatch(/mode +alb/);
+  });
+});
+
 describe('npm start when something is wrong', () => {
   it(
     'stops moto and says what failed in one line, exit code 1, when the deploy fails',
@@ -295,6 +324,21 @@ describe('npm start when something is wrong', () => {
       expect(run.code).toBe(64);
       expect(run.stderr).toContain('npm start: --step-seconds: got "0"; expected seconds above 0');
       expect(run.stderr).toContain('usage: npm start');
+    },
+    budgetFor({ process: 5 }),
+  );
+
+  it.each([
+    [['--target-mode', 'nat'], '--target-mode: got "nat"; expected ip or alb'],
+    [['--target-mode', 'alb', '--watch'], '--watch follows the ALB changing'],
+  ])(
+    'refuses %j with the usage, exit code 64',
+    async (argv, says) => {
+      const project = projectCopy();
+      const run = await watchOutput(start(project, argv)).finished;
+      expect(run.code).toBe(64);
+      expect(run.stderr).toContain(`npm start: ${says}`);
+      expect(run.stderr).toContain('--target-mode alb');
     },
     budgetFor({ process: 5 }),
   );

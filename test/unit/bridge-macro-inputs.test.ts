@@ -162,10 +162,29 @@ describe('Function: readBridgeProperties, value by value', () => {
       ['public', 'Internal'],
       'expected internet-facing or internal',
     ],
+    ['TargetMode', ['ip', 'alb'], ['IP', 'instance', ''], 'expected one of ip, alb'],
+    [
+      'AlbHealthCheckProtocol',
+      ['HTTPS', 'HTTP'],
+      ['https', 'TCP', 'HTTPS '],
+      'expected HTTPS or HTTP',
+    ],
+    [
+      'AlbHealthCheckPath',
+      ['/', '/healthz', '/a/b?c=d&e=%20', '/!~'],
+      ['', 'healthz', 'x/', '/a b', '/caf\u00e9', '/a\n'],
+      'expected a path starting with /, 1 to 1024 visible ASCII characters, or an intrinsic function',
+    ],
+    [
+      'AlbHealthCheckPort',
+      [1, 443, '8443', 65535],
+      [0, 65536, '0', 'traffic-port', '443x'],
+      'expected a port number from 1 to 65535, or an intrinsic function',
+    ],
   ])('%s: takes %j, and refuses %j naming what it expects', (field, good, bad, expected) => {
-    for (const value of good) expect(problemWith(field, value), value).toEqual([]);
+    for (const value of good) expect(problemWith(field, value), String(value)).toEqual([]);
     for (const value of bad) {
-      expect(problemWith(field, value), value).toEqual([
+      expect(problemWith(field, value), String(value)).toEqual([
         `${field}: got ${JSON.stringify(value)}; ${expected}`,
       ]);
     }
@@ -218,6 +237,13 @@ describe('Function: readBridgeProperties, value by value', () => {
     ]);
   });
 
+  it('takes a health check path of 1 to 1024 characters, and no longer', () => {
+    expect(problemWith('AlbHealthCheckPath', `/${'~'.repeat(1023)}`)).toEqual([]);
+    expect(problemWith('AlbHealthCheckPath', `/${'a'.repeat(1024)}`)).toEqual([
+      expect.stringMatching(/^AlbHealthCheckPath: got "\/a+.*; expected a path starting with \//),
+    ]);
+  });
+
   it('takes every port from 1 to 65535, as a number or as CloudFormation writes it', () => {
     const ports = [
       1, 9, 80, 999, 9999, 10000, 59999, 60000, 64999, 65000, 65499, 65500, 65529, 65530, 65535,
@@ -251,6 +277,8 @@ describe('Function: readBridgeProperties, value by value', () => {
       CertificateArn: { 'Fn::Join': ['', ['arn:aws:acm:', { Ref: 'AWS::Region' }]] },
       Schedule: { Ref: 'Schedule' },
       AlarmTopicArn: { Ref: 'Topic' },
+      AlbHealthCheckPort: { Ref: 'CheckPort' },
+      AlbHealthCheckPath: { 'Fn::Sub': '/${Path}' },
     };
     expect(readBridgeProperties(bridge).ok).toBe(true);
     expect(

@@ -140,8 +140,22 @@ describe('Function: expandTemplate, the bridge it makes', () => {
         'WebStaticIpsNlbDnsName',
         'WebStaticIpsNlbPrivateIps',
         'WebStaticIpsTargetGroupArns',
+        'WebStaticIpsTargetMode',
+        'WebStaticIpsAlbArn',
       ].sort(),
     );
+    expect(Outputs.WebStaticIpsTargetMode).toEqual({
+      Description:
+        'How the NLB of WebStaticIps reaches the ALB - ip (IP target groups kept in sync) or alb (the ALB registered).',
+      Value: 'ip',
+    });
+    expect(Outputs.WebStaticIpsAlbArn).toEqual({
+      Description: 'ARN of the Application Load Balancer behind the NLB of WebStaticIps.',
+      Value: { Ref: 'WebAlb' },
+    });
+    expect(Outputs.WebStaticIpsTargetGroupArns).toMatchObject({
+      Description: 'The target groups WebStaticIps keeps in sync with the ALB, comma-separated.',
+    });
   });
 
   it('gives each subnet an Elastic IP that outlives the stack, except when its Create fails', () => {
@@ -257,6 +271,38 @@ describe('Function: expandTemplate, the bridge it makes', () => {
         ReturnIngressRules: false,
       },
     });
+  });
+
+  it('names the discovery role and its external id in the sync’s input, for an ALB in another account', () => {
+    // Prepare
+    const role = 'arn:aws:iam::210987654321:role/alb-static-ip/discovery';
+
+    // Act
+    const { Resources } = expanded({
+      ...BRIDGE,
+      DiscoveryRoleArn: role,
+      DiscoveryExternalId: { Ref: 'ExternalId' },
+    });
+
+    // Assess
+    expect(Resources.WebStaticIpsSync?.Properties).toMatchObject({
+      DiscoveryRoleArn: role,
+      DiscoveryExternalId: { Ref: 'ExternalId' },
+    });
+    for (const rule of ['WebStaticIpsSyncSchedule', 'WebStaticIpsEniChange']) {
+      const [target] = (Resources[rule] as { Properties: { Targets: Json[] } }).Properties.Targets;
+      expect(target?.Input).toEqual({
+        'Fn::Sub': [
+          '{"LoadBalancerArn":"${LoadBalancerArn}","TargetGroupArns":[${Arns}],"DryRun":false,"DiscoveryRoleArn":"${DiscoveryRoleArn}","DiscoveryExternalId":"${DiscoveryExternalId}"}',
+          expect.objectContaining({
+            DiscoveryRoleArn: role,
+            DiscoveryExternalId: { Ref: 'ExternalId' },
+          }),
+        ],
+      });
+    }
+    const withoutId = expanded({ ...BRIDGE, DiscoveryRoleArn: role }).Resources;
+    expect(withoutId.WebStaticIpsSync?.Properties).not.toHaveProperty('DiscoveryExternalId');
   });
 
   it('opens the ALB group to each NLB private IP on each port, with resources of the user’s stack', () => {
@@ -672,6 +718,163 @@ describe('Function: expandTemplate, the bridge it makes', () => {
   });
 });
 
+describe('Function: expandTemplate, TargetMode alb', () => {
+  const ALB_BRIDGE = { ...BRIDGE, TargetMode: 'alb' };
+
+  it('makes groups of type alb with the ALB registered on each port, untagged and with no attributes', () => {
+    // Prepare / Act
+    const { Resources } = expanded(ALB_BRIDGE);
+
+    // Assess
+    for (const [index, port] of [80, 443].entries()) {
+      expect(Resources[`WebStaticIpsTargetGroup${index + 1}`]).toEqual({
+        Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
+        Properties: {
+          TargetType: 'alb',
+          Protocol: 'TCP',
+          Port: port,
+          VpcId: 'vpc-0123456789abcdef0',
+          HealthCheckProtocol: 'HTTPS',
+          HealthCheckPath: '/',
+          HealthCheckIntervalSeconds: 10,
+          HealthCheckTimeoutSeconds: 6,
+          HealthyThresholdCount: 3,
+          UnhealthyThresholdCount: 3,
+          Targets: [{ Id: { Ref: 'WebAlb' }, Port: port }],
+        },
+      });
+    }
+    expect(Resources.WebStaticIpsListener2).toEqual({
+      Type: 'AWS::ElasticLoadBalancingV2::Listener',
+      Properties: {
+        LoadBalancerArn: { Ref: 'WebStaticIpsNlb' },
+        Protocol: 'TCP',
+        Port: 443,
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'WebStaticIpsTargetGroup2' } }],
+      },
+    });
+  });
+
+  it('makes nothing that syncs: no sync, no rules, no sync alarms; the rest as in ip', () => {
+    // Prepare
+    const ip = Object.keys(expanded(BRIDGE).Resources);
+
+    // Act
+    const alb = Object.keys(expanded(ALB_BRIDGE).Resources);
+
+    // Assess
+    expect(alb.sort()).toEqual(
+      ip
+        .filter(
+          (id) =>
+            ![
+              'WebStaticIpsSync',
+              'WebStaticIpsSyncSchedule',
+              'WebStaticIpsEniChange',
+              'WebStaticIpsSyncErrorsAlarm',
+              'WebStaticIpsIpsOutsideNlbZonesAlarm',
+            ].includes(id),
+        )
+        .sort(),
+    );
+    expect(alb).toEqual(
+      expect.arrayContaining([
+        'WebStaticIpsNlbPrivateIps',
+        'WebStaticIpsAlbIngressIp2Port2',
+        'WebStaticIpsHealthyHosts2Alarm',
+      ]),
+    );
+    expect(
+      Object.values(expanded(ALB_BRIDGE).Resources).map((resource) => resource.Type),
+    ).not.toContain('AWS::Events::Rule');
+  });
+
+  it('counts what it makes: zones + 3 × ports + zones × ports + 2', () => {
+    const count = (properties: Json) => Object.keys(expanded(properties).Resources).length - 1;
+    const subnets = ['subnet-0000000000000000a', 'subnet-0000000000000000b'];
+    const ports = [80, 443, 8443];
+    const { AlbSecurityGroupId: _group, ...withoutGroup } = ALB_BRIDGE;
+
+    expect(count({ ...ALB_BRIDGE, SubnetIds: subnets, Ports: ports })).toBe(2 + 9 + 6 + 2);
+    expect(count({ ...withoutGroup, SubnetIds: subnets, Ports: ports })).toBe(2 + 9 + 2);
+  });
+
+  it.each([
+    [443, '443'],
+    ['8443', '8443'],
+    [{ Ref: 'CheckPort' }, { Ref: 'CheckPort' }],
+  ])('checks through the port given (%j), written as CloudFormation takes it', (given, written) => {
+    // Prepare / Act
+    const { Resources } = expanded({
+      ...ALB_BRIDGE,
+      AlbHealthCheckProtocol: 'HTTP',
+      AlbHealthCheckPort: given,
+      AlbHealthCheckPath: '/healthz',
+    });
+
+    // Assess
+    for (const group of ['WebStaticIpsTargetGroup1', 'WebStaticIpsTargetGroup2']) {
+      expect(Resources[group]?.Properties).toMatchObject({
+        HealthCheckProtocol: 'HTTP',
+        HealthCheckPort: written,
+        HealthCheckPath: '/healthz',
+      });
+    }
+  });
+
+  it('checks each group through its own port when given none', () => {
+    const { Resources } = expanded(ALB_BRIDGE);
+
+    expect(Resources.WebStaticIpsTargetGroup1?.Properties).not.toHaveProperty('HealthCheckPort');
+  });
+
+  it('registers the ALB as given, by ARN or intrinsic', () => {
+    const { Resources, Outputs } = expanded({ ...ALB_BRIDGE, LoadBalancerArn: ALB });
+
+    expect(Resources.WebStaticIpsTargetGroup1?.Properties).toMatchObject({
+      Targets: [{ Id: ALB, Port: 80 }],
+    });
+    expect(Outputs.WebStaticIpsAlbArn).toMatchObject({ Value: ALB });
+  });
+
+  it('names its mode and its ALB in outputs, for alb-static-ip status', () => {
+    const { Outputs } = expanded(ALB_BRIDGE);
+
+    expect(Outputs.WebStaticIpsTargetMode).toMatchObject({ Value: 'alb' });
+    expect(Outputs.WebStaticIpsAlbArn).toMatchObject({ Value: { Ref: 'WebAlb' } });
+    expect(Outputs.WebStaticIpsTargetGroupArns).toEqual({
+      Description: 'The target groups of WebStaticIps, with the ALB registered, comma-separated.',
+      Value: {
+        'Fn::Join': [
+          ',',
+          [{ Ref: 'WebStaticIpsTargetGroup1' }, { Ref: 'WebStaticIpsTargetGroup2' }],
+        ],
+      },
+    });
+  });
+
+  it('takes the sync settings at their defaults, written out or not', () => {
+    expect(
+      problemsOf({ ...ALB_BRIDGE, Schedule: 'rate(1 minute)', ReactToEniEvents: 'true' }),
+    ).toEqual([]);
+  });
+
+  it('names every setting alb cannot use, each with the way out', () => {
+    const problems = problemsOf({
+      ...ALB_BRIDGE,
+      CertificateArn:
+        'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-4908-8706-050403020100',
+      DiscoveryRoleArn: 'arn:aws:iam::210987654321:role/alb-static-ip/discovery',
+      Schedule: 'rate(5 minutes)',
+      ReactToEniEvents: false,
+    });
+
+    expect(problems).toEqual([
+      'Resources.WebStaticIps (AlbStaticIp::Bridge): CertificateArn: got "arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-4908-8706-050403020100" with TargetMode alb, but only TCP listeners forward to an ALB target group; expected no CertificateArn, the ALB\'s HTTPS listeners terminating TLS, or TargetMode ip to terminate TLS at the NLB; DiscoveryRoleArn: got "arn:aws:iam::210987654321:role/alb-static-ip/discovery" with TargetMode alb, but an ALB target must be in the NLB\'s account and VPC; expected no DiscoveryRoleArn, or TargetMode ip for an ALB in another account; Schedule: got "rate(5 minutes)" with TargetMode alb, where nothing runs; expected no Schedule, or TargetMode ip; ReactToEniEvents: got false with TargetMode alb, where nothing runs; expected no ReactToEniEvents, or TargetMode ip',
+    ]);
+  });
+});
+
 describe('Function: expandTemplate, what it refuses', () => {
   const PREFIX = 'Resources.WebStaticIps (AlbStaticIp::Bridge): ';
 
@@ -789,6 +992,51 @@ describe('Function: expandTemplate, what it refuses', () => {
       { ...BRIDGE, AlbIngressMode: 'none' },
       'AlbSecurityGroupId: got "sg-0123456789abcdef0" with AlbIngressMode none, which changes no security group',
     ],
+    [
+      'TLS with TargetMode alb',
+      { ...BRIDGE, TargetMode: 'alb', CertificateArn: { Ref: 'Certificate' } },
+      'CertificateArn: got {"Ref":"Certificate"} with TargetMode alb, but only TCP listeners forward to an ALB target group',
+    ],
+    [
+      'a discovery role with TargetMode alb',
+      {
+        ...BRIDGE,
+        TargetMode: 'alb',
+        DiscoveryRoleArn: { Ref: 'Role' },
+        DiscoveryExternalId: 'external-id',
+      },
+      'DiscoveryRoleArn: got {"Ref":"Role"} with TargetMode alb, but an ALB target must be in the NLB\'s account and VPC',
+    ],
+    [
+      'a schedule with TargetMode alb',
+      { ...BRIDGE, TargetMode: 'alb', Schedule: { Ref: 'Schedule' } },
+      'Schedule: got {"Ref":"Schedule"} with TargetMode alb, where nothing runs; expected no Schedule, or TargetMode ip',
+    ],
+    [
+      'no ENI rule with TargetMode alb',
+      { ...BRIDGE, TargetMode: 'alb', ReactToEniEvents: 'false' },
+      'ReactToEniEvents: got false with TargetMode alb, where nothing runs',
+    ],
+    [
+      'a health check protocol with TargetMode ip',
+      { ...BRIDGE, AlbHealthCheckProtocol: 'HTTPS' },
+      'AlbHealthCheckProtocol: got "HTTPS" with TargetMode ip, whose IP target groups check each ALB address with a TCP connection; expected no AlbHealthCheckProtocol, or TargetMode alb',
+    ],
+    [
+      'a health check port with TargetMode ip',
+      { ...BRIDGE, TargetMode: 'ip', AlbHealthCheckPort: 443 },
+      'AlbHealthCheckPort: got 443 with TargetMode ip, whose IP target groups check each ALB address with a TCP connection; expected no AlbHealthCheckPort, or TargetMode alb',
+    ],
+    [
+      'a health check path with TargetMode ip',
+      { ...BRIDGE, AlbHealthCheckPath: '/' },
+      'AlbHealthCheckPath: got "/" with TargetMode ip, whose IP target groups check each ALB address with a TCP connection; expected no AlbHealthCheckPath, or TargetMode alb',
+    ],
+    [
+      'a TargetMode it does not know',
+      { ...BRIDGE, TargetMode: 'instance' },
+      'TargetMode: got "instance"; expected one of ip, alb',
+    ],
   ])('refuses %s, naming the bridge, the property and the value', (_, properties, problem) => {
     const [first, ...rest] = problemsOf(properties);
     expect(rest).toEqual([]);
@@ -839,21 +1087,27 @@ describe('Function: expandTemplate, what it refuses', () => {
 
 describe('Property: the expansion', () => {
   const portArbitrary = fc.integer({ min: 1, max: 65535 });
-  const bridgeArbitrary = fc.record({
-    LoadBalancerArn: fc.constantFrom<unknown>(
-      ALB,
-      { Ref: 'WebAlb' },
-      { 'Fn::ImportValue': 'alb-arn' },
-    ),
-    VpcId: fc.constant('vpc-0123456789abcdef0'),
-    SubnetIds: fc
-      .integer({ min: 1, max: 6 })
-      .map((n) => Array.from({ length: n }, (_, i) => `subnet-${String(i).padStart(17, '0')}`)),
-    Ports: fc.uniqueArray(portArbitrary, { minLength: 1, maxLength: 6 }),
-    Scheme: fc.constantFrom('internet-facing', 'internal'),
-    VpcLink: fc.boolean(),
-    ReactToEniEvents: fc.boolean(),
-  });
+  const bridgeArbitrary = fc
+    .record({
+      LoadBalancerArn: fc.constantFrom<unknown>(
+        ALB,
+        { Ref: 'WebAlb' },
+        { 'Fn::ImportValue': 'alb-arn' },
+      ),
+      VpcId: fc.constant('vpc-0123456789abcdef0'),
+      SubnetIds: fc
+        .integer({ min: 1, max: 6 })
+        .map((n) => Array.from({ length: n }, (_, i) => `subnet-${String(i).padStart(17, '0')}`)),
+      Ports: fc.uniqueArray(portArbitrary, { minLength: 1, maxLength: 6 }),
+      Scheme: fc.constantFrom('internet-facing', 'internal'),
+      VpcLink: fc.boolean(),
+      ReactToEniEvents: fc.boolean(),
+      TargetMode: fc.constantFrom('ip', 'alb'),
+    })
+    // alb runs nothing, so it takes no ENI rule setting.
+    .map((bridge) =>
+      bridge.TargetMode === 'alb' ? { ...bridge, ReactToEniEvents: true } : bridge,
+    );
   const bridgesArbitrary = fc.dictionary(
     fc.stringMatching(/^[A-Z][A-Za-z0-9]{0,12}$/),
     bridgeArbitrary,

@@ -37,6 +37,7 @@ function invocation(overrides: Partial<Invocation>): Invocation {
 function report(overrides: Partial<BridgeReport> = {}): BridgeReport {
   return {
     bridge: 'alb-static-ip-sandbox',
+    targetMode: 'ip',
     loadBalancerArn: 'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/a/1',
     staticIps: ['127.0.0.5', '127.0.0.6'],
     nlbPrivateIps: ['10.0.1.5', '10.0.17.6'],
