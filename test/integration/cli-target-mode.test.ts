@@ -1,12 +1,7 @@
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AwsWorld } from '../support/aws-world.js';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-run.js';
-import { type MotoServer, startMotoServer } from '../support/moto-server.js';
+import { cloudFormationSuite } from '../support/cloudformation-suite.js';
 import { budgetFor } from '../support/work-budget.js';
 
 // alb-static-ip status of either TargetMode against moto. TargetMode alb: a group of type alb
@@ -14,43 +9,7 @@ import { budgetFor } from '../support/work-budget.js';
 // TargetGroup's Targets, so the group is made and the ALB registered through the API, and the
 // stack's outputs (TargetMode, AlbArn, TargetGroupArns) point at them, as template.yaml's do.
 // TargetMode ip: a stack of template.yaml's shape (its schedule rule), as in cli.test.ts.
-let moto: MotoServer;
-let world: AwsWorld;
-let cloudFormation: CloudFormationClient;
-
-beforeAll(
-  async () => {
-    moto = await startMotoServer();
-    world = new AwsWorld(moto.endpoint);
-    cloudFormation = new CloudFormationClient({ endpoint: moto.endpoint });
-    process.env.AWS_ENDPOINT_URL = moto.endpoint;
-  },
-  budgetFor({ motoStart: 1 }),
-);
-afterAll(
-  async () => {
-    delete process.env.AWS_ENDPOINT_URL;
-    cloudFormation?.destroy();
-    await moto?.stop();
-  },
-  budgetFor({ motoStop: 1 }),
-);
-beforeEach(async () => {
-  await moto.reset();
-});
-
-async function createStack(name: string, template: object, parameters: Record<string, string>) {
-  await cloudFormation.send(
-    new CreateStackCommand({
-      StackName: name,
-      TemplateBody: JSON.stringify(template),
-      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
-        ParameterKey,
-        ParameterValue,
-      })),
-    }),
-  );
-}
+const suite = cloudFormationSuite({ sdkDefaults: true });
 
 /**
  * A TargetMode alb bridge: a group of type alb in `groupVpc` holding the ALB, and a stack whose
@@ -60,10 +19,10 @@ async function albModeStack(
   albNetwork: { vpcId: string; subnetIds: string[] },
   groupVpc: string,
 ): Promise<{ albArn: string; groupArn: string }> {
-  const albArn = await world.loadBalancer('web', 'application', albNetwork.subnetIds);
-  const groupArn = await world.targetGroup('web-static-443', groupVpc, 443, 'alb');
-  await world.register(groupArn, [{ id: albArn, port: 443 }]);
-  await createStack(
+  const albArn = await suite.world.loadBalancer('web', 'application', albNetwork.subnetIds);
+  const groupArn = await suite.world.targetGroup('web-static-443', groupVpc, 443, 'alb');
+  await suite.world.register(groupArn, [{ id: albArn, port: 443 }]);
+  await suite.createStack(
     'web',
     {
       Parameters: { Alb: { Type: 'String' }, Groups: { Type: 'String' } },
@@ -85,7 +44,7 @@ describe('alb-static-ip status of a TargetMode alb stack', () => {
   it(
     'exits 0 when the group holds the ALB, healthy, in its VPC and account, and says the mode',
     async () => {
-      const network = await world.network();
+      const network = await suite.world.network();
       const { albArn, groupArn } = await albModeStack(network, network.vpcId);
 
       const result = await runCli('status', '--stack', 'web');
@@ -121,8 +80,8 @@ describe('alb-static-ip status of a TargetMode alb stack', () => {
   it(
     'exits 1 when the ALB is in another VPC than the group, naming both and the mode that works',
     async () => {
-      const groupNetwork = await world.network('10.0');
-      const albNetwork = await world.network('10.1');
+      const groupNetwork = await suite.world.network('10.0');
+      const albNetwork = await suite.world.network('10.1');
       await albModeStack(albNetwork, groupNetwork.vpcId);
 
       const result = await runCli('status', '--stack', 'web');
@@ -139,7 +98,7 @@ describe('alb-static-ip status of a TargetMode alb stack', () => {
   it(
     'has nothing to plan, and exits 0',
     async () => {
-      const network = await world.network();
+      const network = await suite.world.network();
       await albModeStack(network, network.vpcId);
 
       const result = await runCli('plan', '--stack', 'web');
@@ -158,7 +117,7 @@ describe('alb-static-ip status of a TargetMode alb stack', () => {
 describe('alb-static-ip status of a TargetMode ip stack', () => {
   /** A stack of template.yaml's shape: an IP target group in `groupVpc`, its schedule rule. */
   async function ipModeStack(albArn: string, groupVpc: string): Promise<string> {
-    await createStack(
+    await suite.createStack(
       'web',
       {
         Parameters: { Vpc: { Type: 'String' }, Alb: { Type: 'String' } },
@@ -193,7 +152,9 @@ describe('alb-static-ip status of a TargetMode ip stack', () => {
       },
       { Vpc: groupVpc, Alb: albArn },
     );
-    const described = await cloudFormation.send(new DescribeStacksCommand({ StackName: 'web' }));
+    const described = await suite.cloudFormation.send(
+      new DescribeStacksCommand({ StackName: 'web' }),
+    );
     return (
       described.Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'TargetGroupArns')
         ?.OutputValue ?? ''
@@ -203,11 +164,11 @@ describe('alb-static-ip status of a TargetMode ip stack', () => {
   it(
     'says TargetMode alb would fit when the ALB is in the group’s VPC, and that ip is the mode that works when it is not',
     async () => {
-      const network = await world.network('10.0');
-      const albArn = await world.loadBalancer('web', 'application', network.subnetIds);
-      const [eni] = await world.loadBalancerEnis(albArn, network.subnetIds, 1);
+      const network = await suite.world.network('10.0');
+      const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
+      const [eni] = await suite.world.loadBalancerEnis(albArn, network.subnetIds, 1);
       const groupArn = await ipModeStack(albArn, network.vpcId);
-      await world.register(groupArn, [{ id: eni?.ip ?? '', port: 443 }]);
+      await suite.world.register(groupArn, [{ id: eni?.ip ?? '', port: 443 }]);
 
       const fits = await runCli('status', '--stack', 'web');
 
@@ -218,10 +179,10 @@ describe('alb-static-ip status of a TargetMode ip stack', () => {
       );
 
       // Prepare again: an ALB, and the stack's group in another VPC.
-      await moto.reset();
-      const again = await world.network('10.0');
-      const other = await world.network('10.1');
-      const alb = await world.loadBalancer('web', 'application', again.subnetIds);
+      await suite.moto.reset();
+      const again = await suite.world.network('10.0');
+      const other = await suite.world.network('10.1');
+      const alb = await suite.world.loadBalancer('web', 'application', again.subnetIds);
       await ipModeStack(alb, other.vpcId);
 
       const apart = await runCli('status', '--stack', 'web', '--output', 'json');

@@ -1,16 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here is CloudFormation's Fn::Sub notation.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStacksCommand,
-} from '@aws-sdk/client-cloudformation';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareIps } from '../../functions/shared/ip-order.js';
-import { AwsWorld } from '../support/aws-world.js';
 import { runCli } from '../support/cli-run.js';
-import { type MotoServer, startMotoServer } from '../support/moto-server.js';
+import { cloudFormationSuite } from '../support/cloudformation-suite.js';
 import { budgetFor } from '../support/work-budget.js';
 
 // The alb-static-ip command against moto: stacks created in moto's CloudFormation, shaped as a
@@ -18,30 +13,7 @@ import { budgetFor } from '../support/work-budget.js';
 // made (<Bridge>SyncSchedule each), with the ALB's interfaces made as AWS makes them. The NLB is
 // left out: moto's CloudFormation cannot make one (test/integration/macro-examples.test.ts). moto
 // reports every target healthy, so the unhealthy exit code is shown in test/unit/cli.test.ts.
-let moto: MotoServer;
-let world: AwsWorld;
-let cloudFormation: CloudFormationClient;
-
-beforeAll(
-  async () => {
-    moto = await startMotoServer();
-    world = new AwsWorld(moto.endpoint);
-    cloudFormation = new CloudFormationClient({ endpoint: moto.endpoint });
-    process.env.AWS_ENDPOINT_URL = moto.endpoint;
-  },
-  budgetFor({ motoStart: 1 }),
-);
-afterAll(
-  async () => {
-    delete process.env.AWS_ENDPOINT_URL;
-    cloudFormation?.destroy();
-    await moto?.stop();
-  },
-  budgetFor({ motoStop: 1 }),
-);
-beforeEach(async () => {
-  await moto.reset();
-});
+const suite = cloudFormationSuite({ sdkDefaults: true });
 
 /** One bridge's resources as a stack has them: its target group and its schedule rule's input. */
 function bridgeResources(prefix: string, rule: string, albParameter: string) {
@@ -69,25 +41,12 @@ function bridgeResources(prefix: string, rule: string, albParameter: string) {
   };
 }
 
-async function createStack(name: string, template: object, parameters: Record<string, string>) {
-  await cloudFormation.send(
-    new CreateStackCommand({
-      StackName: name,
-      TemplateBody: JSON.stringify(template),
-      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
-        ParameterKey,
-        ParameterValue,
-      })),
-    }),
-  );
-}
-
 /** An ALB with two interfaces, and a stack of template.yaml's shape in front of it. */
 async function templateStack(name = 'web') {
-  const network = await world.network();
-  const albArn = await world.loadBalancer('web', 'application', network.subnetIds);
-  const enis = await world.loadBalancerEnis(albArn, network.subnetIds, 2);
-  await createStack(
+  const network = await suite.world.network();
+  const albArn = await suite.world.loadBalancer('web', 'application', network.subnetIds);
+  const enis = await suite.world.loadBalancerEnis(albArn, network.subnetIds, 2);
+  await suite.createStack(
     name,
     {
       Parameters: { Vpc: { Type: 'String' }, Alb: { Type: 'String' } },
@@ -99,7 +58,7 @@ async function templateStack(name = 'web') {
     },
     { Vpc: network.vpcId, Alb: albArn },
   );
-  const described = await cloudFormation.send(new DescribeStacksCommand({ StackName: name }));
+  const described = await suite.cloudFormation.send(new DescribeStacksCommand({ StackName: name }));
   const groupArn = described.Stacks?.[0]?.Outputs?.find(
     (output) => output.OutputKey === 'TargetGroupArns',
   )?.OutputValue;
@@ -116,7 +75,7 @@ describe('alb-static-ip status', () => {
     'exits 0 for a bridge in sync and healthy, and reports its IPs and targets',
     async () => {
       const { albArn, vpcId, ips, groupArn } = await templateStack();
-      await world.register(
+      await suite.world.register(
         groupArn,
         ips.map((id) => ({ id, port: 443 })),
       );
@@ -159,7 +118,7 @@ describe('alb-static-ip status', () => {
     'exits 2 when the groups differ from the ALB, naming what the next sync would change, and writes nothing',
     async () => {
       const { ips, groupArn } = await templateStack();
-      await world.register(groupArn, [
+      await suite.world.register(groupArn, [
         { id: ips[0] as string, port: 443 },
         { id: '10.0.99.99', port: 443 },
       ]);
@@ -171,7 +130,9 @@ describe('alb-static-ip status', () => {
       expect(result.stdout).toMatch(new RegExp(`${ips[1]}:443 +- +register`));
       expect(result.stdout).toMatch(/10\.0\.99\.99:443 +healthy +deregister/);
       expect(result.stdout).toMatch(/static IPs {3}203\.0\.113\.10, 203\.0\.113\.11/);
-      expect(await world.targets(groupArn)).toEqual([`${ips[0]}:443`, '10.0.99.99:443'].sort());
+      expect(await suite.world.targets(groupArn)).toEqual(
+        [`${ips[0]}:443`, '10.0.99.99:443'].sort(),
+      );
     },
     budgetFor({ motoCall: 40 }),
   );
@@ -179,12 +140,12 @@ describe('alb-static-ip status', () => {
   it(
     'lists each bridge of a stack the macro made, by its name',
     async () => {
-      const network = await world.network();
-      const web = await world.loadBalancer('web', 'application', network.subnetIds);
-      const api = await world.loadBalancer('api', 'application', network.subnetIds);
-      await world.loadBalancerEnis(web, network.subnetIds, 2);
-      await world.loadBalancerEnis(api, network.subnetIds, 1);
-      await createStack(
+      const network = await suite.world.network();
+      const web = await suite.world.loadBalancer('web', 'application', network.subnetIds);
+      const api = await suite.world.loadBalancer('api', 'application', network.subnetIds);
+      await suite.world.loadBalancerEnis(web, network.subnetIds, 2);
+      await suite.world.loadBalancerEnis(api, network.subnetIds, 1);
+      await suite.createStack(
         'shop',
         {
           Parameters: {
@@ -234,7 +195,7 @@ describe('alb-static-ip status', () => {
         'alb-static-ip: Stack nowhere does not exist in this account and Region\n',
       );
 
-      await createStack('other', { Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }, {});
+      await suite.createStack('other', { Resources: { Topic: { Type: 'AWS::SNS::Topic' } } }, {});
       const other = await runCli('status', '--stack', 'other');
       expect(other.code).toBe(1);
       expect(other.stderr).toMatch(
@@ -250,7 +211,7 @@ describe('alb-static-ip plan', () => {
     'prints what the next sync would register and deregister, by stack or by ARNs, and writes nothing',
     async () => {
       const { albArn, ips, groupArn } = await templateStack();
-      await world.register(groupArn, [{ id: '10.0.99.99', port: 443 }]);
+      await suite.world.register(groupArn, [{ id: '10.0.99.99', port: 443 }]);
 
       const byStack = await runCli('plan', '--stack', 'web', '--output', 'json');
       const byArns = await runCli('plan', '--load-balancer', albArn, '--target-group', groupArn);
@@ -273,7 +234,7 @@ describe('alb-static-ip plan', () => {
       ]);
       expect(byArns.code).toBe(0);
       expect(byArns.stdout).toContain(`${ips.map((ip) => `${ip}:443`).join(', ')}  10.0.99.99:443`);
-      expect(await world.targets(groupArn)).toEqual(['10.0.99.99:443']);
+      expect(await suite.world.targets(groupArn)).toEqual(['10.0.99.99:443']);
     },
     budgetFor({ motoCall: 40 }),
   );
@@ -302,7 +263,7 @@ describe('alb-static-ip against an endpoint that never answers', () => {
         expect(result.code).toBe(1);
         expect(result.stderr).toBe('alb-static-ip: gave up after 1 s (--timeout)\n');
       } finally {
-        process.env.AWS_ENDPOINT_URL = moto.endpoint;
+        process.env.AWS_ENDPOINT_URL = suite.moto.endpoint;
       }
     },
     // One second of waiting, and the command's own work around it.

@@ -1,15 +1,9 @@
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DescribeStackResourcesCommand,
-} from '@aws-sdk/client-cloudformation';
+import { CreateStackCommand, DescribeStackResourcesCommand } from '@aws-sdk/client-cloudformation';
 import { DescribeSecurityGroupsCommand, type IpPermission } from '@aws-sdk/client-ec2';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BRIDGE_TYPE, expandTemplate } from '../../functions/bridge-macro/expand.js';
-import { AwsWorld } from '../support/aws-world.js';
+import { cloudFormationSuite } from '../support/cloudformation-suite.js';
 import { PACK_FUNCTIONS } from '../support/macro-examples.js';
-import { type MotoServer, startMotoServer } from '../support/moto-server.js';
-import { budgetFor } from '../support/work-budget.js';
 
 // The NLB's security group and the ALB group's ingress by reference (AlbIngressMode
 // security-group), as the AlbStaticIp macro expands them, created by moto 5.2.1's CloudFormation:
@@ -23,27 +17,9 @@ import { budgetFor } from '../support/work-budget.js';
 // the egress rules are checked on paper (test/unit/bridge-macro.test.ts,
 // test/template/nlb-security-group.test.ts).
 
-let moto: MotoServer;
-let world: AwsWorld;
-let cloudFormation: CloudFormationClient;
+const suite = cloudFormationSuite({ sdkDefaults: false });
 
-beforeAll(
-  async () => {
-    moto = await startMotoServer();
-    world = new AwsWorld(moto.endpoint);
-    cloudFormation = new CloudFormationClient({ endpoint: moto.endpoint });
-  },
-  budgetFor({ motoStart: 1 }),
-);
-
-afterAll(
-  async () => {
-    await moto?.stop();
-  },
-  budgetFor({ motoStop: 1 }),
-);
-
-/** The bridge's security groups and ingress rules, and nothing else, as a stack on moto. */
+/** The bridge's security groups and ingress rules, and nothing else, as a stack on suite.moto. */
 async function createGroups(properties: Record<string, unknown>) {
   const expansion = expandTemplate(
     { Resources: { Web: { Type: BRIDGE_TYPE, Properties: properties } } },
@@ -57,20 +33,20 @@ async function createGroups(properties: Record<string, unknown>) {
       ['AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress'].includes(resource.Type),
     ),
   );
-  await cloudFormation.send(
+  await suite.cloudFormation.send(
     new CreateStackCommand({
       StackName: 'web-groups',
       TemplateBody: JSON.stringify({ AWSTemplateFormatVersion: '2010-09-09', Resources: kept }),
     }),
   );
-  const { StackResources = [] } = await cloudFormation.send(
+  const { StackResources = [] } = await suite.cloudFormation.send(
     new DescribeStackResourcesCommand({ StackName: 'web-groups' }),
   );
   return { kept, resources: StackResources };
 }
 
 const groupOf = async (groupId: string) => {
-  const { SecurityGroups = [] } = await world.ec2.send(
+  const { SecurityGroups = [] } = await suite.world.ec2.send(
     new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }),
   );
   return SecurityGroups[0];
@@ -81,9 +57,9 @@ const onPort = (permissions: IpPermission[] | undefined, port: number) =>
 describe('Integration: the NLB security group and ingress by reference, on moto', () => {
   it('admits the NLB group on each port of the ALB group, and clients on the NLB group', async () => {
     // Prepare
-    await moto.reset();
-    const { vpcId, subnetIds } = await world.network();
-    const albGroup = await world.securityGroup('web-alb', vpcId);
+    await suite.moto.reset();
+    const { vpcId, subnetIds } = await suite.world.network();
+    const albGroup = await suite.world.securityGroup('web-alb', vpcId);
 
     // Act
     const { kept, resources } = await createGroups({

@@ -58,6 +58,17 @@ const problemsOf = (properties: unknown, parameters: Json = {}, extra: Json = {}
   return result.ok ? [] : result.problems;
 };
 
+/** The TCP listener a bridge makes for port 443, its second port, in either TargetMode. */
+const LISTENER_443 = {
+  Type: 'AWS::ElasticLoadBalancingV2::Listener',
+  Properties: {
+    LoadBalancerArn: { Ref: 'WebStaticIpsNlb' },
+    Protocol: 'TCP',
+    Port: 443,
+    DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'WebStaticIpsTargetGroup2' } }],
+  },
+};
+
 describe('Function: answerMacroRequest', () => {
   it('echoes the requestId and answers success with the expanded fragment', () => {
     const answer = answerMacroRequest(
@@ -202,15 +213,7 @@ describe('Function: expandTemplate, the bridge it makes', () => {
         Tags: [MANAGED_TAG],
       },
     });
-    expect(Resources.WebStaticIpsListener2).toEqual({
-      Type: 'AWS::ElasticLoadBalancingV2::Listener',
-      Properties: {
-        LoadBalancerArn: { Ref: 'WebStaticIpsNlb' },
-        Protocol: 'TCP',
-        Port: 443,
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'WebStaticIpsTargetGroup2' } }],
-      },
-    });
+    expect(Resources.WebStaticIpsListener2).toEqual(LISTENER_443);
   });
 
   it('wires the sync, its rules and nlb-private-ips to the shared functions', () => {
@@ -744,15 +747,7 @@ describe('Function: expandTemplate, TargetMode alb', () => {
         },
       });
     }
-    expect(Resources.WebStaticIpsListener2).toEqual({
-      Type: 'AWS::ElasticLoadBalancingV2::Listener',
-      Properties: {
-        LoadBalancerArn: { Ref: 'WebStaticIpsNlb' },
-        Protocol: 'TCP',
-        Port: 443,
-        DefaultActions: [{ Type: 'forward', TargetGroupArn: { Ref: 'WebStaticIpsTargetGroup2' } }],
-      },
-    });
+    expect(Resources.WebStaticIpsListener2).toEqual(LISTENER_443);
   });
 
   it('makes nothing that syncs: no sync, no rules, no sync alarms; the rest as in ip', () => {

@@ -341,6 +341,14 @@ describe('Function: table', () => {
   });
 });
 
+/** template.yaml's schedule rule, as ListStackResources lists it. */
+const SCHEDULE_RULE = {
+  LogicalResourceId: 'SyncScheduleRule',
+  PhysicalResourceId: 'web-SyncScheduleRule-1',
+  ResourceType: 'AWS::Events::Rule',
+  LastUpdatedTimestamp: new Date(0),
+  ResourceStatus: 'CREATE_COMPLETE',
+} as const;
 const cloudFormation = mockClient(CloudFormationClient);
 const events = mockClient(EventBridgeClient);
 const ec2 = mockClient(EC2Client);
@@ -360,15 +368,7 @@ describe('Command: status, with the AWS answers mocked', () => {
       ],
     });
     cloudFormation.on(ListStackResourcesCommand).resolves({
-      StackResourceSummaries: [
-        {
-          LogicalResourceId: 'SyncScheduleRule',
-          PhysicalResourceId: 'web-SyncScheduleRule-1',
-          ResourceType: 'AWS::Events::Rule',
-          LastUpdatedTimestamp: new Date(0),
-          ResourceStatus: 'CREATE_COMPLETE',
-        },
-      ],
+      StackResourceSummaries: [SCHEDULE_RULE],
     });
     events.on(ListTargetsByRuleCommand).resolves({
       Targets: [
@@ -1192,15 +1192,7 @@ describe('Function: readStackBridges, as status reports it', () => {
   it('exits 1 for a bridge with both a schedule rule and a TargetMode of alb', async () => {
     outputs({ TargetMode: 'alb', AlbArn: ALB, TargetGroupArns: TG });
     cloudFormation.on(ListStackResourcesCommand).resolves({
-      StackResourceSummaries: [
-        {
-          LogicalResourceId: 'SyncScheduleRule',
-          PhysicalResourceId: 'web-SyncScheduleRule-1',
-          ResourceType: 'AWS::Events::Rule',
-          LastUpdatedTimestamp: new Date(0),
-          ResourceStatus: 'CREATE_COMPLETE',
-        },
-      ],
+      StackResourceSummaries: [SCHEDULE_RULE],
     });
 
     const result = await runCli('status', '--stack', 'web');
