@@ -1,7 +1,6 @@
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-run.js';
-import { cloudFormationSuite } from '../support/cloudformation-suite.js';
+import { cloudFormationSuite, ipBridgeResources } from '../support/cloudformation-suite.js';
 import { budgetFor } from '../support/work-budget.js';
 
 // alb-static-ip status of either TargetMode against moto. TargetMode alb: a group of type alb
@@ -121,30 +120,7 @@ describe('alb-static-ip status of a TargetMode ip stack', () => {
       'web',
       {
         Parameters: { Vpc: { Type: 'String' }, Alb: { Type: 'String' } },
-        Resources: {
-          TargetGroup1: {
-            Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
-            Properties: { TargetType: 'ip', Protocol: 'TCP', Port: 443, VpcId: { Ref: 'Vpc' } },
-          },
-          SyncScheduleRule: {
-            Type: 'AWS::Events::Rule',
-            Properties: {
-              ScheduleExpression: 'rate(1 minute)',
-              State: 'ENABLED',
-              Targets: [
-                {
-                  Id: 'target-group-sync',
-                  Arn: 'arn:aws:lambda:us-east-1:123456789012:function:TargetGroupSync',
-                  Input: {
-                    'Fn::Sub':
-                      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's Fn::Sub.
-                      '{"LoadBalancerArn":"${Alb}","TargetGroupArns":["${TargetGroup1}"],"DryRun":false}',
-                  },
-                },
-              ],
-            },
-          },
-        },
+        Resources: ipBridgeResources('', 'SyncScheduleRule', 'Alb'),
         Outputs: {
           TargetMode: { Value: 'ip' },
           TargetGroupArns: { Value: { Ref: 'TargetGroup1' } },
@@ -152,13 +128,7 @@ describe('alb-static-ip status of a TargetMode ip stack', () => {
       },
       { Vpc: groupVpc, Alb: albArn },
     );
-    const described = await suite.cloudFormation.send(
-      new DescribeStacksCommand({ StackName: 'web' }),
-    );
-    return (
-      described.Stacks?.[0]?.Outputs?.find((output) => output.OutputKey === 'TargetGroupArns')
-        ?.OutputValue ?? ''
-    );
+    return await suite.output('web', 'TargetGroupArns');
   }
 
   it(

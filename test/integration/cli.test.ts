@@ -1,11 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here is CloudFormation's Fn::Sub notation.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compareIps } from '../../functions/shared/ip-order.js';
 import { runCli } from '../support/cli-run.js';
-import { cloudFormationSuite } from '../support/cloudformation-suite.js';
+import { cloudFormationSuite, ipBridgeResources } from '../support/cloudformation-suite.js';
 import { budgetFor } from '../support/work-budget.js';
 
 // The alb-static-ip command against moto: stacks created in moto's CloudFormation, shaped as a
@@ -14,32 +13,6 @@ import { budgetFor } from '../support/work-budget.js';
 // left out: moto's CloudFormation cannot make one (test/integration/macro-examples.test.ts). moto
 // reports every target healthy, so the unhealthy exit code is shown in test/unit/cli.test.ts.
 const suite = cloudFormationSuite({ sdkDefaults: true });
-
-/** One bridge's resources as a stack has them: its target group and its schedule rule's input. */
-function bridgeResources(prefix: string, rule: string, albParameter: string) {
-  return {
-    [`${prefix}TargetGroup1`]: {
-      Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
-      Properties: { TargetType: 'ip', Protocol: 'TCP', Port: 443, VpcId: { Ref: 'Vpc' } },
-    },
-    [rule]: {
-      Type: 'AWS::Events::Rule',
-      Properties: {
-        ScheduleExpression: 'rate(1 minute)',
-        State: 'ENABLED',
-        Targets: [
-          {
-            Id: 'target-group-sync',
-            Arn: 'arn:aws:lambda:us-east-1:123456789012:function:pack-TargetGroupSync',
-            Input: {
-              'Fn::Sub': `{"LoadBalancerArn":"\${${albParameter}}","TargetGroupArns":["\${${prefix}TargetGroup1}"],"DryRun":false}`,
-            },
-          },
-        ],
-      },
-    },
-  };
-}
 
 /** An ALB with two interfaces, and a stack of template.yaml's shape in front of it. */
 async function templateStack(name = 'web') {
@@ -50,7 +23,7 @@ async function templateStack(name = 'web') {
     name,
     {
       Parameters: { Vpc: { Type: 'String' }, Alb: { Type: 'String' } },
-      Resources: bridgeResources('', 'SyncScheduleRule', 'Alb'),
+      Resources: ipBridgeResources('', 'SyncScheduleRule', 'Alb'),
       Outputs: {
         StaticIps: { Value: '203.0.113.10,203.0.113.11' },
         TargetGroupArns: { Value: { Ref: 'TargetGroup1' } },
@@ -58,15 +31,11 @@ async function templateStack(name = 'web') {
     },
     { Vpc: network.vpcId, Alb: albArn },
   );
-  const described = await suite.cloudFormation.send(new DescribeStacksCommand({ StackName: name }));
-  const groupArn = described.Stacks?.[0]?.Outputs?.find(
-    (output) => output.OutputKey === 'TargetGroupArns',
-  )?.OutputValue;
   return {
     albArn,
     vpcId: network.vpcId,
     ips: enis.map((eni) => eni.ip).sort(compareIps),
-    groupArn: groupArn ?? '',
+    groupArn: await suite.output(name, 'TargetGroupArns'),
   };
 }
 
@@ -154,8 +123,8 @@ describe('alb-static-ip status', () => {
             ApiAlb: { Type: 'String' },
           },
           Resources: {
-            ...bridgeResources('WebStaticIps', 'WebStaticIpsSyncSchedule', 'WebAlb'),
-            ...bridgeResources('ApiStaticIps', 'ApiStaticIpsSyncSchedule', 'ApiAlb'),
+            ...ipBridgeResources('WebStaticIps', 'WebStaticIpsSyncSchedule', 'WebAlb'),
+            ...ipBridgeResources('ApiStaticIps', 'ApiStaticIpsSyncSchedule', 'ApiAlb'),
           },
           Outputs: { WebStaticIpsStaticIps: { Value: '198.51.100.7' } },
         },

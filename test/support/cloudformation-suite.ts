@@ -1,4 +1,8 @@
-import { CloudFormationClient, CreateStackCommand } from '@aws-sdk/client-cloudformation';
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+} from '@aws-sdk/client-cloudformation';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { AwsWorld } from './aws-world.js';
 import { type MotoServer, startMotoServer } from './moto-server.js';
@@ -16,6 +20,38 @@ export interface CloudFormationSuite {
   cloudFormation: CloudFormationClient;
   /** Creates a stack of `template` with these parameters; moto creates it before it answers. */
   createStack(name: string, template: object, parameters?: Record<string, string>): Promise<void>;
+  /** The value of a stack's output, or '' when it has none by that key. */
+  output(stackName: string, key: string): Promise<string>;
+}
+
+/**
+ * One TargetMode ip bridge's resources as a stack has them, in template.yaml's shape or the
+ * macro's: its IP target group (`<prefix>TargetGroup1`, in the parameter `Vpc`) and its schedule
+ * rule, whose input is the sync's binding for the ALB of the parameter `albParameter`.
+ */
+export function ipBridgeResources(prefix: string, rule: string, albParameter: string) {
+  return {
+    [`${prefix}TargetGroup1`]: {
+      Type: 'AWS::ElasticLoadBalancingV2::TargetGroup',
+      Properties: { TargetType: 'ip', Protocol: 'TCP', Port: 443, VpcId: { Ref: 'Vpc' } },
+    },
+    [rule]: {
+      Type: 'AWS::Events::Rule',
+      Properties: {
+        ScheduleExpression: 'rate(1 minute)',
+        State: 'ENABLED',
+        Targets: [
+          {
+            Id: 'target-group-sync',
+            Arn: 'arn:aws:lambda:us-east-1:123456789012:function:pack-TargetGroupSync',
+            Input: {
+              'Fn::Sub': `{"LoadBalancerArn":"\${${albParameter}}","TargetGroupArns":["\${${prefix}TargetGroup1}"],"DryRun":false}`,
+            },
+          },
+        ],
+      },
+    },
+  };
 }
 
 /** Registers the file's hooks; the returned object is filled in before the first test. */
@@ -32,6 +68,13 @@ export function cloudFormationSuite(options: { sdkDefaults: boolean }): CloudFor
           })),
         }),
       );
+    },
+    async output(stackName: string, key: string) {
+      const described = await suite.cloudFormation.send(
+        new DescribeStacksCommand({ StackName: stackName }),
+      );
+      const outputs = described.Stacks?.[0]?.Outputs ?? [];
+      return outputs.find((output) => output.OutputKey === key)?.OutputValue ?? '';
     },
   } as CloudFormationSuite;
   beforeAll(
