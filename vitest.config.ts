@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 import { withProjectTools } from './scripts/python-tools.mjs';
 import { sharedTestSettings, unitProject } from './test/support/vitest-settings.js';
@@ -14,6 +15,12 @@ if (PATH !== undefined) process.env.PATH = PATH;
 export default defineConfig({
   test: {
     ...sharedTestSettings,
+    // Two test files at a time even on two cores (vitest's default there is one): most files spend
+    // their time waiting on a child process (moto, cfn-lint, the SAM transform, a build, the
+    // sandbox), so a second file runs in that wait. Files share nothing they write: each starts its
+    // own moto on a free port and builds or packages in its own copy of the project.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    minWorkers: 1,
     reporters: ['default', './test/support/summary-reporter.ts'],
     projects: [
       { extends: true, test: unitProject },

@@ -101,7 +101,13 @@ declare module '*/scripts/mutation-thresholds.mjs' {
 }
 
 declare module '*/stryker.config.mjs' {
-  const config: { mutate: string[]; vitest: { configFile: string }; [key: string]: unknown };
+  const config: {
+    mutate: string[];
+    vitest: { configFile: string; related: boolean };
+    incremental: boolean;
+    incrementalFile: string;
+    [key: string]: unknown;
+  };
   export default config;
 }
 
@@ -115,4 +121,28 @@ declare module '*/scripts/python-tools.mjs' {
   export function withProjectTools(env: NodeJS.ProcessEnv, root?: string): NodeJS.ProcessEnv;
   export function missingTools(tools: readonly Tool[], env: NodeJS.ProcessEnv): Tool[];
   export function installAdvice(missing: readonly Tool[], root?: string): string;
+}
+
+declare module '*/scripts/under-load.mjs' {
+  export interface UnderLoadOptions {
+    runs: number;
+    burners: number;
+    keepGoing: boolean;
+    command: string[];
+  }
+  export function parseArguments(
+    argv: readonly string[],
+  ): { options: UnderLoadOptions; error?: undefined } | { error: string; options?: undefined };
+  export function summarize(results: readonly { code: number; ms: number }[]): string;
+}
+
+declare module '*/scripts/stable-incremental.mjs' {
+  export interface IncrementalReport {
+    schemaVersion?: string;
+    files: Record<string, { mutants: Record<string, unknown>[]; [key: string]: unknown }>;
+    testFiles?: Record<string, { tests: Record<string, unknown>[]; source?: string }>;
+    [key: string]: unknown;
+  }
+  export function canonicalReport(report: IncrementalReport): IncrementalReport;
+  export function formatReport(report: IncrementalReport): string;
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,19 @@ describe('Function: checkScores', () => {
     expect(strykerConfig.mutate).toEqual(Object.keys(MUTATION_THRESHOLDS));
     for (const module of strykerConfig.mutate) expect(existsSync(join(ROOT, module))).toBe(true);
     expect(existsSync(join(ROOT, strykerConfig.vitest.configFile))).toBe(true);
+  });
+
+  it('runs incrementally from a committed file that holds a result for every mutated module', () => {
+    // Without the file, or with a module missing from it, `npm test` re-tests every mutant of
+    // that module: correct, but the full run's time (README, "Mutation testing").
+    expect(strykerConfig.incremental).toBe(true);
+    const incremental = JSON.parse(
+      readFileSync(join(ROOT, strykerConfig.incrementalFile), 'utf8'),
+    ) as { files: Record<string, { mutants: unknown[] }> };
+
+    for (const module of strykerConfig.mutate) {
+      expect(incremental.files[module]?.mutants.length ?? 0, module).toBeGreaterThan(0);
+    }
   });
 });
 

@@ -562,8 +562,10 @@ describe('Command: status, with the AWS answers mocked', () => {
 
 // TargetMode alb: groups of type alb holding the ALB itself. Nothing is out of sync there; what
 // can be wrong is the group, the registered target, or where the ALB is.
-const ALB_LOCATION = parseLoadBalancerArn(ALB) as LoadBalancerArn;
-const ALB_BRIDGE = { ...BRIDGE, loadBalancer: ALB_LOCATION };
+// Parsed in each test, not when the file loads: code that runs at load is a static mutant to Stryker,
+// tested by reloading every related test file instead of only the tests that cover it.
+const albLocation = () => parseLoadBalancerArn(ALB) as LoadBalancerArn;
+const albBridge = () => ({ ...BRIDGE, loadBalancer: albLocation() });
 const ALB_GROUP = { TargetType: 'alb', Port: 443, Protocol: 'TCP', VpcId: 'vpc-1' } as const;
 const ACTIVE_ALB = { VpcId: 'vpc-1', State: { Code: 'active' } } as const;
 const albGroupRead = (extra: Partial<AlbGroupRead> = {}): AlbGroupRead => ({
@@ -576,7 +578,7 @@ const albGroupRead = (extra: Partial<AlbGroupRead> = {}): AlbGroupRead => ({
 describe('Function: albBridgeReport', () => {
   it('says in sync, exit 0, when each group holds the stack’s ALB, healthy, in its VPC and account', () => {
     // Act
-    const report = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [albGroupRead()]);
+    const report = albBridgeReport(albBridge(), ACTIVE_ALB, [albGroupRead()]);
 
     // Assess
     expect(report).toStrictEqual({
@@ -595,12 +597,12 @@ describe('Function: albBridgeReport', () => {
 
   it('says unhealthy, exit 3, for a group with no target, or whose ALB target is not healthy', () => {
     expect(
-      albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [albGroupRead({ registered: [] })]),
+      albBridgeReport(albBridge(), ACTIVE_ALB, [albGroupRead({ registered: [] })]),
     ).toMatchObject({ verdict: 'unhealthy', exitCode: EXIT.unhealthy, groups: [{ targets: [] }] });
     // The ALB is the group's only target: one checking in, or draining, carries no new traffic.
     for (const state of ['unhealthy', 'initial', 'draining', 'unused', undefined]) {
       const registered = [{ id: ALB, port: 443, ...(state ? { state } : {}) }];
-      const report = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [albGroupRead({ registered })]);
+      const report = albBridgeReport(albBridge(), ACTIVE_ALB, [albGroupRead({ registered })]);
       expect(report, state).toMatchObject({ verdict: 'unhealthy', exitCode: EXIT.unhealthy });
       expect(report.groups[0]?.error, state).toBeUndefined();
     }
@@ -609,7 +611,7 @@ describe('Function: albBridgeReport', () => {
   it('says error, exit 1, for a group that is not of type alb', () => {
     const described: DescribedGroup = { ...ALB_GROUP, TargetType: 'ip' };
 
-    const report = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [albGroupRead({ described })]);
+    const report = albBridgeReport(albBridge(), ACTIVE_ALB, [albGroupRead({ described })]);
 
     expect(report).toMatchObject({
       verdict: 'error',
@@ -624,7 +626,7 @@ describe('Function: albBridgeReport', () => {
     const other = ALB.replace('web/50dc6c495c0c9188', 'old/0000000000000001');
     const registered = [{ id: other, port: 443, state: 'healthy' }];
 
-    const report = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [albGroupRead({ registered })]);
+    const report = albBridgeReport(albBridge(), ACTIVE_ALB, [albGroupRead({ registered })]);
 
     expect(report.verdict).toBe('error');
     expect(report.groups[0]?.error).toBe(`registered: ${other}; expected the stack's ALB, ${ALB}`);
@@ -632,7 +634,9 @@ describe('Function: albBridgeReport', () => {
   });
 
   it('says error when the ALB is in another VPC than the group: AWS would not forward to it', () => {
-    const report = albBridgeReport(ALB_BRIDGE, { ...ACTIVE_ALB, VpcId: 'vpc-2' }, [albGroupRead()]);
+    const report = albBridgeReport(albBridge(), { ...ACTIVE_ALB, VpcId: 'vpc-2' }, [
+      albGroupRead(),
+    ]);
 
     expect(report).toMatchObject({ verdict: 'error', albVpcId: 'vpc-2' });
     expect(report.groups[0]?.error).toBe(
@@ -657,16 +661,16 @@ describe('Function: albBridgeReport', () => {
   });
 
   it('says error when the ALB cannot be found, or a group or its targets cannot be read', () => {
-    const missing = albBridgeReport(ALB_BRIDGE, new Error('none was found'), [albGroupRead()]);
+    const missing = albBridgeReport(albBridge(), new Error('none was found'), [albGroupRead()]);
     expect(missing.verdict).toBe('error');
     expect(missing.groups[0]?.error).toBe(`AlbArn: ${ALB} could not be read: none was found`);
 
-    const group = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [
+    const group = albBridgeReport(albBridge(), ACTIVE_ALB, [
       albGroupRead({ described: new Error('TargetGroupNotFound') }),
     ]);
     expect(group.groups[0]?.error).toBe('TargetGroupNotFound');
 
-    const targets = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [
+    const targets = albBridgeReport(albBridge(), ACTIVE_ALB, [
       albGroupRead({ registered: new Error('Throttled') }),
     ]);
     expect(targets.groups[0]).toEqual({ targetGroupArn: TG, targets: [], error: 'Throttled' });
@@ -678,13 +682,13 @@ describe('Function: albBridgeReport', () => {
       { id: ALB, port: 8443, state: 'unhealthy' },
     ];
 
-    const report = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [albGroupRead({ registered })]);
+    const report = albBridgeReport(albBridge(), ACTIVE_ALB, [albGroupRead({ registered })]);
 
     expect(report.verdict).toBe('unhealthy');
   });
 
   it('reports an ALB that DescribeLoadBalancers gave no state, without one', () => {
-    const report = albBridgeReport(ALB_BRIDGE, { VpcId: 'vpc-1' }, [albGroupRead()]);
+    const report = albBridgeReport(albBridge(), { VpcId: 'vpc-1' }, [albGroupRead()]);
 
     expect(report).toMatchObject({ verdict: 'in sync', albVpcId: 'vpc-1' });
     expect(report.albState).toBeUndefined();
@@ -695,12 +699,12 @@ describe('Function: albBridgeReport', () => {
     const second = (extra: Partial<AlbGroupRead>) =>
       albGroupRead({ targetGroupArn: TG_B, ...extra });
 
-    const healthy = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [albGroupRead(), second({})]);
-    const empty = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [
+    const healthy = albBridgeReport(albBridge(), ACTIVE_ALB, [albGroupRead(), second({})]);
+    const empty = albBridgeReport(albBridge(), ACTIVE_ALB, [
       albGroupRead(),
       second({ registered: [] }),
     ]);
-    const failed = albBridgeReport(ALB_BRIDGE, ACTIVE_ALB, [
+    const failed = albBridgeReport(albBridge(), ACTIVE_ALB, [
       albGroupRead({ registered: [] }),
       second({ described: new Error('gone') }),
     ]);
@@ -721,7 +725,7 @@ describe('Function: albPlacement', () => {
   });
 
   it('says TargetMode alb would fit when the ALB is in the groups’ VPC and account and they are TCP', () => {
-    expect(albPlacement(ALB_LOCATION, ACTIVE_ALB, [ipGroup()])).toStrictEqual({
+    expect(albPlacement(albLocation(), ACTIVE_ALB, [ipGroup()])).toStrictEqual({
       albIs: 'in their VPC',
       albModeFits: true,
       note: "the ALB is in the target groups' VPC (vpc-1) and account: TargetMode alb would fit: nothing would need to run",
@@ -734,7 +738,7 @@ describe('Function: albPlacement', () => {
       targetGroupArn: TG.replace('web-443', 'web-8443'),
     };
 
-    expect(albPlacement(ALB_LOCATION, ACTIVE_ALB, [ipGroup(), tls])).toStrictEqual({
+    expect(albPlacement(albLocation(), ACTIVE_ALB, [ipGroup(), tls])).toStrictEqual({
       albIs: 'in their VPC',
       albModeFits: false,
       note: `the ALB is in the target groups' VPC (vpc-1) and account, but ${tls.targetGroupArn} is TLS: a group of type alb takes TCP only, so TLS could not end at the NLB; ip is the mode that works here`,
@@ -742,7 +746,7 @@ describe('Function: albPlacement', () => {
   });
 
   it('says ip is the mode that works when the ALB is in another VPC', () => {
-    expect(albPlacement(ALB_LOCATION, { VpcId: 'vpc-2' }, [ipGroup(), ipGroup()])).toStrictEqual({
+    expect(albPlacement(albLocation(), { VpcId: 'vpc-2' }, [ipGroup(), ipGroup()])).toStrictEqual({
       albIs: 'in another VPC',
       albModeFits: false,
       note: "the ALB is in vpc-2, the target groups in vpc-1: AWS forwards to an ALB target only in the NLB's VPC and account, so ip is the mode that works here",
@@ -771,7 +775,7 @@ describe('Function: albPlacement', () => {
       ALB.replace('123456789012', '210987654321'),
     ) as LoadBalancerArn;
 
-    const vpcs = albPlacement(ALB_LOCATION, { VpcId: 'vpc-1' }, [
+    const vpcs = albPlacement(albLocation(), { VpcId: 'vpc-1' }, [
       inVpc('vpc-2'),
       inVpc('vpc-1'),
       inVpc('vpc-3'),
@@ -790,11 +794,11 @@ describe('Function: albPlacement', () => {
   it('says it did not check when the ALB or a group could not be read', () => {
     const unknown = (note: string) => ({ albIs: 'unknown', albModeFits: false, note });
 
-    expect(albPlacement(ALB_LOCATION, new Error('AccessDenied'), [ipGroup()])).toStrictEqual(
+    expect(albPlacement(albLocation(), new Error('AccessDenied'), [ipGroup()])).toStrictEqual(
       unknown('not checked: AccessDenied'),
     );
     expect(
-      albPlacement(ALB_LOCATION, ACTIVE_ALB, [
+      albPlacement(albLocation(), ACTIVE_ALB, [
         ipGroup(),
         { targetGroupArn: TG, described: new Error('gone') },
       ]),
@@ -802,7 +806,7 @@ describe('Function: albPlacement', () => {
   });
 
   it('is in the report of a status, never changing its verdict, and absent from a plan’s', () => {
-    const placement = albPlacement(ALB_LOCATION, { VpcId: 'vpc-2' }, [ipGroup()]);
+    const placement = albPlacement(albLocation(), { VpcId: 'vpc-2' }, [ipGroup()]);
 
     const status = bridgeReport(BRIDGE, summary(), healthOf('healthy'), placement);
     const plan = bridgeReport(BRIDGE, summary(), healthOf('healthy'), undefined);
@@ -816,8 +820,8 @@ describe('Function: inAnotherAccount', () => {
   it('says whether some group is in another account than the ALB', () => {
     const foreign = TG.replace('123456789012', '210987654321');
 
-    expect(inAnotherAccount(ALB_LOCATION, [TG, TG])).toBe(false);
-    expect(inAnotherAccount(ALB_LOCATION, [TG, foreign])).toBe(true);
+    expect(inAnotherAccount(albLocation(), [TG, TG])).toBe(false);
+    expect(inAnotherAccount(albLocation(), [TG, foreign])).toBe(true);
   });
 });
 
