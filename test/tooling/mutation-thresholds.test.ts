@@ -106,17 +106,15 @@ describe('Function: checkScores', () => {
     expect(existsSync(join(ROOT, strykerConfig.vitest.configFile))).toBe(true);
   });
 
-  it('runs incrementally from a committed file that holds a result for every mutated module', () => {
-    // Without the file, or with a module missing from it, `npm test` re-tests every mutant of
-    // that module: correct, but the full run's time (README, "Mutation testing").
+  it('runs incrementally from the committed results, which Stryker can read', () => {
+    // Without the file `npm test` re-tests every mutant: correct, but the full run's time. A module
+    // missing from it (a new one) is tested in full and added by the run.
     expect(strykerConfig.incremental).toBe(true);
     const incremental = JSON.parse(
       readFileSync(join(ROOT, strykerConfig.incrementalFile), 'utf8'),
-    ) as { files: Record<string, { mutants: unknown[] }> };
+    ) as { files?: Record<string, { mutants?: unknown[] }> };
 
-    for (const module of strykerConfig.mutate) {
-      expect(incremental.files[module]?.mutants.length ?? 0, module).toBeGreaterThan(0);
-    }
+    expect(Object.keys(incremental.files ?? {})).not.toHaveLength(0);
   });
 });
 
