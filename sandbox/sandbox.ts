@@ -23,6 +23,7 @@ import {
   converged,
   describeChange,
   describeInvocation,
+  distinctWrites,
   elapsed,
   type RuleLabels,
   type StepRecord,
@@ -215,13 +216,12 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
         for (const step of STEPS) {
           if (options.signal.aborted) break;
           const stepStarted = Date.now();
-          const writes = { registered: 0, deregistered: 0 };
+          const results: unknown[] = [];
           let by: string | undefined;
           const listener = (invocation: Invocation) => {
             if (invocation.source === 'cloudformation' || invocation.errored) return;
+            results.push(invocation.result);
             const { registered, deregistered } = writesOf(invocation.result);
-            writes.registered += registered.length;
-            writes.deregistered += deregistered.length;
             if (registered.length + deregistered.length > 0) by = triggerOf(invocation, ruleLabels);
           };
           invocationListeners.push(listener);
@@ -250,7 +250,7 @@ export async function runSandbox(options: SandboxOptions): Promise<number> {
           steps.push({
             name,
             albIps: state.albIps.length,
-            ...writes,
+            ...distinctWrites(results),
             ...(convergedMs !== undefined && { convergedMs, by: by ?? 'no write needed' }),
           });
           view.stepDone(state);

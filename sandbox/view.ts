@@ -75,6 +75,26 @@ export function writesOf(result: unknown): { registered: string[]; deregistered:
   };
 }
 
+/**
+ * The targets a step's runs wrote, each counted once. Runs overlap (an ENI-event run beside a
+ * scheduled one, or scheduled runs that pile up on a busy machine), and each run that read the group
+ * before the others wrote reports the same registration or deregistration again: ELB takes a
+ * repeated write as a no-op, and so does this count.
+ */
+export function distinctWrites(results: readonly unknown[]): {
+  registered: number;
+  deregistered: number;
+} {
+  const registered = new Set<string>();
+  const deregistered = new Set<string>();
+  for (const result of results) {
+    const writes = writesOf(result);
+    for (const target of writes.registered) registered.add(target);
+    for (const target of writes.deregistered) deregistered.add(target);
+  }
+  return { registered: registered.size, deregistered: deregistered.size };
+}
+
 /** One line for a function run: its trigger, what it did, how long, how many log bytes. */
 export function describeInvocation(invocation: Invocation, ruleLabels: RuleLabels): string {
   const name = invocation.functionName.replace(/^.*-(\w+)Function-\w+$/, '$1');

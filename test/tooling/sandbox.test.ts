@@ -150,7 +150,9 @@ describe('npm start (the sandbox)', () => {
   it('deploys template.yaml with both custom resources answered from the built bundles', () => {
     // The schedule rule is created before the custom resource; the sandbox runs it a whole period
     // after it appears, but on a slow machine a deploy can outlast that, and the schedule then
-    // registers the IPs first. Either way the two ALB IPs are registered on both ports once.
+    // registers the IPs first. Either way the two ALB IPs are registered on both ports. Runs that
+    // overlap (scheduled runs piling up on a busy machine, or one beside the custom resource) may
+    // each register the same target, which ELB takes as a no-op: so targets are counted once.
     const created =
       /TargetGroupSync via CloudFormation Create of TargetGroupSync: SUCCESS \(AlbIpCount 2, Registered (\d+), Deregistered 0\)/.exec(
         run.stdout,
@@ -158,10 +160,14 @@ describe('npm start (the sandbox)', () => {
     expect(created).not.toBeNull();
     const byCustomResource = Number(created?.[1]);
     const deployed = run.stdout.slice(0, run.stdout.indexOf('stack alb-static-ip-sandbox created'));
-    const bySchedule = [
-      ...deployed.matchAll(/TargetGroupSync via rule \S+: registered ([^(]+)\(/g),
-    ].flatMap((match) => (match[1] ?? '').trim().split(/\s+/));
-    expect(byCustomResource + bySchedule.length).toBe(4);
+    const bySchedule = new Set(
+      [...deployed.matchAll(/TargetGroupSync via rule \S+: registered ([^(]+)\(/g)].flatMap(
+        (match) => (match[1] ?? '').trim().split(/\s+/),
+      ),
+    );
+    expect(byCustomResource).toBeLessThanOrEqual(4);
+    expect(bySchedule.size).toBeLessThanOrEqual(4);
+    expect(byCustomResource + bySchedule.size).toBeGreaterThanOrEqual(4);
     expect(run.stdout).toMatch(
       /NlbPrivateIps via CloudFormation Create of NlbPrivateIps: SUCCESS \(PrivateIps 10\.0\.\d+\.\d+ 10\.0\.\d+\.\d+, Cidrs/,
     );

@@ -6,6 +6,7 @@ import {
   converged,
   describeChange,
   describeInvocation,
+  distinctWrites,
   elapsed,
   statePanel,
   summaryTable,
@@ -99,6 +100,30 @@ describe('the sandbox view', () => {
       deregistered: ['10.0.2.2:443'],
     });
     expect(writesOf(null)).toEqual({ registered: [], deregistered: [] });
+  });
+
+  it('counts each target a step wrote once, however many overlapping runs reported it', () => {
+    // Prepare: three scheduled runs that each read the group before any of them deregistered
+    const deregisteredB = {
+      targetGroups: [
+        { registered: [], deregistered: ['10.0.2.2:80'], status: 'synced' },
+        { registered: [], deregistered: ['10.0.2.2:443'], status: 'synced' },
+      ],
+    };
+    const replaced = {
+      targetGroups: [
+        { registered: ['10.0.1.7:80'], deregistered: ['10.0.2.2:80'], status: 'synced' },
+      ],
+    };
+
+    // Act
+    const overlapping = distinctWrites([deregisteredB, deregisteredB, deregisteredB]);
+    const mixed = distinctWrites([replaced, deregisteredB, null]);
+
+    // Assess
+    expect(overlapping).toEqual({ registered: 0, deregistered: 2 });
+    expect(mixed).toEqual({ registered: 1, deregistered: 2 });
+    expect(distinctWrites([])).toEqual({ registered: 0, deregistered: 0 });
   });
 
   it('describes a run: what it wrote, or its failure, or a custom resource answer', () => {
