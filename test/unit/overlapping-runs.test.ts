@@ -84,7 +84,7 @@ async function observedReadOrder(): Promise<Read[]> {
 
 // Observed before each test, not once before all: code run outside a test (at load or in beforeAll)
 // is a static mutant to Stryker, tested by reloading every related test file instead of only the
-// tests that cover it. The run against mocks takes about a millisecond.
+// tests that cover it.
 let READ_ORDER: readonly Read[] = [];
 beforeEach(async () => {
   READ_ORDER = await observedReadOrder();
