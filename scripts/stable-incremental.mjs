@@ -33,6 +33,17 @@ function compareMutants(a, b) {
   return 0;
 }
 
+/** A copy with every object's keys in sorted order: a reused result and a new one list them apart. */
+function sortedKeys(value) {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort(byText)
+      .map((key) => [key, sortedKeys(value[key])]),
+  );
+}
+
 /** The report in canonical form: only what Stryker reads back, numbered in sorted order. */
 export function canonicalReport(report) {
   const testFiles = report.testFiles ?? {};
@@ -46,7 +57,7 @@ export function canonicalReport(report) {
       tests: sorted.map((test) => {
         const id = String(newTestId.size);
         newTestId.set(test.id, id);
-        return { ...test, id };
+        return sortedKeys({ ...test, id });
       }),
     };
   }
@@ -67,11 +78,12 @@ export function canonicalReport(report) {
       mutants: [...mutants].sort(compareMutants).map((mutant) => {
         const canonical = { ...mutant, id: String(mutantCount) };
         mutantCount += 1;
+        // Stryker writes an empty killedBy for a reused result and none for a new one alike.
         for (const list of ['coveredBy', 'killedBy']) {
-          if (mutant[list] === undefined) delete canonical[list];
+          if (mutant[list] === undefined || mutant[list].length === 0) delete canonical[list];
           else canonical[list] = renumber(mutant[list]);
         }
-        return canonical;
+        return sortedKeys(canonical);
       }),
     };
   }

@@ -64,6 +64,44 @@ describe('Function: canonicalReport', () => {
     expect(canonicalReport(runReport('second'))).toEqual(canonicalReport(runReport('first')));
   });
 
+  it('writes a reused result as it writes a new one: keys in one order, no empty killedBy', () => {
+    const reused = runReport('first');
+    const [survivor, killed] = reused.files['functions/plan.ts']?.mutants ?? [];
+    const fresh = {
+      ...reused,
+      files: {
+        'functions/plan.ts': {
+          language: 'typescript',
+          source: 'plan source',
+          mutants: [
+            Object.fromEntries(Object.entries(survivor ?? {}).reverse()),
+            { ...killed, coveredBy: [], killedBy: [] },
+          ],
+        },
+      },
+    };
+    const withoutLists = { ...killed };
+    delete withoutLists.coveredBy;
+    delete withoutLists.killedBy;
+
+    const written = formatReport(canonicalReport(fresh));
+
+    expect(written).toBe(
+      formatReport(
+        canonicalReport({
+          ...reused,
+          files: {
+            'functions/plan.ts': {
+              language: 'typescript',
+              source: 'plan source',
+              mutants: [survivor ?? {}, withoutLists],
+            },
+          },
+        }),
+      ),
+    );
+  });
+
   it('numbers tests by file and name, and mutants by place, and keeps each link between them', () => {
     const report = canonicalReport(runReport('second'));
 
@@ -107,7 +145,7 @@ describe('Function: formatReport', () => {
 
     expect(JSON.parse(text)).toEqual(report);
     const lines = text.split('\n');
-    expect(lines.filter((line) => line.startsWith('{"id":'))).toHaveLength(5);
+    expect(lines.filter((line) => /^\{.*"id":"\d+"/.test(line))).toHaveLength(5);
     expect(lines).toContain('"source": "plan source",');
     expect(text.endsWith('}\n')).toBe(true);
   });
