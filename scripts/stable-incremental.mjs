@@ -62,12 +62,10 @@ export function canonicalReport(report) {
     };
   }
   const renumber = (ids) =>
-    ids === undefined
-      ? undefined
-      : ids
-          .map((id) => newTestId.get(id))
-          .filter((id) => id !== undefined)
-          .sort((a, b) => Number(a) - Number(b));
+    ids
+      .map((id) => newTestId.get(id))
+      .filter((id) => id !== undefined)
+      .sort((a, b) => Number(a) - Number(b));
 
   let mutantCount = 0;
   const files = {};
