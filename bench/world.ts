@@ -50,6 +50,7 @@ export async function buildWorld(endpoint: string, albEniCount: number): Promise
     subnetIds,
     OTHER_ENIS,
     (index) => unrelatedDescriptions[index % unrelatedDescriptions.length] ?? '',
+    'elb',
     CONCURRENCY,
   );
   return { world, subnetIds, albArn, targetGroups, albEnis, unrelatedEnis };

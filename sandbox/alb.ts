@@ -20,6 +20,15 @@ import { ROOT, type Subnet, type World } from './deploy.js';
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 // https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ec2.html
 
+/**
+ * The tag by which the emulator's stand-in plays Elastic Load Balancing creating an interface
+ * (moto_elb_enis.py, STAND_IN_TAG). Only the emulator knows it.
+ */
+export const ELB_CREATES_IT = {
+  ResourceType: 'network-interface' as const,
+  Tags: [{ Key: 'moto-stand-in:requester', Value: 'amazon-elb' }],
+};
+
 /** One change to the ALB: a node added in a zone, or the oldest node of a zone removed. */
 export interface AlbChange {
   readonly kind: 'add' | 'remove';
@@ -81,6 +90,9 @@ export class Alb {
           SubnetId: subnet.id,
           Description: this.description,
           Groups: [this.world.albSecurityGroupId],
+          // Elastic Load Balancing creates it: requester-managed by amazon-elb, as the emulator's
+          // stand-in makes it (moto_elb_enis.py), which drops the tag.
+          TagSpecifications: [ELB_CREATES_IT],
         }),
       );
       const node = {

@@ -2,7 +2,7 @@
 
 Usage: python3 sandbox/moto_sandbox.py PORT LAMBDA_SERVICE_URL SCHEDULE_SECONDS
 
-Serves moto on 127.0.0.1:PORT, like `moto_server -H 127.0.0.1 -p PORT`, after eight changes to moto,
+Serves moto on 127.0.0.1:PORT, like `moto_server -H 127.0.0.1 -p PORT`, after nine changes to moto,
 each for one thing AWS does and moto 5.2.1 does not (read in moto's own source; README, "What the
 sandbox emulates"):
 
@@ -28,7 +28,8 @@ sandbox emulates"):
 5. Elastic Load Balancing creates its network interfaces: one per subnet of a new load balancer,
    with the description AWS gives them ("ELB " and the ARN's resource path, which in moto says app/
    for every type), at the mapping's private IP when it names one, and with the mapping's Elastic
-   IP associated. moto creates none.
+   IP associated, requester-managed by amazon-elb as EC2 describes ELB's interfaces. moto creates
+   none.
 6. EventBridge runs the schedule rules: each enabled one delivers to its targets every
    SCHEDULE_SECONDS (the sandbox's pace, whatever the rule's rate), the first time a whole period
    after the rule appeared, as a rate starts when its rule is created. moto runs none.
@@ -37,6 +38,9 @@ sandbox emulates"):
 8. CloudFormation registers the Targets of an AWS::ElasticLoadBalancingV2::TargetGroup when it
    creates the group, as TargetMode alb's groups register the ALB: moto's
    FakeTargetGroup.create_from_cloudformation_json reads the group's settings but not Targets.
+9. Elastic Load Balancing's interfaces are requester-managed, with the requester amazon-elb, and
+   CreateNetworkInterface with the stand-in tag plays ELB creating one (moto_elb_enis.py); moto
+   makes every interface RequesterManaged false.
 
 Nothing else of moto changes; every other call is moto's own.
 """
@@ -55,12 +59,15 @@ from moto.elbv2.models import ELBv2Backend, FakeLoadBalancer, FakeTargetGroup
 from moto.events.models import Rule, events_backends
 from moto.events.utils import EventTemplateParser
 from moto.server import main as moto_server_main
+from moto_elb_enis import install as install_elb_enis, mark_created_by_elb
 
 # How long the Lambda service may take beyond a function's own timeout to answer an invocation.
 INVOCATION_SLACK_SECONDS = 30
 
 
 def install(lambda_service_url, schedule_seconds):
+    # 9. Elastic Load Balancing's interfaces are requester-managed by amazon-elb (moto_elb_enis.py).
+    install_elb_enis()
     original_resource_class = parsing.resource_class_from_type
 
     # 1. https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudformation-customresource.html
@@ -226,6 +233,7 @@ def install(lambda_service_url, schedule_seconds):
                 group_ids=security_groups or [],
                 description=description,
             )
+            mark_created_by_elb(interface, load_balancer.type)
             if mapping.get("AllocationId"):
                 ec2.associate_address(eni=interface, allocation_id=mapping["AllocationId"])
         return load_balancer

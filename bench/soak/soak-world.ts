@@ -56,7 +56,7 @@ export async function buildSoakWorld(emulator: string): Promise<SoakWorld> {
   const neighbourEnis = await world.loadBalancerEnis(neighbourArn, subnetIds, 2);
   const albId = albArn.split('/').at(-1) ?? '';
   const otherId = albId === '0123456789abcdef' ? 'fedcba9876543210' : '0123456789abcdef';
-  await world.eni(subnetIds[0] ?? '', `ELB app/web/${otherId}`);
+  await world.eni(subnetIds[0] ?? '', `ELB app/web/${otherId}`, 'elb');
   return {
     world,
     subnetIds,

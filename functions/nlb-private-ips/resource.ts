@@ -1,5 +1,6 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { boundList } from '../shared/bounded-text.js';
 import type { CustomResourceDefinition, CustomResourceRequest } from '../shared/custom-resource.js';
 import type { CustomResourceData } from '../shared/custom-resource-response.js';
 import { isAwsError } from '../shared/errors.js';
@@ -15,6 +16,9 @@ import {
   redescribeIngress,
   revokeIngress,
 } from './security-group-rules.js';
+
+/** How many lookalike interfaces the warning about them names; the rest are counted. */
+const LOOKALIKES_LOGGED = 5;
 
 export interface NlbPrivateIpsDependencies {
   readonly ec2: EC2Client;
@@ -65,13 +69,31 @@ export function nlbPrivateIpsResource(
     const { LoadBalancerArn: loadBalancer, SecurityGroupId: groupId } = properties;
     const loadBalancerArn = loadBalancer.arn;
     await describeLoadBalancerOfType(elbv2, loadBalancerArn, 'network', signal);
-    const enis = await discoverLoadBalancerEnis(ec2, loadBalancer, signal);
-    if (enis.length === 0) {
-      throw new Error(
-        `Found no network interface described ${JSON.stringify(loadBalancer.eniDescription)}; expected one per Availability Zone of the Network Load Balancer`,
+    const { enis, lookalikes } = await discoverLoadBalancerEnis(ec2, loadBalancer, signal);
+    if (lookalikes.length > 0) {
+      // Never admitted to the ALB: anyone may give an interface this description.
+      logger.warn(
+        "Ignored network interfaces that carry the load balancer's description but were not created by Elastic Load Balancing",
+        {
+          loadBalancerArn,
+          lookalikeCount: lookalikes.length,
+          lookalikes: boundList(
+            lookalikes.map((eni) => `${eni.networkInterfaceId} ${eni.privateIp}`),
+            LOOKALIKES_LOGGED,
+            ', ',
+          ),
+        },
       );
     }
-    const ips = sortedIps(enis.map(({ privateIp }) => privateIp));
+    if (enis.length === 0) {
+      throw new Error(
+        `Found no network interface described ${JSON.stringify(loadBalancer.eniDescription)} that Elastic Load Balancing created; expected one per Availability Zone of the Network Load Balancer`,
+      );
+    }
+    // Every private address of each interface: an NLB with secondary IPv4 addresses per subnet
+    // (its secondary_ips.auto_assigned.per_subnet attribute) sends to its targets from those too.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-load-balancer-attributes.html#secondary-ips
+    const ips = sortedIps(enis.flatMap((eni) => [eni.privateIp, ...(eni.secondaryIps ?? [])]));
     const cidrs = ips.map((ip) => `${ip}/32`);
     if (groupId === undefined && !properties.ReturnIngressRules) {
       logger.info('Discovered NLB private IPs', { loadBalancerArn, privateIps: ips });

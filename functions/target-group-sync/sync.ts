@@ -6,7 +6,11 @@ import { type Binding, discoveryRoleOf } from '../shared/binding.js';
 import { boundList } from '../shared/bounded-text.js';
 import { untilAborted } from '../shared/deadline.js';
 import { ConfigurationError, messageOf, TargetGroupSyncError } from '../shared/errors.js';
-import { discoverLoadBalancerEnis, type LoadBalancerEni } from '../shared/load-balancer-enis.js';
+import {
+  discoverLoadBalancerEnis,
+  type LoadBalancerEni,
+  type LookalikeEni,
+} from '../shared/load-balancer-enis.js';
 import { describeEnabledZones, describeLoadBalancerOfType } from '../shared/load-balancers.js';
 import type { CoreLogger, CoreMetrics, PublishingMetrics } from '../shared/observability.js';
 import {
@@ -33,6 +37,8 @@ export const WRITE_CHUNK_SIZE = 100;
 
 /** How many IPs the warning about IPs outside the NLB's zones names; the rest are counted. */
 const OUTSIDE_IPS_LOGGED = 5;
+/** How many lookalike interfaces the warning about them names; the rest are counted. */
+export const LOOKALIKES_LOGGED = 5;
 
 export const METRIC = {
   albIpCount: 'AlbIpCount',
@@ -40,6 +46,7 @@ export const METRIC = {
   deregistered: 'TargetsDeregistered',
   outsideNlbZones: 'IpsOutsideNlbZones',
   errors: 'SyncErrors',
+  lookalikes: 'LookalikeEnis',
 } as const;
 
 export interface SyncDependencies {
@@ -112,6 +119,11 @@ export interface SyncSummary {
   readonly loadBalancerArn: string;
   readonly dryRun: boolean;
   readonly albIps: string[];
+  /**
+   * The interfaces with the ALB's description that Elastic Load Balancing did not create, as
+   * `eni-id ip`, sorted by IP; never targets. Absent when there are none.
+   */
+  readonly lookalikeEnis?: string[];
   readonly targetGroups: TargetGroupSummary[];
 }
 
@@ -175,7 +187,8 @@ export async function syncTargetGroups(
     const discovering = discoverLoadBalancerEnis(readers.ec2, loadBalancer, signal);
     const [found] = await Promise.allSettled([discovering, zones]);
     if (found.status === 'rejected') throw found.reason;
-    const discovered = found.value;
+    const { enis: discovered, lookalikes } = found.value;
+    reportLookalikes(loadBalancerArn, lookalikes, deps);
     const albIps = discovered.map(({ privateIp }) => privateIp);
     metrics.addMetric(METRIC.albIpCount, MetricUnit.Count, albIps.length);
     logger.debug('Discovered ALB IPs', { loadBalancerArn, networkInterfaces: discovered });
@@ -191,7 +204,15 @@ export async function syncTargetGroups(
         syncOneTargetGroup(read, discovered, zonesByLoadBalancer, dryRun, deps, signal),
       ),
     );
-    const summary: SyncSummary = { loadBalancerArn, dryRun, albIps, targetGroups };
+    const summary: SyncSummary = {
+      loadBalancerArn,
+      dryRun,
+      albIps,
+      ...(lookalikes.length > 0 && {
+        lookalikeEnis: lookalikes.map((eni) => `${eni.networkInterfaceId} ${eni.privateIp}`),
+      }),
+      targetGroups,
+    };
     outsideNlbZones = new Set(targetGroups.flatMap((group) => group.outsideNlbZones ?? [])).size;
     const failed = targetGroups.filter((group) => group.status === 'failed');
     failures = failed.length;
@@ -223,6 +244,37 @@ export async function syncTargetGroups(
     metrics.addMetric(METRIC.outsideNlbZones, MetricUnit.Count, outsideNlbZones);
     metrics.addMetric(METRIC.errors, MetricUnit.Count, failures);
   }
+}
+
+/**
+ * Interfaces with the ALB's description that Elastic Load Balancing did not create are never
+ * targets (load-balancer-enis.ts). Each run that sees any says so once, naming a few, and counts
+ * them in a metric the stack alarms on: it is an attempt to put an address behind the static IPs,
+ * or a mistake someone should see. A run that sees none writes nothing about them, so a clean
+ * account's runs log no more bytes than before.
+ */
+function reportLookalikes(
+  loadBalancerArn: string,
+  lookalikes: readonly LookalikeEni[],
+  deps: Pick<SyncDependencies, 'logger' | 'metrics'>,
+): void {
+  if (lookalikes.length === 0) return;
+  deps.metrics.addMetric(METRIC.lookalikes, MetricUnit.Count, lookalikes.length);
+  deps.logger.warn(
+    "Ignored network interfaces that carry the load balancer's description but were not created by Elastic Load Balancing",
+    {
+      loadBalancerArn,
+      lookalikeCount: lookalikes.length,
+      lookalikes: boundList(
+        lookalikes.map(
+          (eni) =>
+            `${eni.networkInterfaceId} ${eni.privateIp} (requester ${eni.requesterId || 'none'})`,
+        ),
+        LOOKALIKES_LOGGED,
+        ', ',
+      ),
+    },
+  );
 }
 
 /**

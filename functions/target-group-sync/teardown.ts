@@ -25,7 +25,9 @@ export async function deregisterLoadBalancerIps(
   const ips =
     albIps ??
     // An ALB in another account is read through its discovery role (sync.ts, albReaders).
-    (await discoverLoadBalancerEnis(albReaders(binding, deps).ec2, loadBalancer, signal)).map(
+    // Elastic Load Balancing's own interfaces only: the sync never registers a lookalike's IP
+    // (load-balancer-enis.ts), so there is none of theirs to undo.
+    (await discoverLoadBalancerEnis(albReaders(binding, deps).ec2, loadBalancer, signal)).enis.map(
       ({ privateIp }) => privateIp,
     );
   deps.logger.info('Deregistering the ALB IPs from target groups', {

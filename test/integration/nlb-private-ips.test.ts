@@ -81,12 +81,13 @@ describe('Integration: nlb-private-ips', () => {
     const neighbour = await suite.world.loadBalancer('web-static-ip-2', 'network', subnetIds);
     await suite.world.loadBalancerEnis(neighbour, subnetIds, 2);
     const id = nlbArn.split('/').at(-1) ?? '';
-    await suite.world.eni(subnetIds[0] ?? '', 'ELB net/web-static-ip/ffffffffffffffff');
+    await suite.world.eni(subnetIds[0] ?? '', 'ELB net/web-static-ip/ffffffffffffffff', 'elb');
     // The same id but for its last digit, which is changed, never kept (an id may end in 0).
     const lastDigit = id.at(-1) === '0' ? '1' : '0';
     await suite.world.eni(
       subnetIds[0] ?? '',
       `ELB app/web-static-ip/${id.slice(0, -1)}${lastDigit}`,
+      'elb',
     );
 
     const answer = await request('nlb-private-ips-create', { LoadBalancerArn: nlbArn });

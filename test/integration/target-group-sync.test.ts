@@ -348,10 +348,10 @@ describe('Integration: target-group-sync on moto', () => {
     await suite.world.loadBalancerEnis(webapp, subnetIds, 2);
     const id = albArn.split('/').at(-1) ?? '';
     const [subnet = ''] = subnetIds;
-    await suite.world.eni(subnet, 'ELB app/web/ffffffffffffffff');
-    await suite.world.eni(subnet, `ELB net/web/${id}`);
-    await suite.world.eni(subnet, `ELB app/web/${id}-old`);
-    await suite.world.eni(subnet, `ELB app/web/${id.slice(0, -1)}`);
+    await suite.world.eni(subnet, 'ELB app/web/ffffffffffffffff', 'elb');
+    await suite.world.eni(subnet, `ELB net/web/${id}`, 'elb');
+    await suite.world.eni(subnet, `ELB app/web/${id}-old`, 'elb');
+    await suite.world.eni(subnet, `ELB app/web/${id.slice(0, -1)}`, 'elb');
 
     // Act
     const summary = await handler(event);

@@ -29,6 +29,19 @@ export function eniDescriptionOf(loadBalancerArn: string): string {
   return parsed.eniDescription;
 }
 
+/** Who creates an interface: Elastic Load Balancing, or a principal of the account. */
+export type CreatedBy = 'elb' | 'account';
+
+/**
+ * The tag by which the emulator's stand-in plays Elastic Load Balancing creating an interface
+ * (sandbox/moto_elb_enis.py): it makes the interface requester-managed by amazon-elb, and drops
+ * the tag. Only the emulator knows it.
+ */
+export const CREATED_BY_ELB_TAGS = {
+  ResourceType: 'network-interface' as const,
+  Tags: [{ Key: 'moto-stand-in:requester', Value: 'amazon-elb' }],
+};
+
 /**
  * Builds the AWS side of a scenario in the emulator: VPCs, load balancers, target groups, and the
  * network interfaces AWS would create for a load balancer (the emulator creates none itself, so
@@ -109,9 +122,20 @@ export class AwsWorld {
     return created.TargetGroups?.[0]?.TargetGroupArn ?? '';
   }
 
-  /** A network interface as AWS makes them for a load balancer: `ELB app/NAME/ID`. */
+  /**
+   * A network interface as Elastic Load Balancing makes them for a load balancer: described
+   * `ELB app/NAME/ID`, requester-managed by amazon-elb.
+   */
   async loadBalancerEni(loadBalancerArn: string, subnetId: string): Promise<Eni> {
-    return await this.eni(subnetId, eniDescriptionOf(loadBalancerArn));
+    return await this.eni(subnetId, eniDescriptionOf(loadBalancerArn), 'elb');
+  }
+
+  /**
+   * What anyone allowed ec2:CreateNetworkInterface in the subnet can make: an interface with the
+   * load balancer's exact description, created by the account, not by Elastic Load Balancing.
+   */
+  async lookalikeEni(loadBalancerArn: string, subnetId: string): Promise<Eni> {
+    return await this.eni(subnetId, eniDescriptionOf(loadBalancerArn), 'account');
   }
 
   /** `count` load balancer interfaces spread over the subnets, made `concurrency` at a time. */
@@ -122,13 +146,14 @@ export class AwsWorld {
     concurrency = 16,
   ): Promise<Eni[]> {
     const description = eniDescriptionOf(loadBalancerArn);
-    return await this.enis(subnetIds, count, () => description, concurrency);
+    return await this.enis(subnetIds, count, () => description, 'elb', concurrency);
   }
 
   async enis(
     subnetIds: readonly string[],
     count: number,
     description: (index: number) => string,
+    createdBy: CreatedBy = 'account',
     concurrency = 16,
   ): Promise<Eni[]> {
     const made: Eni[] = new Array(count);
@@ -137,19 +162,28 @@ export class AwsWorld {
       while (next < count) {
         const index = next;
         next += 1;
-        made[index] = await this.eni(subnetIds[index % subnetIds.length] ?? '', description(index));
+        made[index] = await this.eni(
+          subnetIds[index % subnetIds.length] ?? '',
+          description(index),
+          createdBy,
+        );
       }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
     return made;
   }
 
-  async eni(subnetId: string, description: string): Promise<Eni> {
+  /**
+   * An interface; `elb`: as Elastic Load Balancing creates one, through the emulator's stand-in
+   * (sandbox/moto_elb_enis.py), `account`: as any principal of the account can.
+   */
+  async eni(subnetId: string, description: string, createdBy: CreatedBy = 'account'): Promise<Eni> {
     const created = await this.ec2.send(
       new CreateNetworkInterfaceCommand({
         SubnetId: subnetId,
         Description: description,
         PrivateIpAddress: this.allocateIp(subnetId),
+        ...(createdBy === 'elb' && { TagSpecifications: [CREATED_BY_ELB_TAGS] }),
       }),
     );
     const eni = created.NetworkInterface;

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { startMoto } from '../../sandbox/processes.js';
 import { budgetFor, IDLE_COST_MS, SLOWDOWN } from './work-budget.js';
 
@@ -9,6 +10,9 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
+/** moto_server with the stand-in that makes Elastic Load Balancing's network interfaces. */
+const MOTO_ELB_ENIS = fileURLToPath(new URL('../../sandbox/moto_elb_enis.py', import.meta.url));
+
 /** How long moto_server may take to answer after it starts, on a busy machine. */
 const READY_TIMEOUT_MS = budgetFor({ motoStart: 1 });
 /** How long moto_server may take to exit after SIGTERM before it is killed. */
@@ -16,7 +20,8 @@ const MOTO_STOP_GRACE_MS = IDLE_COST_MS.motoStop * SLOWDOWN;
 
 export async function startMotoServer(): Promise<MotoServer> {
   const moto = await startMoto({
-    command: ['moto_server', '-H', '127.0.0.1', '-p'],
+    // moto_server, with Elastic Load Balancing's interfaces as EC2 describes them (see there).
+    command: ['python3', MOTO_ELB_ENIS, '-H', '127.0.0.1', '-p'],
     readyTimeoutMs: READY_TIMEOUT_MS,
     stopGraceMs: MOTO_STOP_GRACE_MS,
   });

@@ -31,6 +31,7 @@ import { type LoadBalancerArn, parseLoadBalancerArn } from '../../functions/shar
 import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
 import { awsError } from '../support/aws-errors.js';
 import { runCli } from '../support/cli-run.js';
+import { CREATED_BY_ELB } from '../support/elb-eni.js';
 
 // The alb-static-ip command: its command line, its verdicts and exit codes (pure), and, with the
 // AWS clients mocked, what moto cannot show: an unhealthy target, and a caller without rights.
@@ -397,6 +398,7 @@ describe('Command: status, with the AWS answers mocked', () => {
     ec2.on(DescribeNetworkInterfacesCommand).resolves({
       NetworkInterfaces: [
         {
+          ...CREATED_BY_ELB,
           PrivateIpAddress: '10.0.0.1',
           AvailabilityZone: 'us-east-1a',
           VpcId: 'vpc-1',
@@ -1056,6 +1058,7 @@ describe('Command: status and plan of a TargetMode alb stack, with the AWS answe
     ec2.on(DescribeNetworkInterfacesCommand).resolves({
       NetworkInterfaces: [
         {
+          ...CREATED_BY_ELB,
           PrivateIpAddress: '10.0.0.1',
           AvailabilityZone: 'us-east-1a',
           VpcId: 'vpc-1',

@@ -14,6 +14,7 @@ import { CREATE_FAILED_MARKER } from '../../functions/shared/custom-resource.js'
 import type { CustomResourceResponse } from '../../functions/shared/custom-resource-response.js';
 import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
 import { captureOutput } from '../support/captured-output.js';
+import { CREATED_BY_ELB } from '../support/elb-eni.js';
 import { loadEvent } from '../support/events.js';
 import { lambdaContext } from '../support/lambda-context.js';
 
@@ -69,6 +70,7 @@ beforeEach(() => {
   ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
     NetworkInterfaces: [
       {
+        ...CREATED_BY_ELB,
         Description: 'ELB app/web/50dc6c495c0c9188',
         PrivateIpAddress: '10.0.0.7',
         VpcId: 'vpc-1',

@@ -13,6 +13,7 @@ import { parseBinding } from '../../functions/shared/binding.js';
 import { ConfigurationError, DiscoveryRoleError } from '../../functions/shared/errors.js';
 import { type SyncDependencies, syncTargetGroups } from '../../functions/target-group-sync/sync.js';
 import { deregisterLoadBalancerIps } from '../../functions/target-group-sync/teardown.js';
+import { CREATED_BY_ELB } from '../support/elb-eni.js';
 import { failureOf } from '../support/failure-of.js';
 import { LIVE } from '../support/signals.js';
 import { ipTargetGroup, NLB } from '../support/target-group-fixture.js';
@@ -65,6 +66,7 @@ beforeEach(() => {
   albEc2Mock.on(DescribeNetworkInterfacesCommand).resolves({
     NetworkInterfaces: ['10.1.0.5', '10.1.16.5'].map((ip, index) => ({
       NetworkInterfaceId: `eni-${index}`,
+      ...CREATED_BY_ELB,
       Description: 'ELB app/web/50dc6c495c0c9188',
       PrivateIpAddress: ip,
       VpcId: 'vpc-b',

@@ -23,6 +23,7 @@ import {
   syncTargetGroups,
 } from '../../functions/target-group-sync/sync.js';
 import { awsError } from '../support/aws-errors.js';
+import { CREATED_BY_ELB } from '../support/elb-eni.js';
 import { failureOf } from '../support/failure-of.js';
 import { abortError, abortedSignal, LIVE, optionsSent } from '../support/signals.js';
 import { ipTargetGroup, NLB } from '../support/target-group-fixture.js';
@@ -45,6 +46,7 @@ const eni = (
   availabilityZone = 'us-east-1a',
 ) => ({
   NetworkInterfaceId: `eni-${ip.replaceAll('.', '')}`,
+  ...CREATED_BY_ELB,
   Description: description,
   PrivateIpAddress: ip,
   VpcId: vpcId,
@@ -805,6 +807,109 @@ describe('Function: syncTargetGroups', () => {
       'DescribeLoadBalancersCommand',
     ]);
     expect(elbCommands()).toEqual(readBeforeDiscovery);
+  });
+
+  describe('interfaces with the description that Elastic Load Balancing did not create', () => {
+    const lookalike = (ip: string) => ({
+      ...eni(ip),
+      RequesterManaged: false,
+      RequesterId: '111122223333',
+    });
+
+    it('never registers one, deregisters one registered before, says so once and counts them', async () => {
+      // Prepare: seven lookalikes beside the ALB's one interface; one of them was registered by
+      // an earlier version that trusted the description alone
+      givenAlb();
+      const lookalikeIps = ['10.0.9.1', '10.0.9.2', '10.0.9.3', '10.0.9.4', '10.0.9.5', '10.0.9.6'];
+      ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
+        NetworkInterfaces: [eni('10.0.0.1'), ...lookalikeIps.map(lookalike), lookalike('10.0.0.9')],
+      });
+      givenTargetGroup(TG_A, ['10.0.0.9']);
+      const { logger, metrics, ...clients } = deps();
+
+      // Act
+      const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
+
+      // Assess
+      expect(summary.albIps).toEqual(['10.0.0.1']);
+      expect(summary.lookalikeEnis).toEqual([
+        'eni-10009 10.0.0.9',
+        ...lookalikeIps.map((ip) => `eni-${ip.replaceAll('.', '')} ${ip}`),
+      ]);
+      expect(summary.targetGroups[0]).toMatchObject({
+        registered: ['10.0.0.1:443'],
+        deregistered: ['10.0.0.9:443'],
+      });
+      expect(elbMock).toHaveReceivedCommandWith(RegisterTargetsCommand, {
+        TargetGroupArn: TG_A,
+        Targets: [{ Id: '10.0.0.1', Port: 443 }],
+      });
+      expect(logger.warn.mock.calls).toEqual([
+        [
+          "Ignored network interfaces that carry the load balancer's description but were not created by Elastic Load Balancing",
+          {
+            loadBalancerArn: ALB,
+            lookalikeCount: 7,
+            lookalikes:
+              'eni-10009 10.0.0.9 (requester 111122223333), eni-10091 10.0.9.1 (requester 111122223333), eni-10092 10.0.9.2 (requester 111122223333), eni-10093 10.0.9.3 (requester 111122223333), eni-10094 10.0.9.4 (requester 111122223333), and 2 more',
+          },
+        ],
+      ]);
+      expect(metrics.addMetric.mock.calls).toEqual([
+        ['LookalikeEnis', 'Count', 7],
+        ...runMetrics({ albIps: 1, registered: 1, deregistered: 1, outside: 0, errors: 0 }),
+      ]);
+    });
+
+    it('names a lookalike without a requester as such', async () => {
+      givenAlb();
+      ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
+        NetworkInterfaces: [eni('10.0.0.1'), { ...lookalike('10.0.9.1'), RequesterId: undefined }],
+      });
+      givenTargetGroup(TG_A, ['10.0.0.1']);
+      const { logger, metrics, ...clients } = deps();
+
+      await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
+
+      expect(logger.warn.mock.calls[0]?.[1]).toMatchObject({
+        lookalikeCount: 1,
+        lookalikes: 'eni-10091 10.0.9.1 (requester none)',
+      });
+    });
+
+    it('writes nothing about them when there are none, so a clean run logs what it did before', async () => {
+      givenAlb();
+      givenEnis('10.0.0.1');
+      givenTargetGroup(TG_A, ['10.0.0.1']);
+      const { logger, metrics, ...clients } = deps();
+
+      const summary = await syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE);
+
+      expect(summary).not.toHaveProperty('lookalikeEnis');
+      expect(logger.warn).not.toHaveBeenCalled();
+      expect(metrics.addMetric.mock.calls).toEqual(
+        runMetrics({ albIps: 1, registered: 0, deregistered: 0, outside: 0, errors: 0 }),
+      );
+    });
+
+    it('never registers one on a dry run either, and still reports it', async () => {
+      givenAlb();
+      ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
+        NetworkInterfaces: [lookalike('10.0.9.1')],
+      });
+      givenTargetGroup(TG_A, []);
+      const { logger, metrics, ...clients } = deps();
+
+      const summary = await syncTargetGroups(
+        binding([TG_A], true),
+        { ...clients, logger, metrics },
+        LIVE,
+      );
+
+      expect(summary.albIps).toEqual([]);
+      expect(summary.targetGroups[0]?.registered).toEqual([]);
+      expect(metrics.addMetric).toHaveBeenCalledWith('LookalikeEnis', 'Count', 1);
+    });
   });
 
   describe('the zones the NLB serves', () => {
