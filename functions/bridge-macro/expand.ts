@@ -603,6 +603,18 @@ function bridgeResources(
         ComparisonOperator: 'GreaterThanThreshold',
       },
     );
+    resources[`${id}LookalikeEnisAlarm`] = alarm(
+      `A network interface carries the description of the ALB behind ${id} but was not created by Elastic Load Balancing: someone tried to put an address behind the static IPs, or made a mistake. It is never registered; the sync's log names it. Find who created it in CloudTrail.`,
+      {
+        Namespace: 'AlbStaticIp',
+        MetricName: 'LookalikeEnis',
+        Dimensions: syncDimensions,
+        Statistic: 'Maximum',
+        Period: 300,
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      },
+    );
   }
   counts.ports.forEach((port, index) => {
     resources[`${id}HealthyHosts${index + 1}Alarm`] = alarm(

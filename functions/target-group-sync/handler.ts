@@ -9,6 +9,7 @@ import { type Binding, parseBinding } from '../shared/binding.js';
 import { looksLikeCustomResourceRequest, runCustomResource } from '../shared/custom-resource.js';
 import type { CustomResourceResponse } from '../shared/custom-resource-response.js';
 import { abortBeforeDeadline } from '../shared/deadline.js';
+import { onlyInAccounts, readDiscoveryAccounts } from '../shared/discovery-accounts.js';
 import { createLogger, createMetrics, readEnvironment } from '../shared/observability.js';
 import { runSync, type SyncSummary } from './sync.js';
 import { syncCustomResource } from './sync-resource.js';
@@ -25,8 +26,12 @@ const deps = {
   logger,
   metrics: createMetrics(SERVICE, environment),
   checkedLoadBalancers: new Set<string>(),
-  // An ALB in another account: its role's session is kept for the container's life, and renewed.
-  discoveryClients: discoveryClientsFor(stsAssumeRole(), 'alb-static-ip-target-group-sync'),
+  // An ALB in another account: its role's session is kept for the container's life, and renewed;
+  // only a role in an account the environment allows is ever assumed (discovery-accounts.ts).
+  discoveryClients: onlyInAccounts(
+    discoveryClientsFor(stsAssumeRole(), 'alb-static-ip-target-group-sync'),
+    readDiscoveryAccounts(process.env),
+  ),
 };
 const resource = syncCustomResource(deps);
 

@@ -56,8 +56,9 @@ export function syncCustomResource(
     }
     const summary = await runSync(binding, deps, request.signal);
     if (summary.albIps.length === 0 && !binding.DryRun) {
+      const lookalikes = summary.lookalikeEnis?.length ?? 0;
       throw new Error(
-        `Found no network interface described ${JSON.stringify(binding.LoadBalancerArn.eniDescription)}, so the target groups would stay empty; check that LoadBalancerArn is the ALB to front and that its network interfaces are in this account and region`,
+        `Found no network interface described ${JSON.stringify(binding.LoadBalancerArn.eniDescription)} that Elastic Load Balancing created${lookalikes > 0 ? ` (${lookalikes} with that description were created by someone else, and are never registered)` : ''}, so the target groups would stay empty; check that LoadBalancerArn is the ALB to front and that its network interfaces are in this account and region`,
       );
     }
     if (isNew && !binding.DryRun) failUnlessServed(summary);

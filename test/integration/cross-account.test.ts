@@ -1,5 +1,5 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { SyncSummary } from '../../functions/target-group-sync/sync.js';
 import { AwsWorld } from '../support/aws-world.js';
 import { emulatorSuite, sendRequest } from '../support/emulator-suite.js';
@@ -22,8 +22,13 @@ const WRITES = ['RegisterTargets', 'DeregisterTargets'];
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
-/** A Lambda container of its own: a fresh module, with no role session kept from a test before. */
-async function coldHandler(): Promise<Handler> {
+/**
+ * A Lambda container of its own: a fresh module, with no role session kept from a test before. Its
+ * environment allows roles in `accounts`, as the template's DISCOVERY_ACCOUNT_IDS does: the
+ * function's own account, and the ALB's.
+ */
+async function coldHandler(accounts = `123456789012,${ALB_ACCOUNT}`): Promise<Handler> {
+  vi.stubEnv('DISCOVERY_ACCOUNT_IDS', accounts);
   vi.resetModules();
   return (await import('../../functions/target-group-sync/index.js')).handler as Handler;
 }
@@ -67,6 +72,10 @@ async function crossAccountBridge() {
   };
   return { albArn, enis, targetGroupArn, binding };
 }
+
+afterAll(() => {
+  vi.unstubAllEnvs();
+});
 
 const calls = (action: string) => suite.proxy.calls.filter((call) => call.action === action);
 
@@ -127,6 +136,28 @@ describe('target-group-sync: an ALB in another account, on moto', () => {
     const actions = suite.proxy.actions();
     expect(actions.filter((action) => WRITES.includes(action))).toEqual([]);
     expect(actions).not.toContain('DescribeNetworkInterfaces');
+    expect(await suite.world.targets(targetGroupArn)).toEqual([]);
+  });
+
+  it('refuses a role in an account the pack was not given, before AssumeRole, as sync and custom resource', async () => {
+    // Arrange: the pack's DiscoveryAccountIds left empty; its own account only
+    const { binding, targetGroupArn } = await crossAccountBridge();
+    const handler = await coldHandler('123456789012');
+    const refusal = `DiscoveryRoleArn: got "${ROLE}", in account ${ALB_ACCOUNT}; expected a role in an account this function may discover in (123456789012). Add the account to the pack's DiscoveryAccountIds parameter if its ALBs are yours to front`;
+
+    // Act
+    const error = await failureOf(handler(loadEvent('scheduled-sync', binding), lambdaContext()));
+    suite.handler = handler;
+    const answer = await sendRequest(suite, 'target-group-sync-create', binding);
+
+    // Assess: no STS call, nothing read in the ALB's account, nothing written
+    expect(error.message).toBe(refusal);
+    expect(answer.Status).toBe('FAILED');
+    expect(answer.Reason).toContain(refusal);
+    const actions = suite.proxy.actions();
+    expect(actions).not.toContain('AssumeRole');
+    expect(actions).not.toContain('DescribeNetworkInterfaces');
+    expect(actions.filter((action) => WRITES.includes(action))).toEqual([]);
     expect(await suite.world.targets(targetGroupArn)).toEqual([]);
   });
 

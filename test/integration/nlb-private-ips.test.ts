@@ -64,6 +64,30 @@ describe('Integration: nlb-private-ips', () => {
     expect(answer.PhysicalResourceId).toMatch(/^nlb-private-ips\/NlbPrivateIps\/[0-9a-f]{16}$/);
   });
 
+  it("admits every private IP of the NLB's interfaces, secondary ones too, and no lookalike's", async () => {
+    // Prepare: the NLB's secondary IPv4 addresses (two on its first interface), and an interface
+    // someone made with the NLB's exact description
+    const network = await suite.world.network();
+    const nlbArn = await suite.world.loadBalancer('web-static-ip', 'network', network.subnetIds);
+    const [first, second] = await suite.world.loadBalancerEnis(nlbArn, network.subnetIds, 2);
+    const [subnetA = '', subnetB = ''] = network.subnetIds;
+    const secondary = await suite.world.secondaryIps(first ?? { id: '', ip: '' }, subnetA, 2);
+    const lookalike = await suite.world.lookalikeEni(nlbArn, subnetB);
+
+    // Act
+    const answer = await request('nlb-private-ips-create', {
+      LoadBalancerArn: nlbArn,
+      ReturnIngressRules: 'false',
+    });
+
+    // Assess
+    expect(answer.Status).toBe('SUCCESS');
+    expect(answer.Data?.PrivateIps).toEqual(
+      [first?.ip ?? '', second?.ip ?? '', ...secondary].sort(compareIps),
+    );
+    expect(answer.Data?.PrivateIps).not.toContain(lookalike.ip);
+  });
+
   it('uses the given Ports instead of the listeners', async () => {
     const { nlbArn, ips } = await nlb();
 

@@ -255,6 +255,43 @@ describe('Integration: target-group-sync as a custom resource', () => {
     expect(writes()).toEqual([]);
   });
 
+  it("Create registers only Elastic Load Balancing's interfaces, never a lookalike", async () => {
+    // Prepare: someone made an interface with the ALB's exact description before the deploy
+    const { albArn, https, enis, subnetIds } = await bridge();
+    const lookalike = await suite.world.lookalikeEni(albArn, subnetIds[0] ?? '');
+
+    // Act
+    const answer = await request('target-group-sync-create', {
+      LoadBalancerArn: albArn,
+      TargetGroupArns: [https],
+    });
+
+    // Assess
+    expect(answer).toMatchObject({ Status: 'SUCCESS', Data: { AlbIpCount: 3, Registered: 3 } });
+    expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
+    expect(await suite.world.targets(https)).not.toContain(`${lookalike.ip}:443`);
+  });
+
+  it('Create fails, registering nothing, when only lookalikes carry the description, and says so', async () => {
+    const network = await suite.world.network();
+    const albArn = await suite.world.loadBalancer('bare', 'application', network.subnetIds);
+    const group = await suite.world.targetGroup('bare-443', network.vpcId, 443);
+    await suite.world.lookalikeEni(albArn, network.subnetIds[0] ?? '');
+    await suite.world.lookalikeEni(albArn, network.subnetIds[1] ?? '');
+
+    const answer = await request('target-group-sync-create', {
+      LoadBalancerArn: albArn,
+      TargetGroupArns: [group],
+    });
+
+    expect(answer.Status).toBe('FAILED');
+    expect(answer.Reason).toMatch(
+      /Found no network interface described "ELB app\/bare\/[0-9a-f]{16}" that Elastic Load Balancing created \(2 with that description were created by someone else, and are never registered\), so the target groups would stay empty/,
+    );
+    expect(suite.proxy.actions().filter((action) => action === 'RegisterTargets')).toEqual([]);
+    expect(await suite.world.targets(group)).toEqual([]);
+  });
+
   describe('the zones the NLB serves', () => {
     /** An ALB in zones a, b and c with interfaces in `zones`, and an NLB in a and b only. */
     async function zonedBridge(zones: readonly number[]) {

@@ -361,6 +361,39 @@ describe('Integration: target-group-sync on moto', () => {
     expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
   });
 
+  it("never registers a lookalike with the ALB's exact description, and makes no more calls for it", async () => {
+    // Prepare: the ALB's 2 interfaces, made by Elastic Load Balancing (the emulator's stand-in:
+    // requester-managed by amazon-elb), and 2 that a principal of the account made with the very
+    // same description, as anyone allowed ec2:CreateNetworkInterface can
+    const { event, enis, albArn, subnetIds, targetGroupArn } = await bridge(2);
+    const lookalikes = [
+      await suite.world.lookalikeEni(albArn, subnetIds[0] ?? ''),
+      await suite.world.lookalikeEni(albArn, subnetIds[1] ?? ''),
+    ];
+
+    // Act: the first run, and a steady one
+    const first = await handler(event);
+    const registered = sentTargets('RegisterTargets').flat().sort(compareIps);
+    suite.proxy.clear();
+    const steady = await handler(event);
+
+    // Assess
+    const lookalikeIps = lookalikes.map((eni) => eni.ip);
+    expect([...first.albIps].sort()).toEqual(enis.map((eni) => eni.ip).sort());
+    expect(first.lookalikeEnis?.map((entry) => entry.split(' ')[1]).sort()).toEqual(
+      [...lookalikeIps].sort(),
+    );
+    expect(registered).toEqual(enis.map((eni) => eni.ip).sort(compareIps));
+    expect(await suite.world.targets(targetGroupArn)).toEqual(onPort(enis, 443));
+    expect(steady.lookalikeEnis).toHaveLength(2);
+    expect(suite.proxy.actions().sort()).toEqual([
+      'DescribeLoadBalancers',
+      'DescribeNetworkInterfaces',
+      'DescribeTargetGroups',
+      'DescribeTargetHealth',
+    ]);
+  });
+
   it('dry run writes nothing and returns the plan', async () => {
     const { event, enis, targetGroupArn } = await bridge(2);
 

@@ -1,4 +1,5 @@
 import {
+  AssignPrivateIpAddressesCommand,
   AuthorizeSecurityGroupIngressCommand,
   CreateNetworkInterfaceCommand,
   CreateSecurityGroupCommand,
@@ -198,6 +199,18 @@ export class AwsWorld {
     subnet.next += 1;
     const [first = 0, second = 0, third = 0] = subnet.base;
     return `${first}.${second}.${third + Math.floor(host / 256)}.${host % 256}`;
+  }
+
+  /**
+   * Gives the interface `count` secondary private IPs, as Elastic Load Balancing does to an NLB's
+   * interfaces when its secondary_ips.auto_assigned.per_subnet attribute is above 0.
+   */
+  async secondaryIps(eni: Eni, subnetId: string, count: number): Promise<string[]> {
+    const ips = Array.from({ length: count }, () => this.allocateIp(subnetId));
+    await this.ec2.send(
+      new AssignPrivateIpAddressesCommand({ NetworkInterfaceId: eni.id, PrivateIpAddresses: ips }),
+    );
+    return ips;
   }
 
   async deleteEni(eni: Eni): Promise<void> {

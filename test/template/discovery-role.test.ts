@@ -41,8 +41,19 @@ const syncStatements = (deployment: Deployment): PolicyStatement[] =>
       PolicyDocument: { Statement: PolicyStatement[] };
     }[]
   ).flatMap((policy) => policy.PolicyDocument.Statement);
+/** Whether the sync's policy allows AssumeRole of `role`; IAM sets aws:ResourceAccount to its account. */
 const mayAssume = (deployment: Deployment, role: string) =>
-  isAllowed(syncStatements(deployment), { action: 'sts:AssumeRole', resource: role, context: {} });
+  isAllowed(syncStatements(deployment), {
+    action: 'sts:AssumeRole',
+    resource: role,
+    context: { 'aws:ResourceAccount': role.split(':')[4] ?? '' },
+  });
+const discoveryAccountsOf = (deployment: Deployment) =>
+  (
+    deployment.resources.TargetGroupSyncFunction?.Properties.Environment as
+      | { Variables: Record<string, string> }
+      | undefined
+  )?.Variables.DISCOVERY_ACCOUNT_IDS;
 const inputOf = (rule: Resource | undefined) =>
   JSON.parse(
     String((rule?.Properties.Targets as { Input: string }[] | undefined)?.[0]?.Input),
@@ -69,11 +80,30 @@ describe('Template: an ALB in another account', () => {
     ).not.toContain('sts:AssumeRole');
   });
 
-  it("lets the pack's sync assume only roles at /alb-static-ip/, whose trust policies decide", () => {
-    const pack = deploy(transformed, {});
+  it("lets the pack's sync assume only roles at /alb-static-ip/ of the accounts it was given", () => {
+    const pack = deploy(transformed, { DiscoveryAccountIds: `${ALB_ACCOUNT},111122223333` });
     expect(mayAssume(pack, ROLE)).toBe(true);
+    expect(mayAssume(pack, ROLE.replace(ALB_ACCOUNT, '111122223333'))).toBe(true);
+    expect(mayAssume(pack, ROLE.replace(ALB_ACCOUNT, '123456789012'))).toBe(true);
+    expect(mayAssume(pack, ROLE.replace(ALB_ACCOUNT, '999999999999'))).toBe(false);
     expect(mayAssume(pack, `arn:aws:iam::${ALB_ACCOUNT}:role/admin`)).toBe(false);
     expect(mayAssume(pack, `arn:aws:iam::${ALB_ACCOUNT}:role/other/alb-static-ip/x`)).toBe(false);
+    expect(discoveryAccountsOf(pack)).toBe(`123456789012,${ALB_ACCOUNT},111122223333`);
+  });
+
+  it("keeps the pack's sync in its own account when it is given no other", () => {
+    const pack = deploy(transformed, {});
+    expect(mayAssume(pack, ROLE)).toBe(false);
+    expect(mayAssume(pack, ROLE.replace(ALB_ACCOUNT, '123456789012'))).toBe(true);
+    // The function reads the empty entry as none (discovery-accounts.ts).
+    expect(discoveryAccountsOf(pack)).toBe('123456789012,');
+  });
+
+  it("admits a bridge's own role's account in the sync's environment, and no other", () => {
+    expect(discoveryAccountsOf(deploy(transformed, CROSS_ACCOUNT))).toBe(
+      `123456789012,${ALB_ACCOUNT}`,
+    );
+    expect(discoveryAccountsOf(deploy(transformed, NEW_NLB))).toBe('123456789012,');
   });
 
   it('gives every trigger the role and the external id, as the sync reads them', () => {

@@ -250,6 +250,18 @@ const RULE_CASES: RuleCase[] = [
     valid: CROSS_ACCOUNT,
   },
   {
+    rule: 'DiscoveryAccountsAreThePacks',
+    violating: { ...CROSS_ACCOUNT, DiscoveryAccountIds: '210987654321' },
+    says: /^DiscoveryAccountIds is for the pack \(no LoadBalancerArn\)\. .*clear DiscoveryAccountIds\.$/,
+    valid: CROSS_ACCOUNT,
+  },
+  {
+    rule: 'ListsHaveNoEmptyEntries',
+    violating: { ...PACK, DiscoveryAccountIds: '210987654321,,111122223333' },
+    says: /^DiscoveryAccountIds has an empty entry\. .*leave it empty\.$/,
+    valid: { ...PACK, DiscoveryAccountIds: '210987654321,111122223333' },
+  },
+  {
     rule: 'ExternalIdNeedsADiscoveryRole',
     violating: { ...NEW_NLB, DiscoveryExternalId: EXTERNAL_ID },
     says: /^DiscoveryExternalId is set without DiscoveryRoleArn\. .*clear it\.$/,

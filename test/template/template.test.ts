@@ -554,6 +554,7 @@ describe('Template: the SAM transform', () => {
         'HealthyHosts1Alarm',
         'HealthyHosts2Alarm',
         'IpsOutsideNlbZonesAlarm',
+        'LookalikeEnisAlarm',
         'NlbPrivateIpsErrorsAlarm',
         'SyncErrorsAlarm',
         'TargetGroupSyncErrorsAlarm',

@@ -139,6 +139,7 @@ describe('Function: expandTemplate, the bridge it makes', () => {
         'WebStaticIpsAlbIngressIp2Port2',
         'WebStaticIpsSyncErrorsAlarm',
         'WebStaticIpsIpsOutsideNlbZonesAlarm',
+        'WebStaticIpsLookalikeEnisAlarm',
         'WebStaticIpsHealthyHosts1Alarm',
         'WebStaticIpsHealthyHosts2Alarm',
       ].sort(),
@@ -414,7 +415,7 @@ describe('Function: expandTemplate, the bridge it makes', () => {
     });
   });
 
-  it('counts what a bridge makes: zones + 3 × ports + zones × ports + 7, as the README says', () => {
+  it('counts what a bridge makes: zones + 3 × ports + zones × ports + 8, as the README says', () => {
     const subnets = (count: number) =>
       Array.from({ length: count }, (_, index) => `subnet-${String(index).padStart(17, '0')}`);
     const ports = (count: number) => Array.from({ length: count }, (_, index) => 8000 + index);
@@ -428,8 +429,8 @@ describe('Function: expandTemplate, the bridge it makes', () => {
     ] as const) {
       const full = { ...BRIDGE, SubnetIds: subnets(zones), Ports: ports(portCount) };
       const { AlbSecurityGroupId: _group, ...withoutGroup } = full;
-      expect(count(full)).toBe(zones + 3 * portCount + zones * portCount + 7);
-      expect(count(withoutGroup)).toBe(zones + 3 * portCount + 7);
+      expect(count(full)).toBe(zones + 3 * portCount + zones * portCount + 8);
+      expect(count(withoutGroup)).toBe(zones + 3 * portCount + 8);
       expect(count({ ...full, ReactToEniEvents: false })).toBe(count(full) - 1);
       expect(count({ ...full, VpcLink: true })).toBe(count(full) + 1);
       expect(count({ ...full, Scheme: 'internal' })).toBe(count(full) - zones);
@@ -768,6 +769,7 @@ describe('Function: expandTemplate, TargetMode alb', () => {
               'WebStaticIpsEniChange',
               'WebStaticIpsSyncErrorsAlarm',
               'WebStaticIpsIpsOutsideNlbZonesAlarm',
+              'WebStaticIpsLookalikeEnisAlarm',
             ].includes(id),
         )
         .sort(),

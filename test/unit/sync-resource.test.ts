@@ -65,12 +65,17 @@ const group = (
 });
 
 /** A sync of the binding that finds these ALB IPs and returns these group summaries. */
-function resourceSyncing(albIps: string[], targetGroups: TargetGroupSummary[]) {
+function resourceSyncing(
+  albIps: string[],
+  targetGroups: TargetGroupSummary[],
+  lookalikeEnis?: string[],
+) {
   vi.mocked(runSync).mockImplementation(
     async (given: Binding): Promise<SyncSummary> => ({
       loadBalancerArn: given.LoadBalancerArn.arn,
       dryRun: given.DryRun,
       albIps,
+      ...(lookalikeEnis && { lookalikeEnis }),
       targetGroups,
     }),
   );
@@ -190,6 +195,36 @@ describe('Function: syncCustomResource, the zones the NLB serves', () => {
     );
 
     expect(error.message).toBe(UNSERVED_REASON);
+  });
+});
+
+describe('Function: syncCustomResource, an ALB with no interface of its own', () => {
+  const NONE_FOUND = `Found no network interface described "ELB app/web/50dc6c495c0c9188" that Elastic Load Balancing created`;
+  const REST =
+    ', so the target groups would stay empty; check that LoadBalancerArn is the ALB to front and that its network interfaces are in this account and region';
+
+  it('fails a Create, saying so', async () => {
+    const resource = resourceSyncing([], [group(TG_A, [])]);
+
+    const error = await failureOf(resource.create(binding(), REQUEST));
+
+    expect(error.message).toBe(`${NONE_FOUND}${REST}`);
+  });
+
+  it('counts the lookalikes that carry the description, which are never registered', async () => {
+    const resource = resourceSyncing([], [group(TG_A, [])], ['eni-1 10.0.9.1', 'eni-2 10.0.9.2']);
+
+    const error = await failureOf(resource.create(binding(), REQUEST));
+
+    expect(error.message).toBe(
+      `${NONE_FOUND} (2 with that description were created by someone else, and are never registered)${REST}`,
+    );
+  });
+
+  it('lets a dry-run Create through, which writes nothing', async () => {
+    const resource = resourceSyncing([], [group(TG_A, [])], ['eni-1 10.0.9.1']);
+
+    await expect(resource.create(binding(ALB, true), REQUEST)).resolves.toBeDefined();
   });
 });
 
