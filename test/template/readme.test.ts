@@ -8,6 +8,8 @@ import { loadTemplate, ROOT } from './cloudformation.js';
 // the Serverless Application Repository accepts, a ServiceToken naming a function of template.yaml,
 // properties the function's schema knows, and attributes the resource returns. Every npm command it
 // names exists, every script of package.json is named, and every path of its Layout exists.
+// Where AWS's documentation limits what a reader can do (stack sets and the SAM transform, security
+// groups on an existing NLB, the SAR capabilities), the README and docs/ say what it says.
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const scripts = Object.keys(
   (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: object }).scripts ??
@@ -376,5 +378,95 @@ describe('README: what a deployer needs', () => {
     // Assess
     expect(refs).not.toHaveLength(0);
     for (const name of new Set(refs)) expect(checked).toContain(`\`${name}\``);
+  });
+});
+
+/** The paragraph of a markdown text that starts with `opening`, up to the next blank line. */
+function paragraphStarting(markdown: string, opening: string): string {
+  const start = markdown.indexOf(opening);
+  if (start === -1) throw new Error(`no paragraph starts with ${opening}`);
+  const end = markdown.indexOf('\n\n', start);
+  return markdown.slice(start, end === -1 ? undefined : end);
+}
+
+/** The row of a markdown table whose first cell is `cell`. */
+function rowOf(markdown: string, cell: string): string {
+  const row = markdown.split('\n').find((line) => line.startsWith(`| ${cell} |`));
+  if (row === undefined) throw new Error(`no table row for ${cell}`);
+  return row;
+}
+
+describe('README and docs: what AWS allows', () => {
+  const template = loadTemplate();
+
+  it('says a service-managed stack set cannot deploy template.yaml, whose SAM transform is a macro', () => {
+    // Prepare: CreateStackSet's Capabilities: "StackSets with service-managed permissions don't
+    // currently support the use of macros in templates. (This includes the AWS::Include and
+    // AWS::Serverless transforms ...)"
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html
+    const transforms = [template.Transform].flat();
+
+    // Act
+    const stackSets = paragraphStarting(readme, '**StackSets.**');
+
+    // Assess
+    expect(transforms).toContain('AWS::Serverless-2016-10-31');
+    expect(stackSets).toContain('`AWS::Serverless-2016-10-31`');
+    expect(stackSets).toContain(
+      'https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStackSet.html',
+    );
+    expect(stackSets).not.toMatch(/deploy `template\.yaml` per account instead/);
+  });
+
+  it('says turning CreateNlbSecurityGroup on for an existing NLB fails and is rolled back, not that it replaces the NLB', () => {
+    // Prepare: CloudFormation updates SecurityGroups with no interruption, and SetSecurityGroups
+    // refuses a group for an NLB created without one.
+    // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-elasticloadbalancingv2-loadbalancer.html
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSecurityGroups.html
+    const nlb = template.Resources.NetworkLoadBalancer?.Properties ?? {};
+
+    // Act
+    const row = rowOf(readme, '`CreateNlbSecurityGroup`');
+    const upgrading = paragraphStarting(readme, '**Upgrading a stack whose NLB exists:**');
+
+    // Assess
+    expect(nlb).toHaveProperty('SecurityGroups');
+    for (const text of [row, upgrading]) {
+      expect(text).toMatch(
+        /fails the update, and CloudFormation rolls it back|The update fails, and CloudFormation rolls it back/,
+      );
+      expect(text).not.toMatch(/replaces the NLB|must make a new NLB|Replacement: True/);
+    }
+    expect(upgrading).toContain('#cfn-elasticloadbalancingv2-loadbalancer-securitygroups');
+    expect(upgrading).toContain('`ElasticIpAllocationIds`');
+    expect(upgrading).toContain('`PrivateIpAddresses`');
+  });
+
+  it('names every resource of the template that needs CAPABILITY_RESOURCE_POLICY in the SAR doc', () => {
+    // Prepare: the types the Serverless Application Repository lists for this capability.
+    // https://docs.aws.amazon.com/serverlessrepo/latest/devguide/acknowledging-application-capabilities.html
+    const needsResourcePolicy = [
+      'AWS::Lambda::LayerVersionPermission',
+      'AWS::Lambda::Permission',
+      'AWS::Events::EventBusPolicy',
+      'AWS::IAM::Policy',
+      'AWS::ApplicationAutoScaling::ScalingPolicy',
+      'AWS::S3::BucketPolicy',
+      'AWS::SQS::QueuePolicy',
+      'AWS::SNS::TopicPolicy',
+    ];
+    const used = new Set(
+      Object.values(template.Resources)
+        .map((resource) => resource.Type)
+        .filter((type) => needsResourcePolicy.includes(type)),
+    );
+    const sar = readFileSync(join(ROOT, 'docs', 'serverless-application-repository.md'), 'utf8');
+
+    // Act
+    const row = rowOf(sar, '`CAPABILITY_RESOURCE_POLICY`');
+
+    // Assess
+    expect(used).toContain('AWS::Events::EventBusPolicy');
+    for (const type of used) expect(row, type).toContain(`\`${type}\``);
   });
 });
