@@ -31,6 +31,7 @@ export const MUTATION_THRESHOLDS = {
   'functions/nlb-private-ips/security-group-rules.ts': 90,
   'functions/target-group-sync/target-group-owners.ts': 90,
   'functions/target-group-sync/zone-coverage.ts': 90,
+  'functions/target-group-sync/outside-vpc-ranges.ts': 90,
   'functions/shared/bounded-text.ts': 90,
   'functions/shared/deadline.ts': 90,
   'functions/shared/input.ts': 90,

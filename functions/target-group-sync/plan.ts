@@ -1,5 +1,7 @@
+import { boundList } from '../shared/bounded-text.js';
 import { compareIps } from '../shared/ip-order.js';
 import type { LoadBalancerEni } from '../shared/load-balancer-enis.js';
+import { ipsOutsideVpcRanges, OUTSIDE_VPC_RANGES } from './outside-vpc-ranges.js';
 
 /**
  * The plans, pure functions of what the run read. `planTargetChanges` reconciles a group with the
@@ -38,7 +40,10 @@ export type TargetPlan =
       readonly unchanged: readonly Target[];
     }
   | {
-      /** Discovery found no IP while the group has targets: writing would empty the group. */
+      /**
+       * Nothing may be written: discovery found no IP while the group has targets (writing would
+       * empty the group), or found IPs outside the group's VPC that RegisterTargets would refuse.
+       */
       readonly kind: 'refused';
       readonly reason: string;
       readonly unchanged: readonly Target[];
@@ -67,6 +72,9 @@ export const targetKey = (target: Pick<Target, 'id' | 'port'>): string =>
 
 const byAddress = (a: Target, b: Target): number => compareIps(a.id, b.id) || a.port - b.port;
 
+/** How many IPs a refusal for IPs outside the ranges names; the rest are counted. */
+const OUTSIDE_RANGES_SHOWN = 5;
+
 export function planTargetChanges(
   discovered: readonly Pick<LoadBalancerEni, 'privateIp' | 'vpcId'>[],
   registered: readonly RegisteredTarget[],
@@ -89,6 +97,18 @@ export function planTargetChanges(
     return {
       kind: 'refused',
       reason: `discovery found no IP address for the load balancer while target group ${targetGroup.targetGroupArn} has ${current.size} target(s); nothing was written, because deregistering them would empty the group`,
+      unchanged: [...current.values()].sort(byAddress),
+    };
+  }
+
+  // None of the group's targets is written, not even the IPs ELB would take: a group that held
+  // only some of the ALB's IPs would look synced while the run fails.
+  const unregistrable = ipsOutsideVpcRanges(discovered, targetGroup.vpcId);
+  if (unregistrable.length > 0) {
+    const ips = unregistrable.map(({ privateIp, vpcId }) => `${privateIp} (${vpcId})`);
+    return {
+      kind: 'refused',
+      reason: `target group ${targetGroup.targetGroupArn} is in ${targetGroup.vpcId}, and Elastic Load Balancing registers an IP target from outside a target group's VPC only in ${OUTSIDE_VPC_RANGES.slice(0, -1).join(', ')} or ${OUTSIDE_VPC_RANGES.at(-1)}; got ALB IPs outside it in none of those: ${boundList(ips, OUTSIDE_RANGES_SHOWN, ', ')}; nothing was written, since RegisterTargets would refuse them. Put the NLB and its target groups in the ALB's VPC, where any address of the VPC can be a target`,
       unchanged: [...current.values()].sort(byAddress),
     };
   }

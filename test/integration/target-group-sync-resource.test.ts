@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compareIps } from '../../functions/shared/ip-order.js';
 import type { Eni } from '../support/aws-world.js';
 import { emulatorSuite, sendRequest } from '../support/emulator-suite.js';
 import type { EventName } from '../support/events.js';
@@ -123,6 +124,34 @@ describe('Integration: target-group-sync as a custom resource', () => {
     expect(updated.Status).toBe('SUCCESS');
     expect(updated.PhysicalResourceId).not.toBe(created.PhysicalResourceId);
     expect(await suite.world.targets(https)).toEqual(onPort(otherEnis, 443));
+  });
+
+  it('Create fails, writing no target, when a peered ALB has IPs a group cannot take from outside its VPC', async () => {
+    // Prepare: the group in 10.1.0.0/16, the ALB in a peered VPC in 100.128.0.0/16, just past
+    // 100.64.0.0/10
+    const nlbSide = await suite.world.network('10.1');
+    const albSide = await suite.world.network('100.128');
+    const albArn = await suite.world.loadBalancer('peered', 'application', albSide.subnetIds);
+    const group = await suite.world.targetGroup('peered-443', nlbSide.vpcId, 443);
+    const enis = await suite.world.loadBalancerEnis(albArn, albSide.subnetIds, 2);
+
+    // Act
+    const answer = await request('target-group-sync-create', {
+      LoadBalancerArn: albArn,
+      TargetGroupArns: [group],
+    });
+
+    // Assess
+    const ips = enis
+      .map((eni) => eni.ip)
+      .sort(compareIps)
+      .map((ip) => `${ip} (${albSide.vpcId})`);
+    expect(answer.Status).toBe('FAILED');
+    expect(answer.Reason).toContain(
+      `target group ${group} is in ${nlbSide.vpcId}, and Elastic Load Balancing registers an IP target from outside a target group's VPC only in 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10; got ALB IPs outside it in none of those: ${ips.join(', ')}; nothing was written`,
+    );
+    expect(writes()).toEqual([]);
+    expect(await suite.world.targets(group)).toEqual([]);
   });
 
   it('Delete deregisters the ALB IPs and leaves other targets alone', async () => {

@@ -117,6 +117,43 @@ describe('Function: planTargetChanges', () => {
     expect(writeSteps(plan, 10)).toEqual([]);
   });
 
+  it('refuses IPs outside the group VPC in no private range, naming them, the VPC and the ranges', () => {
+    // Prepare: a peered ALB with two addresses ELB takes from outside the VPC and two it does not
+    const discovered = [
+      { privateIp: '172.16.0.5', vpcId: 'vpc-peered' },
+      { privateIp: '52.95.110.1', vpcId: 'vpc-peered' },
+      { privateIp: '100.64.0.5', vpcId: 'vpc-peered' },
+      { privateIp: '100.128.0.5', vpcId: 'vpc-peered' },
+    ];
+
+    // Act
+    const plan = planTargetChanges(discovered, healthy('10.0.0.2', '10.0.0.1'), GROUP);
+
+    // Assess: nothing registered, nothing deregistered
+    expect(plan).toEqual({
+      kind: 'refused',
+      reason: `target group ${GROUP.targetGroupArn} is in vpc-nlb, and Elastic Load Balancing registers an IP target from outside a target group's VPC only in 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10; got ALB IPs outside it in none of those: 52.95.110.1 (vpc-peered), 100.128.0.5 (vpc-peered); nothing was written, since RegisterTargets would refuse them. Put the NLB and its target groups in the ALB's VPC, where any address of the VPC can be a target`,
+      unchanged: [
+        { id: '10.0.0.1', port: 443 },
+        { id: '10.0.0.2', port: 443 },
+      ],
+    });
+    expect(writeSteps(plan, 10)).toEqual([]);
+  });
+
+  it('names the first five IPs refused as outside the ranges, and counts the rest', () => {
+    const discovered = Array.from({ length: 7 }, (_, i) => ({
+      privateIp: `52.95.110.${i + 1}`,
+      vpcId: 'vpc-peered',
+    }));
+
+    const plan = planTargetChanges(discovered, [], GROUP);
+
+    expect(plan.kind === 'refused' && plan.reason).toContain(
+      'in none of those: 52.95.110.1 (vpc-peered), 52.95.110.2 (vpc-peered), 52.95.110.3 (vpc-peered), 52.95.110.4 (vpc-peered), 52.95.110.5 (vpc-peered), and 2 more; nothing was written',
+    );
+  });
+
   it('has nothing to do when discovery found nothing and the group is empty', () => {
     expect(planTargetChanges([], [], GROUP)).toEqual({
       kind: 'changes',

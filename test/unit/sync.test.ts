@@ -494,6 +494,37 @@ describe('Function: syncTargetGroups', () => {
     expect(metrics.addMetric).toHaveBeenCalledWith('SyncErrors', 'Count', 1);
   });
 
+  it('writes nothing when a peered ALB has IPs in no private range, and fails naming them', async () => {
+    // Prepare: the group in vpc-1 holds the ALB's old IP; the ALB, in a peered VPC, has moved to
+    // a public address and one in 100.128.0.0/10, beside one ELB would take
+    givenAlb();
+    ec2Mock.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [
+        eni('52.95.110.1', DESCRIPTION, 'vpc-peered'),
+        eni('100.128.0.5', DESCRIPTION, 'vpc-peered'),
+        eni('172.16.0.5', DESCRIPTION, 'vpc-peered'),
+      ],
+    });
+    givenTargetGroup(TG_A, ['172.16.0.9']);
+    const { logger, metrics, ...clients } = deps();
+
+    // Act
+    const error = await failureOf(
+      syncTargetGroups(binding(), { ...clients, logger, metrics }, LIVE),
+    );
+
+    // Assess
+    expect(writes()).toEqual([]);
+    expect(error).toBeInstanceOf(TargetGroupSyncError);
+    expect(error.message).toBe(
+      `1 of 1 target group(s) failed to sync: ${TG_A}: target group ${TG_A} is in vpc-1, and Elastic Load Balancing registers an IP target from outside a target group's VPC only in 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10; got ALB IPs outside it in none of those: 52.95.110.1 (vpc-peered), 100.128.0.5 (vpc-peered); nothing was written, since RegisterTargets would refuse them. Put the NLB and its target groups in the ALB's VPC, where any address of the VPC can be a target`,
+    );
+    expect((error as TargetGroupSyncError).summary).toMatchObject({
+      targetGroups: [{ targetGroupArn: TG_A, status: 'failed', registered: [], deregistered: [] }],
+    });
+    expect(metrics.addMetric).toHaveBeenCalledWith('SyncErrors', 'Count', 1);
+  });
+
   it('keeps going when one target group fails, then fails the invocation', async () => {
     // Prepare: the first group is throttled beyond the SDK's retries
     givenAlb();
