@@ -47,7 +47,10 @@ const PROBLEMS_SHOWN = 5;
 /** What one request is about, for the resource's operations. */
 export interface CustomResourceRequest {
   readonly requestType: 'Create' | 'Update' | 'Delete';
-  /** The id the resource has after this request (minted on Create and on replacement). */
+  /**
+   * The id the resource has once this request succeeds (minted on Create and on replacement). A
+   * failed Update answers with the id it was sent instead (`failedPhysicalResourceIdFor`).
+   */
   readonly physicalResourceId: string;
   /**
    * The resource as an owner of what it shares with others: 16 hex digits, the end of its physical
@@ -200,9 +203,9 @@ const scopeOf = (stackId: string, logicalResourceId: string): string =>
   sha256(`${stackId}\n${logicalResourceId}`).slice(0, 8);
 
 /**
- * The PhysicalResourceId rules, in one place. An id is `KIND/LOGICAL-ID/` and 16 hex digits: 8 that
- * the stack and logical id give, 8 that the identity adds. Create and Update both mint it, and the
- * same resource always gets the same id, so:
+ * The PhysicalResourceId rules of a successful answer (a failed one's are the next function's). An
+ * id is `KIND/LOGICAL-ID/` and 16 hex digits: 8 that the stack and logical id give, 8 that the
+ * identity adds. Create and Update both mint it, and the same resource always gets the same id, so:
  * - an Update keeps the id unless the identity changed (or the id is not one this runtime minted
  *   for the resource); then the id is new, and CloudFormation deletes the old resource after;
  * - a Delete never changes it: the runtime answers a Delete with the id it was given.
@@ -216,6 +219,25 @@ export function physicalResourceIdFor(
   const scope = scopeOf(stackId, logicalResourceId);
   const identityPart = sha256(`${stackId}\n${logicalResourceId}\n${identity}`).slice(0, 8);
   return `${kind}/${logicalResourceId}/${scope}${identityPart}`;
+}
+
+/**
+ * The PhysicalResourceId of a FAILED answer. Every answer about one resource must carry the same
+ * id, and an Update answered with another id is taken as a replacement, after which CloudFormation
+ * deletes the resource it had:
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/crpg-ref-responses.html
+ * - a failed Update or Delete answers with the id it was sent, even when the Update would have
+ *   replaced the resource under a new one: the resource CloudFormation knows is the one it keeps;
+ * - a failed Create answers with the id it minted, so that the rollback Delete releases whatever it
+ *   had done, or with the marker when it minted none (its properties were invalid, or the function
+ *   did not load), whose Delete touches nothing.
+ */
+export function failedPhysicalResourceIdFor(
+  event: CloudFormationCustomResourceEvent,
+  minted: string | undefined,
+): string {
+  if (event.RequestType !== 'Create') return event.PhysicalResourceId;
+  return minted ?? CREATE_FAILED_MARKER;
 }
 
 /**
@@ -296,8 +318,11 @@ function planRequest<Properties>(
   try {
     properties = definition.parse(resourceProperties(event.ResourceProperties));
   } catch (error) {
-    const id = event.RequestType === 'Create' ? CREATE_FAILED_MARKER : event.PhysicalResourceId;
-    return { kind: 'fail', physicalResourceId: id, error };
+    return {
+      kind: 'fail',
+      physicalResourceId: failedPhysicalResourceIdFor(event, undefined),
+      error,
+    };
   }
   return {
     kind: 'run',
@@ -409,6 +434,7 @@ async function raceTheDeadline<Properties>(
   options: RuntimeOptions,
 ): Promise<CustomResourceResponse> {
   const { physicalResourceId } = plan;
+  const failedId = failedPhysicalResourceIdFor(event, physicalResourceId);
   const controller = new AbortController();
   const request: CustomResourceRequest = {
     requestType: event.RequestType,
@@ -428,7 +454,7 @@ async function raceTheDeadline<Properties>(
           `The ${event.RequestType} did not finish before the Lambda function's timeout`,
         );
         controller.abort(error);
-        resolve(failed(event, context, error, physicalResourceId));
+        resolve(failed(event, context, error, failedId));
       },
       Math.max(0, remaining - margin),
     );
@@ -441,7 +467,7 @@ async function raceTheDeadline<Properties>(
       // Data left undefined is not in the JSON that CloudFormation receives.
       Data: data,
     }),
-    (error: unknown) => failed(event, context, error, physicalResourceId),
+    (error: unknown) => failed(event, context, error, failedId),
   );
   try {
     return await Promise.race([work, deadline]);
@@ -472,10 +498,8 @@ const echoOf = (event: CloudFormationCustomResourceEvent) => ({
 });
 
 /**
- * A FAILED answer with the given physical id. A Create that failed after its properties were valid
- * keeps the id it minted, so that CloudFormation's rollback Delete releases whatever it had done;
- * one whose properties were invalid answers with the marker, whose Delete touches nothing. The
- * Reason ends with the log stream, so both survive truncation.
+ * A FAILED answer with the given physical id (see `failedPhysicalResourceIdFor`). The Reason ends
+ * with the log stream, so both survive truncation.
  */
 export function failed(
   event: Pick<CloudFormationCustomResourceEvent, 'StackId' | 'RequestId' | 'LogicalResourceId'>,
@@ -580,8 +604,7 @@ export function withInitGuard(
       const request = readCustomResourceRequest(event);
       if (!request.ok) return await answerMalformed(request, context, { logger, send }, error);
       const answered = request.event;
-      const id =
-        answered.RequestType === 'Create' ? CREATE_FAILED_MARKER : answered.PhysicalResourceId;
+      const id = failedPhysicalResourceIdFor(answered, undefined);
       return await deliver(answered.ResponseURL, failed(answered, context, error, id), {
         logger,
         send,

@@ -217,6 +217,31 @@ describe('Integration: nlb-private-ips', () => {
       expect(await suite.world.ingress(other)).toHaveLength(4);
     });
 
+    it('a failed move to another security group answers with the id it had, not a new one', async () => {
+      // Prepare: the group to move to does not exist
+      const { nlbArn, albGroup } = await nlb();
+      const created = await request('nlb-private-ips-create', {
+        LoadBalancerArn: nlbArn,
+        SecurityGroupId: albGroup,
+      });
+
+      // Act
+      const updated = await request(
+        'nlb-private-ips-update',
+        { LoadBalancerArn: nlbArn, SecurityGroupId: 'sg-0123456789abcdef0' },
+        {
+          PhysicalResourceId: created.PhysicalResourceId,
+          OldResourceProperties: { LoadBalancerArn: nlbArn, SecurityGroupId: albGroup },
+        },
+      );
+
+      // Assess: the same id, so CloudFormation sees no replacement to clean up after
+      expect(updated).toMatchObject({
+        Status: 'FAILED',
+        PhysicalResourceId: created.PhysicalResourceId,
+      });
+    });
+
     it('Delete succeeds when the security group is already gone', async () => {
       const { nlbArn, albGroup } = await nlb();
       const created = await request('nlb-private-ips-create', {

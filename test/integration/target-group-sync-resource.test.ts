@@ -126,6 +126,34 @@ describe('Integration: target-group-sync as a custom resource', () => {
     expect(await suite.world.targets(https)).toEqual(onPort(otherEnis, 443));
   });
 
+  it('a failed Update to another load balancer answers with the id it had, not a new one', async () => {
+    // Prepare: the ALB to move to has no network interface, so its sync fails
+    const { albArn, https, subnetIds, enis } = await bridge();
+    const bareAlb = await suite.world.loadBalancer('web-next', 'application', subnetIds);
+    const created = await request('target-group-sync-create', {
+      LoadBalancerArn: albArn,
+      TargetGroupArns: [https],
+    });
+
+    // Act
+    const updated = await request(
+      'target-group-sync-update',
+      { LoadBalancerArn: bareAlb, TargetGroupArns: [https] },
+      {
+        PhysicalResourceId: created.PhysicalResourceId,
+        OldResourceProperties: { LoadBalancerArn: albArn, TargetGroupArns: [https] },
+      },
+    );
+
+    // Assess: the same id, so CloudFormation sees no replacement to clean up after
+    expect(updated).toMatchObject({
+      Status: 'FAILED',
+      PhysicalResourceId: created.PhysicalResourceId,
+      Reason: expect.stringContaining('discovery found no IP address for the load balancer'),
+    });
+    expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
+  });
+
   it('Create fails, writing no target, when a peered ALB has IPs a group cannot take from outside its VPC', async () => {
     // Prepare: the group in 10.1.0.0/16, the ALB in a peered VPC in 100.128.0.0/16, just past
     // 100.64.0.0/10

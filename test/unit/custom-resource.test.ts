@@ -6,6 +6,7 @@ import {
   CREATE_FAILED_MARKER,
   type CustomResourceDefinition,
   type CustomResourceRequest,
+  failedPhysicalResourceIdFor,
   isMintedFor,
   looksLikeCustomResourceRequest,
   ownerOf,
@@ -458,6 +459,29 @@ describe('Function: runCustomResource', () => {
     ]);
   });
 
+  it('answers a failed Update that would replace the resource with the id it was sent', async () => {
+    // Prepare: the identity changes from a to b, so the work runs under the id minted for b
+    const failing = definition({ update: throwing('RegisterTargets failed: AccessDenied') });
+    const replacing = event('target-group-sync-update', { Name: 'b' }, { Name: 'a' });
+
+    // Act
+    await runCustomResource(replacing, context(), failing, { logger: logger(), send });
+
+    // Assess: CloudFormation keeps the resource it knows, under the id it knows it by
+    expect(receiver.received.map((answer) => answer.json)).toEqual([
+      expect.objectContaining({
+        Status: 'FAILED',
+        Reason: 'RegisterTargets failed: AccessDenied (log stream: 2026/11/21/[$LATEST]abcdef)',
+        PhysicalResourceId: mintedId('a'),
+      }),
+    ]);
+    expect(failing.update).toHaveBeenCalledWith(
+      { Name: 'b' },
+      { Name: 'a' },
+      expect.objectContaining({ physicalResourceId: mintedId('b') }),
+    );
+  });
+
   it('says what was thrown when the work throws something that is not an Error', async () => {
     const odd = definition({ create: vi.fn(() => Promise.reject('a bare string')) });
 
@@ -524,6 +548,32 @@ describe('Function: runCustomResource', () => {
           "The Create did not finish before the Lambda function's timeout (log stream: 2026/11/21/[$LATEST]abcdef)",
         PhysicalResourceId: mintedId('a'),
       });
+    });
+
+    it('answers an Update that would replace the resource, at the deadline, with the id it was sent', async () => {
+      // Prepare: an Update from a to b that never finishes
+      vi.useFakeTimers();
+      const { sent, sender } = recorder();
+      const hanging = definition({ update: vi.fn(() => new Promise<never>(() => undefined)) });
+      const replacing = event('target-group-sync-update', { Name: 'b' }, { Name: 'a' });
+
+      // Act
+      const done = runCustomResource(replacing, context(60_000), hanging, {
+        logger: logger(),
+        send: sender,
+      });
+      await vi.advanceTimersByTimeAsync(50_000);
+      await done;
+
+      // Assess
+      expect(sent.map(({ body }) => JSON.parse(body))).toEqual([
+        expect.objectContaining({
+          Status: 'FAILED',
+          Reason:
+            "The Update did not finish before the Lambda function's timeout (log stream: 2026/11/21/[$LATEST]abcdef)",
+          PhysicalResourceId: mintedId('a'),
+        }),
+      ]);
     });
 
     it('aborts the work before the deadline answer goes out, so it writes nothing more', async () => {
@@ -955,6 +1005,24 @@ describe('Function: physicalResourceIdFor', () => {
 
     expect(physicalResourceIdFor(update, 'thing', 'a')).toBe(idOf(update));
     expect(physicalResourceIdFor(update, 'thing', 'y')).toBe(mintedId('y'));
+  });
+});
+
+describe('Function: failedPhysicalResourceIdFor', () => {
+  it('gives a failed Create the id it minted, or the marker when it minted none', () => {
+    const create = event('target-group-sync-create');
+
+    expect(failedPhysicalResourceIdFor(create, mintedId('b'))).toBe(mintedId('b'));
+    expect(failedPhysicalResourceIdFor(create, undefined)).toBe(CREATE_FAILED_MARKER);
+  });
+
+  it('gives a failed Update and a failed Delete the id they were sent, whatever was minted', () => {
+    const update = event('target-group-sync-update');
+    const remove = event('target-group-sync-delete');
+
+    expect(failedPhysicalResourceIdFor(update, mintedId('b'))).toBe(idOf(update));
+    expect(failedPhysicalResourceIdFor(update, undefined)).toBe(idOf(update));
+    expect(failedPhysicalResourceIdFor(remove, mintedId('b'))).toBe(idOf(remove));
   });
 });
 
