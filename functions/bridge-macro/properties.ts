@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { ALB_ARN_EXAMPLE, APPLICATION_LOAD_BALANCER_ARN } from '../shared/arns.js';
 import { ROLE_ARN } from '../shared/binding.js';
+import { boundText } from '../shared/bounded-text.js';
 import { booleanLike, strictObjectOptions, validate } from '../shared/input.js';
 
 /**
@@ -12,15 +13,18 @@ import { booleanLike, strictObjectOptions, validate } from '../shared/input.js';
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/template-macros-author.html
  */
 
-/** The intrinsic functions a bridge's values may use; CloudFormation resolves them after the macro. */
-export const INTRINSICS = [
-  'Ref',
-  'Fn::GetAtt',
-  'Fn::ImportValue',
-  'Fn::Sub',
-  'Fn::Join',
-  'Fn::Select',
-];
+/**
+ * The intrinsic functions a bridge's values may use; CloudFormation resolves them after the macro.
+ * Not `Fn::ImportValue`: "The Fn::ImportValue intrinsic function isn't currently supported in
+ * macros" (the considerations of the page above).
+ */
+export const INTRINSICS = ['Ref', 'Fn::GetAtt', 'Fn::Sub', 'Fn::Join', 'Fn::Select'];
+
+const IMPORT_VALUE = 'Fn::ImportValue';
+/** A field name from the input, as a message shows it: at most this many characters. */
+const FIELD_CHARS = 64;
+/** A value from the input, as a message shows it: at most this many characters. */
+const VALUE_CHARS = 200;
 
 /** A value CloudFormation will resolve: an object with one key, an intrinsic function's name. */
 export type Intrinsic = { readonly [name: string]: unknown };
@@ -196,9 +200,40 @@ export type BridgeProperties = z.output<typeof BridgePropertiesSchema>;
 
 export const BRIDGE_FIELDS = Object.keys(BridgePropertiesSchema.def.shape);
 
-/** The bridge's properties, or the problems with them, each naming the property and the value. */
+/**
+ * The bridge's properties, or the problems with them, each naming the property and the value. A
+ * property that uses `Fn::ImportValue` anywhere in its value is refused first, with the reason
+ * and what to write instead.
+ */
 export function readBridgeProperties(
   properties: unknown,
 ): { ok: true; value: BridgeProperties } | { ok: false; problems: string[] } {
+  const imports = Object.entries(properties ?? {}).flatMap(([field, value]) =>
+    importValuesIn(value, boundText(field, FIELD_CHARS)),
+  );
+  if (imports.length > 0) {
+    return {
+      ok: false,
+      problems: imports.map(
+        ({ path, value }) =>
+          `${path}: got ${boundText(JSON.stringify(value), VALUE_CHARS)}; expected no ${IMPORT_VALUE}, which CloudFormation does not support in macros; pass the value in a template parameter and use {"Ref": "ParameterName"}, or write it out`,
+      ),
+    };
+  }
   return validate(BridgePropertiesSchema, properties ?? {}, BRIDGE_FIELDS);
+}
+
+/**
+ * Each object in `value` that calls Fn::ImportValue, with its path from the properties
+ * (`SubnetIds[1]`, `CertificateArn.Fn::Join[1][0]`).
+ */
+function importValuesIn(value: unknown, path: string): { path: string; value: unknown }[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item, index) => importValuesIn(item, `${path}[${index}]`));
+  }
+  if (typeof value !== 'object' || value === null) return [];
+  if (IMPORT_VALUE in value) return [{ path, value }];
+  return Object.entries(value).flatMap(([key, inner]) =>
+    importValuesIn(inner, `${path}.${boundText(key, FIELD_CHARS)}`),
+  );
 }

@@ -65,14 +65,7 @@ describe('Function: isIntrinsic', () => {
   );
 
   it('names the functions CloudFormation resolves after the macro', () => {
-    expect(INTRINSICS).toEqual([
-      'Ref',
-      'Fn::GetAtt',
-      'Fn::ImportValue',
-      'Fn::Sub',
-      'Fn::Join',
-      'Fn::Select',
-    ]);
+    expect(INTRINSICS).toEqual(['Ref', 'Fn::GetAtt', 'Fn::Sub', 'Fn::Join', 'Fn::Select']);
   });
 });
 
@@ -269,7 +262,7 @@ describe('Function: readBridgeProperties, value by value', () => {
 
   it('takes intrinsic functions wherever a value may come from the template', () => {
     const bridge = {
-      LoadBalancerArn: { 'Fn::ImportValue': 'web-alb-arn' },
+      LoadBalancerArn: { 'Fn::GetAtt': ['WebAlbStack', 'Outputs.AlbArn'] },
       VpcId: { 'Fn::GetAtt': ['Subnet', 'VpcId'] },
       SubnetIds: [{ Ref: 'SubnetA' }, { 'Fn::Select': [0, { Ref: 'Subnets' }] }],
       Ports: [{ Ref: 'Port' }],
@@ -469,6 +462,59 @@ describe('Function: expandTemplate, templates of every shape', () => {
         'Resources.WebStaticIps (AlbStaticIp::Bridge): would make the resource WebStaticIpsNlb, which is already a resource of the template; rename one of them',
       ],
     });
+  });
+});
+
+describe('Function: readBridgeProperties, Fn::ImportValue', () => {
+  // CloudFormation macros do not support Fn::ImportValue (template-macros-author.html).
+  const WHY =
+    'expected no Fn::ImportValue, which CloudFormation does not support in macros; pass the value in a template parameter and use {"Ref": "ParameterName"}, or write it out';
+
+  it('refuses it as a property value, naming the property and the value', () => {
+    expect(problemWith('LoadBalancerArn', { 'Fn::ImportValue': 'web-alb-arn' })).toEqual([
+      `LoadBalancerArn: got {"Fn::ImportValue":"web-alb-arn"}; ${WHY}`,
+    ]);
+  });
+
+  it('refuses it in a list and inside another function, naming where, and nothing else', () => {
+    // Prepare: the same bridge would be valid with a Ref in each place
+    const bridge = {
+      ...BRIDGE,
+      SubnetIds: ['subnet-0000000000000000a', { 'Fn::ImportValue': 'subnet-b' }],
+      CertificateArn: {
+        'Fn::Join': [':', ['arn:aws:acm', { 'Fn::ImportValue': { 'Fn::Sub': '${Env}-cert' } }]],
+      },
+    };
+
+    // Act
+    const read = readBridgeProperties(bridge);
+
+    // Assess
+    expect(read).toEqual({
+      ok: false,
+      problems: [
+        `SubnetIds[1]: got {"Fn::ImportValue":"subnet-b"}; ${WHY}`,
+        `CertificateArn.Fn::Join[1][1]: got {"Fn::ImportValue":{"Fn::Sub":"\${Env}-cert"}}; ${WHY}`,
+      ],
+    });
+  });
+
+  it('answers the macro request with failure, naming the bridge and the property, the fragment untouched', () => {
+    // Prepare
+    const fragment = template({ ...BRIDGE, VpcId: { 'Fn::ImportValue': 'shared-vpc' } });
+    const before = structuredClone(fragment);
+
+    // Act
+    const response = answerMacroRequest({ requestId: 'r-1', fragment }, FUNCTIONS);
+
+    // Assess
+    expect(response).toEqual({
+      requestId: 'r-1',
+      status: 'failure',
+      fragment: before,
+      errorMessage: `AlbStaticIp: Resources.WebStaticIps (AlbStaticIp::Bridge): VpcId: got {"Fn::ImportValue":"shared-vpc"}; ${WHY}`,
+    });
+    expect(fragment).toEqual(before);
   });
 });
 

@@ -1089,7 +1089,7 @@ describe('Property: the expansion', () => {
       LoadBalancerArn: fc.constantFrom<unknown>(
         ALB,
         { Ref: 'WebAlb' },
-        { 'Fn::ImportValue': 'alb-arn' },
+        { 'Fn::GetAtt': ['WebAlbStack', 'Outputs.AlbArn'] },
       ),
       VpcId: fc.constant('vpc-0123456789abcdef0'),
       SubnetIds: fc
