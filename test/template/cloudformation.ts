@@ -106,11 +106,17 @@ export function samTransform(path: string, parameters: Record<string, string>): 
   return JSON.parse(json) as Template;
 }
 
-/** The pseudo parameters' values for the resolver: a stack in us-east-1 of a made-up account. */
+/**
+ * The pseudo parameters' values for the resolver: a stack in us-east-1 of a made-up account. A stack
+ * id is the stack's ARN, ending in a UUID of its own
+ * (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/pseudo-parameter-reference.html).
+ */
 export const PSEUDO_PARAMETERS: Readonly<Record<string, string>> = {
   'AWS::AccountId': '123456789012',
   'AWS::Partition': 'aws',
   'AWS::Region': 'us-east-1',
+  'AWS::StackId':
+    'arn:aws:cloudformation:us-east-1:123456789012:stack/alb-static-ip/51af3dc0-da77-11e4-872e-1234567db123',
   'AWS::StackName': 'alb-static-ip',
   'AWS::URLSuffix': 'amazonaws.com',
 };

@@ -66,6 +66,14 @@ describe('Function: deploy (intrinsic functions)', () => {
     ['Ref to an empty CommaDelimitedList: one empty string', { Ref: 'Empty' }, {}, ['']],
     ['Ref to AWS::Region', { Ref: 'AWS::Region' }, {}, 'us-east-1'],
     ['Ref to AWS::AccountId', { Ref: 'AWS::AccountId' }, {}, '123456789012'],
+    [
+      'Ref to AWS::StackId: an ARN ending in a UUID',
+      { Ref: 'AWS::StackId' },
+      {},
+      expect.stringMatching(
+        /^arn:aws:cloudformation:us-east-1:123456789012:stack\/alb-static-ip\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$/,
+      ),
+    ],
     ['Ref to a target group: an ARN', { Ref: 'Group' }, {}, expect.stringMatching(TG_ARN)],
     ['Ref to a load balancer: an ARN', { Ref: 'Nlb' }, {}, expect.stringMatching(NLB_ARN)],
     ['Ref to another resource: a made-up id', { Ref: 'Queue' }, {}, 'Queue-ref'],
@@ -239,6 +247,45 @@ describe('Function: deploy (intrinsic functions)', () => {
     // Act, Assess
     expect(() => deploy(template, {})).toThrow(/^parameter Required has no value and no default$/);
     expect(deploy(template, { Required: 'r' }).outputs.Value).toBe('r');
+  });
+
+  it('takes pseudo parameters in place of the defaults, in conditions, values and rules', () => {
+    // Prepare
+    const template: Template = {
+      Resources: {},
+      Rules: {
+        NotInParis: {
+          Assertions: [
+            {
+              Assert: { 'Fn::Not': [{ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'eu-west-3'] }] },
+              AssertDescription: 'not in Paris',
+            },
+          ],
+        },
+      },
+      Conditions: { InJakarta: { 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'ap-southeast-3'] } },
+      Outputs: { Name: { Value: { 'Fn::Sub': '${AWS::StackName} in ${AWS::Region}' } } },
+    };
+    const jakarta = { 'AWS::Region': 'ap-southeast-3', 'AWS::StackName': 'other' };
+
+    // Act
+    const there = deploy(template, {}, { pseudoParameters: jakarta });
+    const here = deploy(template, {});
+
+    // Assess
+    expect(there.conditions).toEqual({ InJakarta: true });
+    expect(there.outputs).toEqual({ Name: 'other in ap-southeast-3' });
+    expect(here.conditions).toEqual({ InJakarta: false });
+    expect(here.outputs).toEqual({ Name: 'alb-static-ip in us-east-1' });
+    expect(() =>
+      deploy(template, {}, { pseudoParameters: { 'AWS::Region': 'eu-west-3' } }),
+    ).toThrow(RuleViolationError);
+  });
+
+  it('refuses a pseudo parameter it does not know, naming it', () => {
+    expect(() => deploy(TEMPLATE, {}, { pseudoParameters: { 'AWS::Regoin': 'x' } })).toThrow(
+      /^not a pseudo parameter: AWS::Regoin$/,
+    );
   });
 
   it('names the innermost condition it could not evaluate', () => {

@@ -84,17 +84,31 @@ export class RuleViolationError extends Error {
 
 const NO_VALUE = Symbol('AWS::NoValue');
 
+/** The pseudo parameters of a stack on paper: PSEUDO_PARAMETERS, or some of them replaced. */
+export type PseudoParameters = Readonly<Record<string, string>>;
+
+/**
+ * PSEUDO_PARAMETERS with the given ones in place of theirs: another Region, a stack of another
+ * name. A name that is not one of them throws, so a misspelt one does not go unused.
+ */
+function pseudoParametersWith(given: PseudoParameters = {}): PseudoParameters {
+  const unknown = Object.keys(given).filter((name) => !(name in PSEUDO_PARAMETERS));
+  if (unknown.length > 0) throw new Error(`not a pseudo parameter: ${unknown.join(', ')}`);
+  return { ...PSEUDO_PARAMETERS, ...given };
+}
+
 /**
  * A parameter's value as CloudFormation gives it to Ref: a list for list types (an empty
- * CommaDelimitedList is `[""]`), a string otherwise; pseudo parameters from PSEUDO_PARAMETERS.
+ * CommaDelimitedList is `[""]`), a string otherwise; pseudo parameters from `pseudoParameters`.
  * Undefined for a name that is neither.
  */
 function parameterValue(
   template: Template,
   parameters: Record<string, string>,
   name: string,
+  pseudoParameters: PseudoParameters,
 ): string | string[] | undefined {
-  const pseudo = PSEUDO_PARAMETERS[name];
+  const pseudo = pseudoParameters[name];
   if (pseudo !== undefined) return pseudo;
   const declared = template.Parameters?.[name];
   if (declared === undefined) return undefined;
@@ -131,8 +145,10 @@ const RULE_FUNCTIONS = new Set([
 export function evaluateRules(
   template: Template,
   parameters: Record<string, string>,
+  pseudoParameters: PseudoParameters = {},
 ): FailedAssertion[] {
   type RuleValue = string | string[] | boolean;
+  const pseudo = pseudoParametersWith(pseudoParameters);
   const where = (rule: string, part: string) => `Rules.${rule}.${part}`;
 
   const value = (node: unknown, at: string): RuleValue => {
@@ -143,7 +159,7 @@ export function evaluateRules(
     }
     const [[key, argument]] = Object.entries(node) as [[string, unknown]];
     if (key === 'Ref') {
-      const resolved = parameterValue(template, parameters, text(argument, `${at} Ref`));
+      const resolved = parameterValue(template, parameters, text(argument, `${at} Ref`), pseudo);
       if (resolved === undefined) {
         throw new Error(`${at}: Ref ${JSON.stringify(argument)} is not a parameter`);
       }
@@ -248,23 +264,30 @@ export function fakeRef(logicalId: string, resource: Resource): string {
   return `${logicalId}-ref`;
 }
 
+export interface DeployOptions {
+  /** Leaves the Rules out, for a test of what the template does with parameters they refuse. */
+  readonly skipRules?: boolean;
+  /** Pseudo parameters in place of PSEUDO_PARAMETERS' own: a stack in another Region, say. */
+  readonly pseudoParameters?: PseudoParameters;
+}
+
 /**
  * Deploys on paper. The Rules are checked first, as CloudFormation does, and a violation throws a
- * RuleViolationError; `skipRules` leaves them out, for a test of what the template itself does
- * with parameters the rules refuse.
+ * RuleViolationError; `skipRules` leaves them out.
  */
 export function deploy(
   template: Template,
   parameters: Record<string, string>,
-  options: { skipRules?: boolean } = {},
+  options: DeployOptions = {},
 ): Deployment {
+  const pseudo = pseudoParametersWith(options.pseudoParameters);
   if (!options.skipRules) {
-    const failed = evaluateRules(template, parameters);
+    const failed = evaluateRules(template, parameters, pseudo);
     if (failed.length > 0) throw new RuleViolationError(failed);
   }
   const resources = template.Resources;
   const parameter = (name: string): Value => {
-    const resolved = parameterValue(template, parameters, name);
+    const resolved = parameterValue(template, parameters, name, pseudo);
     if (resolved !== undefined) return resolved;
     const resource = resources[name];
     if (resource) return fakeRef(name, resource);
