@@ -160,6 +160,31 @@ describe('Template: an ALB in another account', () => {
     const scheduleOnly = deploy(transformed, { ...CROSS_ACCOUNT, ReactToEniEvents: 'false' });
     expect(scheduleOnly.resources.EniEventsFromAlbAccount).toBeUndefined();
   });
+
+  it("names the bus policy's statement within EventBridge's limits for any stack name, one per stack", () => {
+    // Prepare: two stacks of the longest name CloudFormation takes (128 characters), in one
+    // account, sharing its default bus. A statement id is 1 to 64 of [a-zA-Z0-9-_] (EventBridge
+    // PutPermission, AWS::Events::EventBusPolicy).
+    const name = `a${'-b'.repeat(63)}c`;
+    const stack = (uuid: string) => ({
+      'AWS::StackName': name,
+      'AWS::StackId': `arn:aws:cloudformation:us-east-1:123456789012:stack/${name}/${uuid}`,
+    });
+    const statementId = (uuid: string) =>
+      deploy(transformed, CROSS_ACCOUNT, { pseudoParameters: stack(uuid) }).resources
+        .EniEventsFromAlbAccount?.Properties.StatementId;
+
+    // Act
+    const first = statementId('51af3dc0-da77-11e4-872e-1234567db123');
+    const second = statementId('0f8fad5b-d9cb-469f-a165-70867728950e');
+
+    // Assess
+    expect(name).toHaveLength(128);
+    for (const id of [first, second]) {
+      expect(id).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    }
+    expect(first).not.toBe(second);
+  });
 });
 
 describe('examples/discovery-role.yaml', () => {
