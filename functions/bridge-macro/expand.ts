@@ -419,9 +419,11 @@ function bridgeResources(
       LoadBalancerAttributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
     },
   };
-  // The NLB's own group, as template.yaml's NlbSecurityGroup: clients in on the listener ports and
-  // ICMP for path MTU discovery; out on the target ports, which carry the health checks too.
+  // The NLB's own group, as template.yaml's NlbSecurityGroup: clients in on the listener ports, and
+  // ICMP "fragmentation needed" from anywhere, since the router on the path whose MTU is too small
+  // sends it, for path MTU discovery; out on the target ports, which carry the health checks too.
   // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-security-groups.html
+  // https://docs.aws.amazon.com/vpc/latest/userguide/path_mtu_discovery.html
   if (properties.NlbSecurityGroup) {
     const clients = (properties.NlbClientCidr ?? '0.0.0.0/0') as Json;
     const onPort = (port: Json, where: Record<string, Json>, description: string): Json => ({
@@ -444,7 +446,7 @@ function bridgeResources(
             IpProtocol: 'icmp',
             FromPort: 3,
             ToPort: 4,
-            CidrIp: clients,
+            CidrIp: '0.0.0.0/0',
             Description: 'Path MTU discovery',
           },
         ],

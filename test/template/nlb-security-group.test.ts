@@ -74,7 +74,7 @@ describe('Template: the NLB security group and AlbIngressMode', () => {
     expect(deployment.outputs.NlbSecurityGroupId).toEqual(NLB_GROUP_ID);
   });
 
-  it("admits an internal NLB's clients from NlbClientCidr, on every listener port", () => {
+  it("admits an internal NLB's clients from NlbClientCidr, on every listener port, and fragmentation needed from anywhere", () => {
     const deployment = stack({
       ...WITH_GROUP,
       ListenerPorts: '443,8443,9443',
@@ -85,12 +85,14 @@ describe('Template: the NLB security group and AlbIngressMode', () => {
       string,
       Value
     >[];
-    expect(ingress.map((rule) => [rule.FromPort, rule.CidrIp])).toEqual([
-      ['443', '10.0.0.0/16'],
-      ['8443', '10.0.0.0/16'],
-      ['9443', '10.0.0.0/16'],
-      [3, '10.0.0.0/16'],
+    expect(ingress.map((rule) => [rule.IpProtocol, rule.FromPort, rule.CidrIp])).toEqual([
+      ['tcp', '443', '10.0.0.0/16'],
+      ['tcp', '8443', '10.0.0.0/16'],
+      ['tcp', '9443', '10.0.0.0/16'],
+      // ICMP type 3 code 4: sent by whichever router on the path has the smaller MTU, not a client.
+      ['icmp', 3, '0.0.0.0/0'],
     ]);
+    expect(ingress[3]).toMatchObject({ FromPort: 3, ToPort: 4 });
   });
 
   it('security-group: one rule per port on the ALB group, from the NLB group, and no IP rules', () => {

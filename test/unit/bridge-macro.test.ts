@@ -550,20 +550,24 @@ describe('Function: expandTemplate, the bridge it makes', () => {
     expect(Resources).not.toHaveProperty('WebStaticIpsAlbIngressPort1');
   });
 
-  it("admits an internal NLB's clients from NlbClientCidr", () => {
+  it("admits an internal NLB's clients from NlbClientCidr, and fragmentation needed from anywhere", () => {
+    // Prepare / Act
     const { Resources } = expanded({
       ...BRIDGE,
       Scheme: 'internal',
       NlbSecurityGroup: true,
       NlbClientCidr: '10.0.0.0/16',
     });
+
+    // Assess: the ICMP comes from whichever router on the path has the smaller MTU, not a client.
     const ingress = ((Resources.WebStaticIpsNlbSecurityGroup?.Properties ?? {}) as Json)
       .SecurityGroupIngress as Json[];
-    expect(ingress.map((rule) => rule.CidrIp)).toEqual([
-      '10.0.0.0/16',
-      '10.0.0.0/16',
-      '10.0.0.0/16',
+    expect(ingress.map((rule) => [rule.IpProtocol, rule.FromPort, rule.CidrIp])).toEqual([
+      ['tcp', 80, '10.0.0.0/16'],
+      ['tcp', 443, '10.0.0.0/16'],
+      ['icmp', 3, '0.0.0.0/0'],
     ]);
+    expect(ingress[2]).toMatchObject({ FromPort: 3, ToPort: 4 });
   });
 
   it('security-group: one ALB rule per port from the NLB group, and no rule per private IP', () => {
