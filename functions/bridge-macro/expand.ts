@@ -414,8 +414,13 @@ function bridgeResources(
         ...(counts.allocations && { AllocationId: counts.allocations[index] as Json }),
         ...(counts.privateIps && { PrivateIPv4Address: counts.privateIps[index] as Json }),
       })),
-      // Only at creation: template.yaml's CreateNlbSecurityGroup says why.
-      ...(properties.NlbSecurityGroup && { SecurityGroups: [getAtt(nlbGroup, 'GroupId')] }),
+      // Only at creation: template.yaml's CreateNlbSecurityGroup says why. With a VPC link, its
+      // PrivateLink traffic skips the group's inbound rules, as template.yaml's NLB says why.
+      // https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-nlb-for-vpclink-using-console.html
+      ...(properties.NlbSecurityGroup && {
+        SecurityGroups: [getAtt(nlbGroup, 'GroupId')],
+        EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: properties.VpcLink ? 'off' : 'on',
+      }),
       LoadBalancerAttributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
     },
   };

@@ -181,6 +181,26 @@ const CASES: Record<string, Case> = {
       NlbClientCidr: '10.0.0.0/16',
     },
   },
+  'internal, the NLB security group and a VPC link, whose PrivateLink traffic skips its rules': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2).join(','),
+      Scheme: 'internal',
+      CreateNlbSecurityGroup: 'true',
+      NlbClientCidr: '10.0.0.0/16',
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2),
+      Ports: [443],
+      Scheme: 'internal',
+      NlbSecurityGroup: true,
+      NlbClientCidr: '10.0.0.0/16',
+      VpcLink: true,
+    },
+  },
   'TargetMode alb, internet-facing, two ports checked through one, a VPC link, the ALB group': {
     parameters: {
       LoadBalancerArn: ALB,

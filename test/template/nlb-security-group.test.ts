@@ -95,6 +95,29 @@ describe('Template: the NLB security group and AlbIngressMode', () => {
     expect(ingress[3]).toMatchObject({ FromPort: 3, ToPort: 4 });
   });
 
+  it("turns the group's inbound rules off for PrivateLink traffic with the VPC link, and only then", () => {
+    // Prepare: API Gateway's VPC link reaches the NLB through PrivateLink from addresses no
+    // NlbClientCidr can name; API Gateway's guide turns the evaluation off for it.
+    const setting = (deployment: Deployment) =>
+      properties(deployment, 'NetworkLoadBalancer')
+        .EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic;
+
+    // Act
+    const withLink = stack({ ...WITH_GROUP, Scheme: 'internal', NlbClientCidr: '10.0.0.0/16' });
+    const withoutLink = stack({ ...WITH_GROUP, CreateVpcLink: 'false' });
+    const noGroup = stack(NEW_NLB);
+
+    // Assess
+    expect(withLink.resources).toHaveProperty('ApiVpcLink');
+    expect(setting(withLink)).toBe('off');
+    expect(withoutLink.resources).not.toHaveProperty('ApiVpcLink');
+    expect(setting(withoutLink)).toBe('on');
+    // An NLB without a group has nothing to evaluate.
+    expect(properties(noGroup, 'NetworkLoadBalancer')).not.toHaveProperty(
+      'EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic',
+    );
+  });
+
   it('security-group: one rule per port on the ALB group, from the NLB group, and no IP rules', () => {
     const deployment = stack(BY_REFERENCE);
     expect(ids(deployment, 'AWS::EC2::SecurityGroupIngress')).toEqual(ALB_INGRESS.slice(0, 2));

@@ -570,6 +570,23 @@ describe('Function: expandTemplate, the bridge it makes', () => {
     expect(ingress[2]).toMatchObject({ FromPort: 3, ToPort: 4 });
   });
 
+  it("turns the NLB group's inbound rules off for PrivateLink traffic with a VPC link, and only then", () => {
+    // Prepare / Act
+    const nlbOf = (properties: Json) => expanded(properties).Resources.WebStaticIpsNlb?.Properties;
+    const withLink = nlbOf({ ...BRIDGE, NlbSecurityGroup: true, VpcLink: true });
+    const withoutLink = nlbOf({ ...BRIDGE, NlbSecurityGroup: true });
+    const linkWithoutGroup = nlbOf({ ...BRIDGE, VpcLink: true });
+
+    // Assess
+    expect(withLink).toMatchObject({ EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'off' });
+    expect(withoutLink).toMatchObject({
+      EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: 'on',
+    });
+    expect(linkWithoutGroup).not.toHaveProperty(
+      'EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic',
+    );
+  });
+
   it('security-group: one ALB rule per port from the NLB group, and no rule per private IP', () => {
     const { Resources } = expanded({
       ...BRIDGE,
