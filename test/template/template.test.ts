@@ -778,6 +778,32 @@ describe('Template: the SAM transform', () => {
       }
     });
 
+    it('installs the functions without the macro in a Region without macros, and says so', () => {
+      // Prepare: Asia Pacific (Jakarta), which issue 23 found without CloudFormation macros.
+      const jakarta = { pseudoParameters: { 'AWS::Region': 'ap-southeast-3' } };
+
+      // Act
+      const deployment = deploy(transformed, {}, jakarta);
+
+      // Assess
+      expect(ids(deployment, 'AWS::Lambda::Function')).toEqual([
+        'NlbPrivateIpsFunction',
+        'TargetGroupSyncFunction',
+      ]);
+      expect(ids(deployment, 'AWS::CloudFormation::Macro')).toEqual([]);
+      expect(ids(deployment, 'AWS::Logs::LogGroup')).not.toContain('BridgeMacroLogGroup');
+      expect(deployment.outputs).not.toHaveProperty('MacroName');
+      expect(deployment.outputs).toHaveProperty('TargetGroupSyncServiceToken');
+      expect(deployment.outputs.MacroNotInstalled).toMatch(
+        /^AWS::CloudFormation::Macro is not available in ap-southeast-3/,
+      );
+      // Where the macro installs, or none was asked for, there is nothing to say.
+      expect(pack().outputs).not.toHaveProperty('MacroNotInstalled');
+      expect(deploy(transformed, { MacroName: '' }, jakarta).outputs).not.toHaveProperty(
+        'MacroNotInstalled',
+      );
+    });
+
     it('gives the macro function no permission beyond its logs', () => {
       const role = the(pack(), 'BridgeMacroFunctionRole').Properties;
       expect(role.Policies ?? []).toEqual([]);
