@@ -1,5 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${...} here is CloudFormation's Fn::Sub notation.
 import { boundList } from '../shared/bounded-text.js';
+import { healthCheckPortBeyond } from './health-check-port.js';
 import {
   ALB_HEALTH_CHECK_DEFAULTS,
   type BridgeProperties,
@@ -235,18 +236,23 @@ function expandBridge(
       );
     }
   }
+  // TargetMode alb: a health check port beyond Ports needs rules of its own in the groups.
+  const healthCheck = healthCheckPortBeyond(properties, ports.items, parameters);
+  if (!healthCheck.ok) problems.push(healthCheck.problem);
+  const healthCheckPort = healthCheck.ok ? (healthCheck.port as Json | undefined) : undefined;
   // One ingress rule per NLB private IP and port: a security group holds 60 inbound rules unless
   // its quota is raised, and a rule more fails the deploy halfway. Refused here instead, with the
   // way out.
   // https://docs.aws.amazon.com/vpc/latest/userguide/amazon-vpc-limits.html#vpc-limits-security-groups
-  const rules = subnets.items.length * ports.items.length;
+  const admitted = ports.items.length + (healthCheckPort === undefined ? 0 : 1);
+  const rules = subnets.items.length * admitted;
   if (
     properties.AlbIngressMode === 'private-ips' &&
     properties.AlbSecurityGroupId !== undefined &&
     rules > MAX_INGRESS_RULES
   ) {
     problems.push(
-      `AlbSecurityGroupId: given with ${subnets.items.length} subnets and ${ports.items.length} ports, ${rules} ingress rules; expected at most ${MAX_INGRESS_RULES}, the inbound rules a security group holds by default. Leave AlbSecurityGroupId out and admit the NLB's subnets in the ALB's group yourself, or use fewer ports`,
+      `AlbSecurityGroupId: given with ${subnets.items.length} subnets and ${admitted} ports, ${rules} ingress rules; expected at most ${MAX_INGRESS_RULES}, the inbound rules a security group holds by default. Leave AlbSecurityGroupId out and admit the NLB's subnets in the ALB's group yourself, or use fewer ports`,
     );
   }
   problems.push(...securityGroupProblems(properties));
@@ -263,6 +269,7 @@ function expandBridge(
         ports: ports.items,
         allocations: allocations?.ok ? allocations.items : undefined,
         privateIps: privateIps?.ok ? privateIps.items : undefined,
+        healthCheckPort,
         condition: condition as string | undefined,
       },
       functions,
@@ -361,6 +368,8 @@ interface Counts {
   readonly ports: Json[];
   readonly allocations: Json[] | undefined;
   readonly privateIps: Json[] | undefined;
+  /** TargetMode alb: the health check port to open beyond the ports, if it is none of them. */
+  readonly healthCheckPort: Json | undefined;
   readonly condition: string | undefined;
 }
 
@@ -455,9 +464,20 @@ function bridgeResources(
             Description: 'Path MTU discovery',
           },
         ],
-        SecurityGroupEgress: counts.ports.map((port) =>
-          onPort(port, { CidrIp: '0.0.0.0/0' }, 'To the ALB, traffic and health checks'),
-        ),
+        SecurityGroupEgress: [
+          ...counts.ports.map((port) =>
+            onPort(port, { CidrIp: '0.0.0.0/0' }, 'To the ALB, traffic and health checks'),
+          ),
+          ...(counts.healthCheckPort === undefined
+            ? []
+            : [
+                onPort(
+                  counts.healthCheckPort,
+                  { CidrIp: '0.0.0.0/0' },
+                  'To the ALB, health checks',
+                ),
+              ]),
+        ],
         Tags: [{ Key: 'Name', Value: { 'Fn::Sub': `\${AWS::StackName}-${id}-nlb` } }],
       },
     };
@@ -519,10 +539,14 @@ function bridgeResources(
       ReturnIngressRules: false,
     },
   };
+  // The ports the ALB's group admits the NLB on, each with the name its rules end in: every port,
+  // and a health check port beyond them (TargetMode alb).
+  const admitted: [Json, string][] = counts.ports.map((port, index) => [port, `Port${index + 1}`]);
+  if (counts.healthCheckPort !== undefined) admitted.push([counts.healthCheckPort, 'HealthChecks']);
   if (properties.AlbIngressMode === 'private-ips' && properties.AlbSecurityGroupId !== undefined) {
     counts.subnets.forEach((_, ipIndex) => {
-      counts.ports.forEach((port, portIndex) => {
-        resources[`${id}AlbIngressIp${ipIndex + 1}Port${portIndex + 1}`] = {
+      for (const [port, name] of admitted) {
+        resources[`${id}AlbIngressIp${ipIndex + 1}${name}`] = {
           Type: 'AWS::EC2::SecurityGroupIngress',
           Properties: {
             GroupId: properties.AlbSecurityGroupId as Json,
@@ -533,15 +557,15 @@ function bridgeResources(
             Description: `From NLB ${id} private IP ${ipIndex + 1} (alb-static-ip)`,
           },
         };
-      });
+      }
     });
   }
   // AlbIngressMode security-group: one rule per port referencing the NLB's group, no IPs (as
-  // template.yaml's AlbIngressFromNlb1 to 3).
+  // template.yaml's AlbIngressFromNlb1 to 3 and AlbIngressFromNlbHealthChecks).
   // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html
   if (properties.AlbIngressMode === 'security-group') {
-    counts.ports.forEach((port, portIndex) => {
-      resources[`${id}AlbIngressPort${portIndex + 1}`] = {
+    for (const [port, name] of admitted) {
+      resources[`${id}AlbIngress${name}`] = {
         Type: 'AWS::EC2::SecurityGroupIngress',
         Properties: {
           GroupId: properties.AlbSecurityGroupId as Json,
@@ -552,7 +576,7 @@ function bridgeResources(
           Description: `From the NLB security group of ${id} (alb-static-ip)`,
         },
       };
-    });
+    }
   }
   if (properties.VpcLink) {
     resources[`${id}VpcLink`] = {

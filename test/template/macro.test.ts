@@ -91,6 +91,15 @@ const BRIDGES: Record<string, Record<string, unknown>> = {
     AlbIngressMode: 'security-group',
     AlbSecurityGroupId: { Ref: 'AlbSecurityGroup' },
   },
+  'TargetMode alb, checks through a port no listener has, both groups, a VPC link': {
+    ...COMMON,
+    Ports: [80, 443],
+    TargetMode: 'alb',
+    AlbHealthCheckPort: 8443,
+    NlbSecurityGroup: true,
+    AlbSecurityGroupId: { Ref: 'AlbSecurityGroup' },
+    VpcLink: true,
+  },
 };
 
 let directory = '';

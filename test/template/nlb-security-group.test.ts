@@ -20,6 +20,9 @@ const BY_REFERENCE = { ...WITH_GROUP, AlbSecurityGroupId: GROUP, AlbIngressMode:
 
 const NLB_GROUP_ID = getAtt('NlbSecurityGroup', 'GroupId');
 const ALB_INGRESS = ['AlbIngressFromNlb1', 'AlbIngressFromNlb2', 'AlbIngressFromNlb3'];
+const HEALTH_CHECK_INGRESS = 'AlbIngressFromNlbHealthChecks';
+/** TargetMode alb, every group checked through the ALB's listener on 8443, which is no listener's. */
+const CHECKED_ELSEWHERE = { ...WITH_GROUP, TargetMode: 'alb', AlbHealthCheckPort: '8443' };
 
 describe('Template: the NLB security group and AlbIngressMode', () => {
   let transformed: Template;
@@ -41,7 +44,7 @@ describe('Template: the NLB security group and AlbIngressMode', () => {
 
   it('reaches CloudFormation unchanged through the SAM transform', () => {
     const template = loadTemplate();
-    for (const id of ['NlbSecurityGroup', ...ALB_INGRESS])
+    for (const id of ['NlbSecurityGroup', ...ALB_INGRESS, HEALTH_CHECK_INGRESS])
       expect(transformed.Resources[id], id).toEqual(template.Resources[id]);
   });
 
@@ -133,6 +136,67 @@ describe('Template: the NLB security group and AlbIngressMode', () => {
     const role = JSON.stringify(properties(deployment, 'NlbPrivateIpsFunctionRole'));
     expect(role).not.toContain('ec2:AuthorizeSecurityGroupIngress');
     expect(deployment.outputs).toHaveProperty('NlbPrivateIps');
+  });
+
+  it('alb: opens a health check port beyond the listener ports, out of the NLB group and into the ALB group', () => {
+    // Prepare / Act: health checks obey the NLB group's outbound rules (ELB guide), and the ALB's
+    // group must admit them like any connection from the NLB.
+    const byReference = stack({
+      ...CHECKED_ELSEWHERE,
+      AlbSecurityGroupId: GROUP,
+      AlbIngressMode: 'security-group',
+    });
+    const byIps = stack({ ...CHECKED_ELSEWHERE, AlbSecurityGroupId: GROUP });
+
+    // Assess
+    const egress = properties(byReference, 'NlbSecurityGroup').SecurityGroupEgress as Record<
+      string,
+      Value
+    >[];
+    expect(egress.map((rule) => rule.FromPort)).toEqual(['443', '80', '8443']);
+    expect(egress[2]).toEqual({
+      IpProtocol: 'tcp',
+      FromPort: '8443',
+      ToPort: '8443',
+      CidrIp: '0.0.0.0/0',
+      Description: 'To the ALB, health checks',
+    });
+    expect(ids(byReference, 'AWS::EC2::SecurityGroupIngress')).toEqual([
+      ...ALB_INGRESS.slice(0, 2),
+      HEALTH_CHECK_INGRESS,
+    ]);
+    expect(properties(byReference, HEALTH_CHECK_INGRESS)).toMatchObject({
+      GroupId: GROUP,
+      IpProtocol: 'tcp',
+      FromPort: '8443',
+      ToPort: '8443',
+      SourceSecurityGroupId: NLB_GROUP_ID,
+    });
+    expect(properties(byIps, 'NlbPrivateIps')).toMatchObject({
+      SecurityGroupId: GROUP,
+      Ports: ['443', '80', '8443'],
+    });
+  });
+
+  it('alb: opens nothing more for a health check port among the listener ports, or none', () => {
+    for (const checked of [{ ...CHECKED_ELSEWHERE, AlbHealthCheckPort: '80' }, { ...WITH_GROUP }]) {
+      // Act
+      const byReference = stack({
+        ...checked,
+        AlbSecurityGroupId: GROUP,
+        AlbIngressMode: 'security-group',
+      });
+      const byIps = stack({ ...checked, AlbSecurityGroupId: GROUP });
+
+      // Assess
+      const egress = properties(byReference, 'NlbSecurityGroup').SecurityGroupEgress as Record<
+        string,
+        Value
+      >[];
+      expect(egress.map((rule) => rule.FromPort)).toEqual(['443', '80']);
+      expect(ids(byReference, 'AWS::EC2::SecurityGroupIngress')).toEqual(ALB_INGRESS.slice(0, 2));
+      expect(properties(byIps, 'NlbPrivateIps').Ports).toEqual(['443', '80']);
+    }
   });
 
   it('private-ips with the NLB group: nlb-private-ips writes the rules, none by reference', () => {

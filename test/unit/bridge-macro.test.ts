@@ -823,12 +823,15 @@ describe('Function: expandTemplate, TargetMode alb', () => {
     [{ Ref: 'CheckPort' }, { Ref: 'CheckPort' }],
   ])('checks through the port given (%j), written as CloudFormation takes it', (given, written) => {
     // Prepare / Act
-    const { Resources } = expanded({
-      ...ALB_BRIDGE,
-      AlbHealthCheckProtocol: 'HTTP',
-      AlbHealthCheckPort: given,
-      AlbHealthCheckPath: '/healthz',
-    });
+    const { Resources } = expanded(
+      {
+        ...ALB_BRIDGE,
+        AlbHealthCheckProtocol: 'HTTP',
+        AlbHealthCheckPort: given,
+        AlbHealthCheckPath: '/healthz',
+      },
+      { CheckPort: '443' },
+    );
 
     // Assess
     for (const group of ['WebStaticIpsTargetGroup1', 'WebStaticIpsTargetGroup2']) {
@@ -838,6 +841,116 @@ describe('Function: expandTemplate, TargetMode alb', () => {
         HealthCheckPath: '/healthz',
       });
     }
+  });
+
+  it('opens a health check port beyond Ports: out of the NLB group, into the ALB group per NLB IP', () => {
+    // Prepare / Act: the checks go through the ALB's listener on 8443, which is none of Ports.
+    const { Resources } = expanded({
+      ...ALB_BRIDGE,
+      NlbSecurityGroup: true,
+      AlbHealthCheckPort: 8443,
+    });
+
+    // Assess: health checks obey the NLB group's outbound rules, and the ALB's group's inbound ones.
+    const egress = ((Resources.WebStaticIpsNlbSecurityGroup?.Properties ?? {}) as Json)
+      .SecurityGroupEgress as Json[];
+    expect(egress.map((rule) => rule.FromPort)).toEqual([80, 443, 8443]);
+    expect(egress[2]).toEqual({
+      IpProtocol: 'tcp',
+      FromPort: 8443,
+      ToPort: 8443,
+      CidrIp: '0.0.0.0/0',
+      Description: 'To the ALB, health checks',
+    });
+    for (const ip of [1, 2]) {
+      expect(Resources[`WebStaticIpsAlbIngressIp${ip}HealthChecks`]).toEqual({
+        Type: 'AWS::EC2::SecurityGroupIngress',
+        Properties: {
+          GroupId: 'sg-0123456789abcdef0',
+          IpProtocol: 'tcp',
+          FromPort: 8443,
+          ToPort: 8443,
+          CidrIp: {
+            'Fn::Select': [ip - 1, { 'Fn::GetAtt': ['WebStaticIpsNlbPrivateIps', 'Cidrs'] }],
+          },
+          Description: `From NLB WebStaticIps private IP ${ip} (alb-static-ip)`,
+        },
+      });
+    }
+  });
+
+  it('security-group: opens a health check port beyond Ports to the NLB group, by reference', () => {
+    // Prepare / Act: the port comes from the template's parameters.
+    const { Resources } = expanded(
+      {
+        ...ALB_BRIDGE,
+        NlbSecurityGroup: true,
+        AlbIngressMode: 'security-group',
+        AlbHealthCheckPort: { Ref: 'CheckPort' },
+      },
+      { CheckPort: '8443' },
+    );
+
+    // Assess
+    expect(Resources.WebStaticIpsAlbIngressHealthChecks).toEqual({
+      Type: 'AWS::EC2::SecurityGroupIngress',
+      Properties: {
+        GroupId: 'sg-0123456789abcdef0',
+        IpProtocol: 'tcp',
+        FromPort: { Ref: 'CheckPort' },
+        ToPort: { Ref: 'CheckPort' },
+        SourceSecurityGroupId: { 'Fn::GetAtt': ['WebStaticIpsNlbSecurityGroup', 'GroupId'] },
+        Description: 'From the NLB security group of WebStaticIps (alb-static-ip)',
+      },
+    });
+    const egress = ((Resources.WebStaticIpsNlbSecurityGroup?.Properties ?? {}) as Json)
+      .SecurityGroupEgress as Json[];
+    expect(egress.map((rule) => rule.FromPort)).toEqual([80, 443, { Ref: 'CheckPort' }]);
+  });
+
+  it('opens nothing more for a health check port among Ports', () => {
+    // Prepare / Act
+    const { Resources } = expanded({
+      ...ALB_BRIDGE,
+      NlbSecurityGroup: true,
+      AlbHealthCheckPort: '443',
+    });
+
+    // Assess
+    const egress = ((Resources.WebStaticIpsNlbSecurityGroup?.Properties ?? {}) as Json)
+      .SecurityGroupEgress as Json[];
+    expect(egress.map((rule) => rule.FromPort)).toEqual([80, 443]);
+    expect(Object.keys(Resources).filter((id) => id.endsWith('HealthChecks'))).toEqual([]);
+  });
+
+  it('refuses a health check port it cannot compare with Ports when a group would need it', () => {
+    expect(
+      problemsOf({ ...ALB_BRIDGE, AlbHealthCheckPort: { 'Fn::ImportValue': 'web-check-port' } }),
+    ).toEqual([
+      expect.stringMatching(
+        /^Resources\.WebStaticIps \(AlbStaticIp::Bridge\): AlbHealthCheckPort: got \{"Fn::ImportValue":"web-check-port"\} with Ports \[80,"443"\]; expected ports the bridge can read/,
+      ),
+    ]);
+  });
+
+  it('counts a health check port beyond Ports among the ingress rules a group holds', () => {
+    // Prepare: 12 zones and 4 ports make 48 rules; the health check port makes 60, then 72.
+    const subnets = (count: number) =>
+      Array.from({ length: count }, (_, index) => `subnet-${String(index).padStart(17, '0')}`);
+    const bridge = (zones: number) => ({
+      ...ALB_BRIDGE,
+      SubnetIds: subnets(zones),
+      Ports: [80, 443, 8080, 8443],
+      AlbHealthCheckPort: 9443,
+    });
+
+    // Act / Assess
+    expect(problemsOf(bridge(12))).toEqual([]);
+    expect(problemsOf(bridge(13))).toEqual([
+      expect.stringContaining(
+        'AlbSecurityGroupId: given with 13 subnets and 5 ports, 65 ingress rules; expected at most 60',
+      ),
+    ]);
   });
 
   it('checks each group through its own port when given none', () => {
