@@ -107,6 +107,30 @@ export function syncCustomResource(
     }
   };
 
+  /**
+   * A failed replacing Update answers with the id CloudFormation sent (custom-resource.ts), so no
+   * Delete will ever come for the id it minted: the owner tags it put on the groups are taken off
+   * here, before the answer, or they would keep the groups' targets at the last real owner's
+   * Delete. The targets themselves are the rollback's: its Update syncs the old ALB again. Best
+   * effort: the run's own error is the answer, and a signal aborted at the deadline stops this too.
+   */
+  const unclaim = async (
+    targetGroupArns: readonly string[],
+    request: CustomResourceRequest,
+  ): Promise<void> => {
+    for (const targetGroupArn of targetGroupArns) {
+      try {
+        await releaseTargetGroup(deps.elbv2, targetGroupArn, request.owner, request.signal);
+      } catch (error) {
+        deps.logger.warn('Could not take the failed replacement off the target group', {
+          targetGroupArn,
+          owner: request.owner,
+          error,
+        });
+      }
+    }
+  };
+
   return {
     kind: 'target-group-sync',
     parse: parseBinding,
@@ -114,7 +138,14 @@ export function syncCustomResource(
     create: async (binding, request) => (await syncForDeployment(binding, request, true)).data,
     async update(binding, old, request) {
       const inPlace = old !== undefined && old.LoadBalancerArn.arn === binding.LoadBalancerArn.arn;
-      const { summary, data } = await syncForDeployment(binding, request, !inPlace);
+      let synced: Awaited<ReturnType<typeof syncForDeployment>>;
+      try {
+        synced = await syncForDeployment(binding, request, !inPlace);
+      } catch (error) {
+        if (!inPlace && !binding.DryRun) await unclaim(binding.TargetGroupArns, request);
+        throw error;
+      }
+      const { summary, data } = synced;
       if (old && inPlace) {
         const dropped = old.TargetGroupArns.filter((arn) => !binding.TargetGroupArns.includes(arn));
         // The same load balancer: the IPs the sync has just discovered are the ones to take out.

@@ -152,6 +152,13 @@ describe('Integration: target-group-sync as a custom resource', () => {
       Reason: expect.stringContaining('discovery found no IP address for the load balancer'),
     });
     expect(await suite.world.targets(https)).toEqual(onPort(enis, 443));
+    // No Delete will come for the id the Update minted: its owner tag is gone, and the Create's
+    // is the group's only owner again
+    const owners = (await suite.world.tags(https)).filter((tag) =>
+      tag.startsWith('alb-static-ip:owner:'),
+    );
+    expect(owners).toHaveLength(1);
+    expect(owners[0]).toContain(`alb-static-ip:owner:${created.PhysicalResourceId?.slice(-16)}=`);
   });
 
   it('Create fails, writing no target, when a peered ALB has IPs a group cannot take from outside its VPC', async () => {

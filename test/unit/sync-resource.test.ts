@@ -268,3 +268,73 @@ describe('Function: syncCustomResource, an Update that drops target groups', () 
     ]);
   });
 });
+
+describe('Function: syncCustomResource, a replacing Update that fails', () => {
+  const failingSync = (error: Error) => {
+    vi.mocked(runSync).mockRejectedValue(error);
+    return syncCustomResource({
+      ec2: new EC2Client({}),
+      elbv2: new ElasticLoadBalancingV2Client({}),
+      logger: { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() },
+      metrics: { addMetric: vi.fn(), addDimension: vi.fn(), publishStoredMetrics: vi.fn() },
+    });
+  };
+  const UPDATE = { ...REQUEST, requestType: 'Update' as const };
+
+  beforeEach(() => {
+    elbMock.on(RemoveTagsCommand).resolves({});
+    elbMock.on(DescribeTagsCommand).resolves({ TagDescriptions: [{ Tags: [] }] });
+  });
+
+  it('takes the owner it claimed off every group before it fails, and deregisters nothing', async () => {
+    // Prepare: an Update to another ALB, whose sync fails after the claim
+    const cause = new Error('the sync failed');
+    const resource = failingSync(cause);
+
+    // Act
+    const error = await failureOf(resource.update(binding(OTHER_ALB), binding(), UPDATE));
+
+    // Assess
+    expect(error).toBe(cause);
+    expect(elbMock.commandCalls(AddTagsCommand)).toHaveLength(2);
+    expect(elbMock.commandCalls(RemoveTagsCommand).map((call) => call.args[0].input)).toEqual([
+      { ResourceArns: [TG_A], TagKeys: ['alb-static-ip:owner:0123456789abcdef'] },
+      { ResourceArns: [TG_B], TagKeys: ['alb-static-ip:owner:0123456789abcdef'] },
+    ]);
+    expect(elbMock.commandCalls(DeregisterTargetsCommand)).toHaveLength(0);
+  });
+
+  it('still fails with its own error when taking the owner off fails, and says so', async () => {
+    const cause = new Error('the sync failed');
+    vi.mocked(runSync).mockRejectedValue(cause);
+    const logger = { debug: vi.fn(), info: vi.fn(), warn: vi.fn(), error: vi.fn() };
+    const resource = syncCustomResource({
+      ec2: new EC2Client({}),
+      elbv2: new ElasticLoadBalancingV2Client({}),
+      logger,
+      metrics: { addMetric: vi.fn(), addDimension: vi.fn(), publishStoredMetrics: vi.fn() },
+    });
+    elbMock.on(RemoveTagsCommand, { ResourceArns: [TG_A] }).rejects(new Error('throttled'));
+
+    const error = await failureOf(resource.update(binding(OTHER_ALB), binding(), UPDATE));
+
+    expect(error).toBe(cause);
+    expect(elbMock.commandCalls(RemoveTagsCommand)).toHaveLength(2);
+    expect(logger.warn).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      'Could not take the failed replacement off the target group',
+      expect.objectContaining({ targetGroupArn: TG_A, owner: '0123456789abcdef' }),
+    );
+  });
+
+  it.each([
+    ['an Update in place', () => binding(), () => binding()],
+    ['a dry run', () => binding(OTHER_ALB, true), () => binding()],
+  ])('leaves the groups as they are on %s that fails', async (_, next, old) => {
+    const resource = failingSync(new Error('the sync failed'));
+
+    await failureOf(resource.update(next(), old(), UPDATE));
+
+    expect(elbMock.commandCalls(RemoveTagsCommand)).toHaveLength(0);
+  });
+});
