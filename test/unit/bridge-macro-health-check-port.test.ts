@@ -103,7 +103,7 @@ describe('Function: healthCheckPortBeyond', () => {
   });
 
   it('refuses a port it cannot read when a group would need the rule, naming both', () => {
-    const imported = { 'Fn::ImportValue': 'web-check-port' };
+    const unreadable = { 'Fn::GetAtt': ['CheckPortSource', 'Port'] };
     const problem = {
       ok: false,
       problem: expect.stringMatching(
@@ -117,14 +117,14 @@ describe('Function: healthCheckPortBeyond', () => {
       { NlbSecurityGroup: true, AlbIngressMode: 'security-group' },
     ]) {
       expect(
-        healthCheckPortBeyond(bridge({ ...groups, AlbHealthCheckPort: imported }), [80, 443], {}),
+        healthCheckPortBeyond(bridge({ ...groups, AlbHealthCheckPort: unreadable }), [80, 443], {}),
       ).toEqual(problem);
     }
-    expect(healthCheckPortBeyond(bridge({ AlbHealthCheckPort: 8443 }), [80, imported], {})).toEqual(
+    expect(healthCheckPortBeyond(bridge({ AlbHealthCheckPort: 8443 }), [80, unreadable], {})).toEqual(
       problem,
     );
     // Nothing to open: nothing to refuse.
-    const noGroup = bridge({ AlbHealthCheckPort: imported, AlbSecurityGroupId: undefined });
+    const noGroup = bridge({ AlbHealthCheckPort: unreadable, AlbSecurityGroupId: undefined });
     expect(healthCheckPortBeyond(noGroup, [80, 443], {})).toEqual({ ok: true, port: undefined });
   });
 });

@@ -925,10 +925,13 @@ describe('Function: expandTemplate, TargetMode alb', () => {
 
   it('refuses a health check port it cannot compare with Ports when a group would need it', () => {
     expect(
-      problemsOf({ ...ALB_BRIDGE, AlbHealthCheckPort: { 'Fn::ImportValue': 'web-check-port' } }),
+      problemsOf({
+        ...ALB_BRIDGE,
+        AlbHealthCheckPort: { 'Fn::GetAtt': ['CheckPortSource', 'Port'] },
+      }),
     ).toEqual([
       expect.stringMatching(
-        /^Resources\.WebStaticIps \(AlbStaticIp::Bridge\): AlbHealthCheckPort: got \{"Fn::ImportValue":"web-check-port"\} with Ports \[80,"443"\]; expected ports the bridge can read/,
+        /^Resources\.WebStaticIps \(AlbStaticIp::Bridge\): AlbHealthCheckPort: got \{"Fn::GetAtt":\["CheckPortSource","Port"\]\} with Ports \[80,"443"\]; expected ports the bridge can read/,
       ),
     ]);
   });
