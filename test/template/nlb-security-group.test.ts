@@ -48,7 +48,7 @@ describe('Template: the NLB security group and AlbIngressMode', () => {
       expect(transformed.Resources[id], id).toEqual(template.Resources[id]);
   });
 
-  it('makes no NLB group by default, so that an update never replaces an existing NLB', () => {
+  it("makes no NLB group by default, so that an existing stack's next update never fails on it", () => {
     const deployment = stack({ ...NEW_NLB, AlbSecurityGroupId: GROUP });
     expect(deployment.resources).not.toHaveProperty('NlbSecurityGroup');
     expect(properties(deployment, 'NetworkLoadBalancer')).not.toHaveProperty('SecurityGroups');
