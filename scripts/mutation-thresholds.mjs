@@ -40,6 +40,7 @@ export const MUTATION_THRESHOLDS = {
   'functions/target-group-sync/target-groups.ts': 90,
   'functions/bridge-macro/expand.ts': 90,
   'functions/bridge-macro/properties.ts': 90,
+  'functions/bridge-macro/health-check-port.ts': 90,
   'functions/bridge-macro/macro.ts': 90,
   'functions/bridge-macro/environment.ts': 90,
   'functions/shared/stack-trace.ts': 90,
