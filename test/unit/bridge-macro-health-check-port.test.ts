@@ -120,9 +120,9 @@ describe('Function: healthCheckPortBeyond', () => {
         healthCheckPortBeyond(bridge({ ...groups, AlbHealthCheckPort: unreadable }), [80, 443], {}),
       ).toEqual(problem);
     }
-    expect(healthCheckPortBeyond(bridge({ AlbHealthCheckPort: 8443 }), [80, unreadable], {})).toEqual(
-      problem,
-    );
+    expect(
+      healthCheckPortBeyond(bridge({ AlbHealthCheckPort: 8443 }), [80, unreadable], {}),
+    ).toEqual(problem);
     // Nothing to open: nothing to refuse.
     const noGroup = bridge({ AlbHealthCheckPort: unreadable, AlbSecurityGroupId: undefined });
     expect(healthCheckPortBeyond(noGroup, [80, 443], {})).toEqual({ ok: true, port: undefined });
