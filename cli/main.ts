@@ -447,6 +447,7 @@ function ipStatusTable(report: BridgeReport): string {
     `  static IPs   ${listed(report.staticIps)}`,
     `  NLB IPs      ${listed(report.nlbPrivateIps)}`,
     `  ALB IPs      ${listed(report.albIps)}`,
+    ...(report.lookalikeEnis ? [`  lookalikes   ${lookalikes(report.lookalikeEnis)}`] : []),
     ...(report.placement ? [`  placement    ${report.placement.note}`] : []),
   ];
   const rows = [['target group', 'target', 'state', 'reason', 'next sync']];
@@ -470,6 +471,10 @@ function ipStatusTable(report: BridgeReport): string {
   }
   return `${heading.join('\n')}\n\n${table(rows)}\n`;
 }
+
+/** The lookalikes of a bridge's ALB: how many, which, and why they are not among its IPs. */
+const lookalikes = (enis: readonly string[]): string =>
+  `${enis.length} (${enis.join(', ')}): carry the ALB's description, not created by Elastic Load Balancing; never registered`;
 
 function albStatusTable(report: AlbBridgeReport): string {
   const heading = [

@@ -54,6 +54,13 @@ export interface BridgeReport {
   readonly staticIps: readonly string[];
   readonly nlbPrivateIps: readonly string[];
   readonly albIps: readonly string[];
+  /**
+   * The interfaces with the ALB's description that Elastic Load Balancing did not create, as
+   * `eni-id ip` (the dry run's `lookalikeEnis`); absent when there are none. Flagged, and never a
+   * change of the verdict: the sync never registers them, so the groups are no less in sync.
+   * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/requester-managed-eni.html
+   */
+  readonly lookalikeEnis?: readonly string[];
   /** Whether TargetMode alb would fit the bridge (status only): it never changes the verdict. */
   readonly placement?: AlbPlacement;
   readonly groups: readonly GroupReport[];
@@ -125,6 +132,7 @@ export function bridgeReport(
     staticIps: bridge.staticIps,
     nlbPrivateIps: bridge.nlbPrivateIps,
     albIps: summary.albIps,
+    ...(summary.lookalikeEnis === undefined ? {} : { lookalikeEnis: summary.lookalikeEnis }),
     ...(placement === undefined ? {} : { placement }),
     groups,
     verdict,

@@ -16,8 +16,13 @@ import { ROOT, type Subnet, type World } from './deploy.js';
 // sends the CloudTrail event of each call to EventBridge (moto's, where the stack's ENI rule and its
 // real pattern decide whether the sync runs), as CloudTrail does for the calls ELB makes through its
 // service-linked role.
+// And what a principal of the account can do beside it: create an interface with the ALB's exact
+// description (the description is free text) and delete it later. EC2 makes such an interface
+// requester-managed by nobody, whatever its description, and CloudTrail names the user who called.
 // https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html#availability-zones
+// https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/requester-managed-eni.html
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
+// https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
 // https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ec2.html
 
 /**
@@ -29,11 +34,18 @@ export const ELB_CREATES_IT = {
   Tags: [{ Key: 'moto-stand-in:requester', Value: 'amazon-elb' }],
 };
 
-/** One change to the ALB: a node added in a zone, or the oldest node of a zone removed. */
+/**
+ * One change in the ALB's subnets: a node added in a zone, or the oldest node of a zone removed; or
+ * a lookalike (an interface with the ALB's description, created by an IAM user of the account)
+ * added in a zone, or the oldest lookalike of a zone removed.
+ */
 export interface AlbChange {
-  readonly kind: 'add' | 'remove';
+  readonly kind: 'add' | 'remove' | 'add lookalike' | 'remove lookalike';
   readonly zone: string;
 }
+
+/** The IAM user of the account who creates and deletes the lookalikes. */
+const LOOKALIKE_CREATOR = 'sandbox-operator';
 
 /** A node of the ALB: its network interface. */
 export interface AlbNode {
@@ -56,6 +68,8 @@ const CREATED_EVENT = JSON.parse(
 
 export class Alb {
   readonly description: string;
+  /** The ALB's account: the lookalikes' creator is a user of it. */
+  private readonly account: string;
 
   constructor(
     private readonly world: World,
@@ -65,10 +79,62 @@ export class Alb {
     const arn = parseLoadBalancerArn(world.albArn);
     if (arn === undefined) throw new Error(`${world.albArn} is not a load balancer ARN`);
     this.description = arn.eniDescription;
+    this.account = arn.account;
   }
 
   /** The ALB's nodes now, oldest first (moto lists interfaces in creation order). */
   async nodes(): Promise<AlbNode[]> {
+    return (await this.withDescription())
+      .filter((eni) => eni.byElb)
+      .map(({ eniId, ip, zone }) => ({ eniId, ip, zone }));
+  }
+
+  /** Applies a change; its CloudTrail event goes to EventBridge when `sendEvent`. */
+  async apply(change: AlbChange, sendEvent: boolean): Promise<AppliedChange> {
+    const byElb = change.kind === 'add' || change.kind === 'remove';
+    if (change.kind === 'add' || change.kind === 'add lookalike') {
+      const subnet = this.subnetIn(change.zone);
+      const { NetworkInterface } = await this.ec2.send(
+        new CreateNetworkInterfaceCommand({
+          SubnetId: subnet.id,
+          Description: this.description,
+          // A lookalike takes the ALB's security group too: all it needs is to look like a node.
+          Groups: [this.world.albSecurityGroupId],
+          // Elastic Load Balancing creates a node: requester-managed by amazon-elb, as the
+          // emulator's stand-in makes it (moto_elb_enis.py), which drops the tag. A lookalike is
+          // created as any principal creates one: without it.
+          ...(byElb && { TagSpecifications: [ELB_CREATES_IT] }),
+        }),
+      );
+      const node = {
+        eniId: NetworkInterface?.NetworkInterfaceId ?? '',
+        ip: NetworkInterface?.PrivateIpAddress ?? '',
+        zone: change.zone,
+      };
+      if (sendEvent) await this.sendEvent('CreateNetworkInterface', node, subnet, byElb);
+      return { ...node, kind: change.kind, eventSent: sendEvent };
+    }
+    const node = (await this.withDescription()).find(
+      (candidate) => candidate.byElb === byElb && candidate.zone === change.zone,
+    );
+    if (node === undefined) {
+      throw new Error(`the ALB has no ${byElb ? 'node' : 'lookalike'} in ${change.zone} to remove`);
+    }
+    await this.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: node.eniId }));
+    if (sendEvent) {
+      await this.sendEvent('DeleteNetworkInterface', node, this.subnetIn(node.zone), byElb);
+    }
+    return {
+      eniId: node.eniId,
+      ip: node.ip,
+      zone: node.zone,
+      kind: change.kind,
+      eventSent: sendEvent,
+    };
+  }
+
+  /** Every interface with the ALB's description, oldest first: its nodes and the lookalikes. */
+  private async withDescription(): Promise<(AlbNode & { byElb: boolean })[]> {
     const { NetworkInterfaces } = await this.ec2.send(
       new DescribeNetworkInterfacesCommand({
         Filters: [{ Name: 'description', Values: [this.description] }],
@@ -78,36 +144,8 @@ export class Alb {
       eniId: eni.NetworkInterfaceId ?? '',
       ip: eni.PrivateIpAddress ?? '',
       zone: eni.AvailabilityZone ?? '',
+      byElb: eni.RequesterManaged === true && eni.RequesterId === 'amazon-elb',
     }));
-  }
-
-  /** Applies a change; its CloudTrail event goes to EventBridge when `sendEvent`. */
-  async apply(change: AlbChange, sendEvent: boolean): Promise<AppliedChange> {
-    if (change.kind === 'add') {
-      const subnet = this.subnetIn(change.zone);
-      const { NetworkInterface } = await this.ec2.send(
-        new CreateNetworkInterfaceCommand({
-          SubnetId: subnet.id,
-          Description: this.description,
-          Groups: [this.world.albSecurityGroupId],
-          // Elastic Load Balancing creates it: requester-managed by amazon-elb, as the emulator's
-          // stand-in makes it (moto_elb_enis.py), which drops the tag.
-          TagSpecifications: [ELB_CREATES_IT],
-        }),
-      );
-      const node = {
-        eniId: NetworkInterface?.NetworkInterfaceId ?? '',
-        ip: NetworkInterface?.PrivateIpAddress ?? '',
-        zone: change.zone,
-      };
-      if (sendEvent) await this.sendEvent('CreateNetworkInterface', node, subnet);
-      return { ...node, kind: 'add', eventSent: sendEvent };
-    }
-    const node = (await this.nodes()).find((candidate) => candidate.zone === change.zone);
-    if (node === undefined) throw new Error(`the ALB has no node in ${change.zone} to remove`);
-    await this.ec2.send(new DeleteNetworkInterfaceCommand({ NetworkInterfaceId: node.eniId }));
-    if (sendEvent) await this.sendEvent('DeleteNetworkInterface', node, this.subnetIn(node.zone));
-    return { ...node, kind: 'remove', eventSent: sendEvent };
   }
 
   private subnetIn(zone: string): Subnet {
@@ -116,15 +154,18 @@ export class Alb {
     return subnet;
   }
 
+  /** The CloudTrail event of the call: by ELB's service-linked role when `byElb`, else a user's. */
   private async sendEvent(
     eventName: 'CreateNetworkInterface' | 'DeleteNetworkInterface',
     node: AlbNode,
     subnet: Subnet,
+    byElb: boolean,
   ): Promise<void> {
     const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
     const created = eventName === 'CreateNetworkInterface';
     const detail = {
       ...CREATED_EVENT.detail,
+      ...(!byElb && this.userCall()),
       eventTime: time,
       eventName,
       requestParameters: created
@@ -143,6 +184,9 @@ export class Alb {
               vpcId: this.world.vpcId,
               availabilityZone: node.zone,
               description: this.description,
+              // As EC2 answers: requester-managed by amazon-elb for ELB's, by nobody otherwise.
+              ...(byElb && { requesterId: 'amazon-elb' }),
+              requesterManaged: byElb,
               privateIpAddress: node.ip,
             },
           }
@@ -161,5 +205,25 @@ export class Alb {
       }),
     );
     if (FailedEntryCount) throw new Error(`EventBridge refused the ${eventName} event`);
+  }
+
+  /**
+   * What CloudTrail records of a call an IAM user of the account makes with an access key, with the
+   * AWS CLI: an IAMUser identity, the caller's address and user agent, and no `invokedBy`.
+   */
+  private userCall() {
+    const account = this.account;
+    return {
+      userIdentity: {
+        type: 'IAMUser',
+        principalId: 'AIDAEXAMPLEID0000000',
+        arn: `arn:aws:iam::${account}:user/${LOOKALIKE_CREATOR}`,
+        accountId: account,
+        accessKeyId: 'AKIAEXAMPLEKEY000000',
+        userName: LOOKALIKE_CREATOR,
+      },
+      sourceIPAddress: '198.51.100.23',
+      userAgent: 'aws-cli/2.22.0 md/awscrt#0.23.4 ua/2.0 os/linux#6.8 md/arch#x86_64',
+    };
   }
 }

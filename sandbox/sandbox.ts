@@ -65,8 +65,22 @@ export const STEPS: readonly Step[] = [
     eventsDelivered: true,
   },
   { name: 'zone not served', changes: [{ kind: 'add', zone: ZONE_C }], eventsDelivered: true },
+  // A user's interface with the ALB's description, in a zone the NLB serves: the groups stay as
+  // they are, and the view flags it. It stays through the lost event, whose scheduled runs meet it.
+  {
+    name: 'lookalike ENI',
+    changes: [{ kind: 'add lookalike', zone: ZONE_A }],
+    eventsDelivered: true,
+  },
   { name: 'lost event', changes: [{ kind: 'remove', zone: ZONE_B }], eventsDelivered: false },
-  { name: 'scale in', changes: [{ kind: 'remove', zone: ZONE_C }], eventsDelivered: true },
+  {
+    name: 'scale in, lookalike deleted',
+    changes: [
+      { kind: 'remove', zone: ZONE_C },
+      { kind: 'remove lookalike', zone: ZONE_A },
+    ],
+    eventsDelivered: true,
+  },
 ];
 
 export interface SandboxOptions {

@@ -26,10 +26,20 @@ export function describeChange(change: AppliedChange, nlbZones: readonly string[
   const where = nlbZones.includes(change.zone)
     ? change.zone
     : `${change.zone}, a zone the NLB does not serve`;
+  const created = change.kind === 'add' || change.kind === 'add lookalike';
+  const call = created ? 'CreateNetworkInterface' : 'DeleteNetworkInterface';
+  if (change.kind === 'add' || change.kind === 'remove') {
+    const event = change.eventSent
+      ? `${call} event sent`
+      : 'its event is lost: only the schedule will see it';
+    return `ALB ${created ? 'adds' : 'removes'} node ${change.ip} (${where}); ${event}`;
+  }
+  // The stack's ENI rule (template.yaml, EniChangeRule) matches calls by Elastic Load Balancing's
+  // service-linked role only, so a user's event runs nothing: the schedule's runs meet the lookalike.
   const event = change.eventSent
-    ? `${change.kind === 'add' ? 'CreateNetworkInterface' : 'DeleteNetworkInterface'} event sent`
-    : 'its event is lost: only the schedule will see it';
-  return `ALB ${change.kind === 'add' ? 'adds' : 'removes'} node ${change.ip} (${where}); ${event}`;
+    ? `${call} event sent as the user's call, which the ENI rule does not match (ELB's role only)`
+    : 'its event is lost';
+  return `an IAM user ${created ? 'creates' : 'deletes'} lookalike ENI ${change.eniId} ${change.ip} (${where}) with the ALB's description; ${event}`;
 }
 
 /** What delivered an invocation: `rule/<rule name>` becomes the rule's label, when it has one. */
@@ -127,7 +137,10 @@ export function converged(report: BridgeReport): boolean {
   );
 }
 
-/** The bridge's state, a few lines: static IPs, the ALB's IPs, each group, the verdict. */
+/**
+ * The bridge's state, a few lines: static IPs, the ALB's IPs, the lookalikes when there are any,
+ * each group, the verdict.
+ */
 export function statePanel(report: BridgeReport): string[] {
   const outside = new Set(
     report.groups.flatMap((group) => group.outsideNlbZones.map((entry) => entry.split(' ')[0])),
@@ -137,6 +150,11 @@ export function statePanel(report: BridgeReport): string[] {
     `  static IPs     ${report.staticIps.join('  ') || '-'}   (NLB private: ${report.nlbPrivateIps.join(' ') || '-'})`,
     `  ALB IPs        ${alb.join('  ') || '-'}`,
   ];
+  // Interfaces with the ALB's description that ELB did not create: never targets, so apart from the
+  // ALB's IPs, and shown so that whoever watches asks who made them.
+  if (report.lookalikeEnis !== undefined) {
+    lines.push(`  lookalikes     ${report.lookalikeEnis.join('  ')}  (not ELB's, never a target)`);
+  }
   for (const group of report.groups) {
     const targets = group.targets.map(({ target }) => target.replace(/:\d+$/, ''));
     const port = /:(\d+)$/.exec(group.targets[0]?.target ?? '')?.[1];

@@ -195,6 +195,37 @@ describe('npm start (the sandbox)', () => {
     expect(run.stdout).toMatch(/TargetGroupSync via schedule: deregistered /);
   });
 
+  it("flags a user's lookalike of the ALB's interfaces while it exists, and never registers its IP", () => {
+    const created =
+      /an IAM user creates lookalike ENI (eni-\w+) ([\d.]+) \(us-east-1a\) with the ALB's description; CreateNetworkInterface event sent as the user's call/.exec(
+        run.stdout,
+      );
+    expect(created).not.toBeNull();
+    const [, eni = '', ip = ''] = created ?? [];
+    expect(run.stdout).toContain(`an IAM user deletes lookalike ENI ${eni} ${ip} (us-east-1a)`);
+    // The state after the lookalike's step and after the lost event flags it; after the last, gone.
+    const flagged = run.stdout.split('\n').filter((line) => line.startsWith('  lookalikes '));
+    expect(flagged).toEqual([
+      `  lookalikes     ${eni} ${ip}  (not ELB's, never a target)`,
+      `  lookalikes     ${eni} ${ip}  (not ELB's, never a target)`,
+    ]);
+    // Not among the ALB's IPs (4, as after the step before), and at no point a target: from its
+    // creation on (no node is created after it, so its IP is no node's), no run wrote it, no state
+    // showed it in a group, and the CLI's last status does not list it.
+    expect(run.stdout).toMatch(/^zone not served {2,}4 .*\nlookalike ENI {2,}4 /m);
+    const lines = run.stdout.slice(created?.index).split('\n');
+    const written = lines.filter((line) =>
+      /TargetGroupSync via .*(registered|Registered)/.test(line),
+    );
+    const shown = lines.filter((line) => /^ {2}(ALB IPs|group)\b/.test(line));
+    const status = run.stdout.slice(run.stdout.lastIndexOf('alb-static-ip status --stack'));
+    const naming = new RegExp(`(?<![\\d.])${ip.replaceAll('.', '\\.')}(?![\\d])`);
+    expect(written.length).toBeGreaterThan(0);
+    expect(written.filter((line) => naming.test(line))).toEqual([]);
+    expect(shown.filter((line) => naming.test(line))).toEqual([]);
+    expect(status).not.toMatch(naming);
+  });
+
   it("ends with the CLI's own status of the stack (in sync, exit 0) and the runs' totals", () => {
     expect(run.stdout).toContain(
       'alb-static-ip status --stack alb-static-ip-sandbox (exit code 0):\nalb-static-ip-sandbox: in sync',

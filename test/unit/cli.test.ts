@@ -267,6 +267,26 @@ describe('Function: bridgeReport', () => {
   });
 });
 
+describe('Function: bridgeReport, lookalikes', () => {
+  it('carries the lookalikes of the dry run without changing the verdict, and has none when it found none', () => {
+    // Prepare: a dry run that found an interface with the ALB's description that ELB did not create
+    const found = { ...summary(), lookalikeEnis: ['eni-0f00d 10.0.0.9'] };
+
+    // Act
+    const report = bridgeReport(BRIDGE, found, healthOf('healthy'), undefined);
+    const clean = bridgeReport(BRIDGE, summary(), healthOf('healthy'), undefined);
+
+    // Assess
+    expect(report).toMatchObject({
+      albIps: ['10.0.0.1'],
+      lookalikeEnis: ['eni-0f00d 10.0.0.9'],
+      verdict: 'in sync',
+      exitCode: EXIT.ok,
+    });
+    expect(clean).not.toHaveProperty('lookalikeEnis');
+  });
+});
+
 describe('Function: bridgeReport, several groups', () => {
   const TG_B = TG.replace('web-443', 'web-80');
   const twoGroups = (second: Partial<SyncSummary['targetGroups'][number]>): SyncSummary => {
@@ -559,6 +579,58 @@ describe('Command: status, with the AWS answers mocked', () => {
         ['web-443/0123456789abcdef', '10.0.0.1:443', '-', '', 'register'],
       ])}\n`,
     );
+  });
+
+  it("flags a lookalike of the ALB's interfaces beside the ALB's IPs, in sync and exit 0 all the same", async () => {
+    // Prepare: ELB's interface, and one with its exact description that someone else created
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [
+        {
+          ...CREATED_BY_ELB,
+          NetworkInterfaceId: 'eni-0e1b',
+          PrivateIpAddress: '10.0.0.1',
+          AvailabilityZone: 'us-east-1a',
+          VpcId: 'vpc-1',
+          Description: 'ELB app/web/50dc6c495c0c9188',
+        },
+        {
+          RequesterManaged: false,
+          NetworkInterfaceId: 'eni-0f00d',
+          PrivateIpAddress: '10.0.0.9',
+          AvailabilityZone: 'us-east-1a',
+          VpcId: 'vpc-1',
+          Description: 'ELB app/web/50dc6c495c0c9188',
+        },
+      ],
+    });
+    elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: '10.0.0.1', Port: 443 }, TargetHealth: { State: 'healthy' } },
+      ],
+    });
+
+    // Act
+    const result = await runCli('status', '--stack', 'web');
+    const json = await runCli('status', '--stack', 'web', '--output', 'json');
+
+    // Assess
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.stdout).toMatch(/^web: in sync$/m);
+    expect(result.stdout).toMatch(/^ {2}ALB IPs {6}10\.0\.0\.1$/m);
+    expect(result.stdout).toContain(
+      "\n  lookalikes   1 (eni-0f00d 10.0.0.9): carry the ALB's description, not created by Elastic Load Balancing; never registered\n",
+    );
+    expect(result.stdout).not.toMatch(/10\.0\.0\.9:443/);
+    expect(json.code).toBe(EXIT.ok);
+    expect(json.json()).toMatchObject([
+      {
+        albIps: ['10.0.0.1'],
+        lookalikeEnis: ['eni-0f00d 10.0.0.9'],
+        groups: [{ toRegister: [], toDeregister: [] }],
+        verdict: 'in sync',
+        exitCode: EXIT.ok,
+      },
+    ]);
   });
 });
 

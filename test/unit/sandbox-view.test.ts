@@ -174,6 +174,22 @@ describe('the sandbox view', () => {
     ).toBe('ALB removes node 10.0.33.4 (us-east-1b); DeleteNetworkInterface event sent');
   });
 
+  it("says who made a lookalike and that the ENI rule, for ELB's role only, does not match its event", () => {
+    const lookalike = { eniId: 'eni-0f00d', ip: '10.0.1.9', zone: 'us-east-1a' };
+    const zones = ['us-east-1a', 'us-east-1b'];
+    expect(describeChange({ ...lookalike, kind: 'add lookalike', eventSent: true }, zones)).toBe(
+      "an IAM user creates lookalike ENI eni-0f00d 10.0.1.9 (us-east-1a) with the ALB's description; CreateNetworkInterface event sent as the user's call, which the ENI rule does not match (ELB's role only)",
+    );
+    expect(
+      describeChange(
+        { ...lookalike, zone: 'us-east-1c', kind: 'remove lookalike', eventSent: false },
+        zones,
+      ),
+    ).toBe(
+      "an IAM user deletes lookalike ENI eni-0f00d 10.0.1.9 (us-east-1c, a zone the NLB does not serve) with the ALB's description; its event is lost",
+    );
+  });
+
   it('calls the groups converged when the next sync would write nothing, whatever the zones', () => {
     expect(converged(report())).toBe(true);
     const [group] = report().groups;
@@ -203,6 +219,18 @@ describe('the sandbox view', () => {
         }),
       ).slice(2),
     ).toEqual(['  group          (empty)', '  verdict        out of sync']);
+  });
+
+  it('flags the lookalikes under the ALB IPs, apart from them and from the groups', () => {
+    const lines = statePanel(
+      report({ lookalikeEnis: ['eni-0f00d 10.0.1.9', 'eni-0bad 10.0.17.2'] }),
+    );
+    expect(lines.slice(1, 4)).toEqual([
+      '  ALB IPs        10.0.1.7  10.0.33.4 (zone not served)',
+      "  lookalikes     eni-0f00d 10.0.1.9  eni-0bad 10.0.17.2  (not ELB's, never a target)",
+      '  group :443     10.0.1.7  10.0.33.4',
+    ]);
+    expect(statePanel(report()).join('\n')).not.toContain('lookalike');
   });
 
   it('tabulates the steps, marking one that never converged, and the totals', () => {
