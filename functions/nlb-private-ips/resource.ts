@@ -60,6 +60,21 @@ export function nlbPrivateIpsResource(
     });
   };
 
+  /**
+   * Nothing is wanted any more: this resource leaves every rule it shares, and revokes those it was
+   * the last to need. A group already gone is left.
+   */
+  const leave = async (groupId: string, request: CustomResourceRequest): Promise<void> => {
+    const { ec2, logger } = deps();
+    try {
+      const existing = await readIngressRules(ec2, groupId, request.signal);
+      await write(groupId, planRuleChanges([], existing, request.owner), request.signal);
+    } catch (error) {
+      if (!isAwsError(error, 'InvalidGroup.NotFound')) throw error;
+      logger.info('Security group already gone', { securityGroupId: groupId });
+    }
+  };
+
   const apply = async (
     properties: NlbPrivateIpsProperties,
     request: CustomResourceRequest,
@@ -128,20 +143,30 @@ export function nlbPrivateIpsResource(
     identity: (properties) =>
       `${properties.LoadBalancerArn.arn}|${properties.SecurityGroupId ?? ''}`,
     create: apply,
-    update: (properties, _old, request) => apply(properties, request),
+    async update(properties, _old, request) {
+      try {
+        return await apply(properties, request);
+      } catch (error) {
+        // A failed replacement answers with the id it was sent, so no Delete will come for the id
+        // it minted: the rules it wrote as that owner are taken back here, before the answer
+        // (CustomResourceRequest.replacing). Best effort: the run's own error is the answer.
+        const groupId = properties.SecurityGroupId;
+        if (request.replacing && groupId !== undefined) {
+          await leave(groupId, request).catch((cause: unknown) => {
+            deps().logger.warn('Could not take back the failed replacement’s rules', {
+              securityGroupId: groupId,
+              owner: request.owner,
+              error: cause,
+            });
+          });
+        }
+        throw error;
+      }
+    },
     async delete(properties, request) {
       const groupId = properties.SecurityGroupId;
       if (groupId === undefined) return;
-      const { ec2, logger } = deps();
-      try {
-        // Nothing is wanted any more: this resource leaves every rule it shares, and revokes those
-        // it was the last to need.
-        const existing = await readIngressRules(ec2, groupId, request.signal);
-        await write(groupId, planRuleChanges([], existing, request.owner), request.signal);
-      } catch (error) {
-        if (!isAwsError(error, 'InvalidGroup.NotFound')) throw error;
-        logger.info('Security group already gone', { securityGroupId: groupId });
-      }
+      await leave(groupId, request);
     },
     dataTooLargeAdvice:
       'Set SecurityGroupId: the resource then authorizes the rules on that group itself and returns only PrivateIps and Cidrs. Or set ReturnIngressRules to false and make the rules from Cidrs.',

@@ -53,6 +53,12 @@ export interface CustomResourceRequest {
    */
   readonly physicalResourceId: string;
   /**
+   * An Update under a newly minted id: its owner is new too. Should it fail, it answers with the id
+   * it was sent, and CloudFormation never deletes the new one, so whatever it wrote as that owner
+   * is its own to take back before it answers.
+   */
+  readonly replacing: boolean;
+  /**
    * The resource as an owner of what it shares with others: 16 hex digits, the end of its physical
    * id, unique to its stack, logical id and identity.
    */
@@ -439,6 +445,7 @@ async function raceTheDeadline<Properties>(
   const request: CustomResourceRequest = {
     requestType: event.RequestType,
     physicalResourceId,
+    replacing: event.RequestType === 'Update' && physicalResourceId !== event.PhysicalResourceId,
     owner: ownerOf(physicalResourceId),
     stackId: event.StackId,
     logicalResourceId: event.LogicalResourceId,

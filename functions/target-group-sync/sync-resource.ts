@@ -142,7 +142,7 @@ export function syncCustomResource(
       try {
         synced = await syncForDeployment(binding, request, !inPlace);
       } catch (error) {
-        if (!inPlace && !binding.DryRun) await unclaim(binding.TargetGroupArns, request);
+        if (request.replacing && !binding.DryRun) await unclaim(binding.TargetGroupArns, request);
         throw error;
       }
       const { summary, data } = synced;

@@ -10,6 +10,7 @@ import type { EventName } from '../support/events.js';
 import { loadEvent } from '../support/events.js';
 import { failureOf } from '../support/failure-of.js';
 import { lambdaContext } from '../support/lambda-context.js';
+import { queryErrorBody } from '../support/recording-proxy.js';
 
 // nlb-private-ips: the real function against moto, with a loopback receiver standing in for
 // CloudFormation's presigned response URL.
@@ -240,6 +241,50 @@ describe('Integration: nlb-private-ips', () => {
         Status: 'FAILED',
         PhysicalResourceId: created.PhysicalResourceId,
       });
+    });
+
+    it('a move that fails after writing takes back its own rules before it answers', async () => {
+      // Prepare: another resource holds the NLB's 443 rules in the group to move to; the move
+      // wants 443 and 8443, so it authorizes 8443 and then fails to share the 443 rules
+      const { nlbArn, albGroup, vpcId, ips } = await nlb();
+      const other = await suite.world.securityGroup('web-alb-2', vpcId);
+      const neighbour = await request(
+        'nlb-private-ips-create',
+        { LoadBalancerArn: nlbArn, SecurityGroupId: other, Ports: ['443'] },
+        { LogicalResourceId: 'OtherNlbPrivateIps' },
+      );
+      const before = await suite.world.ingress(other);
+      const created = await request('nlb-private-ips-create', {
+        LoadBalancerArn: nlbArn,
+        SecurityGroupId: albGroup,
+      });
+      suite.proxy.inject((call) =>
+        call.action === 'ModifySecurityGroupRules'
+          ? { status: 400, body: queryErrorBody('InvalidParameterValue', 'injected') }
+          : undefined,
+      );
+
+      // Act
+      const updated = await request(
+        'nlb-private-ips-update',
+        { LoadBalancerArn: nlbArn, SecurityGroupId: other, Ports: ['443', '8443'] },
+        {
+          PhysicalResourceId: created.PhysicalResourceId,
+          OldResourceProperties: { LoadBalancerArn: nlbArn, SecurityGroupId: albGroup },
+        },
+      );
+      suite.proxy.inject(undefined);
+
+      // Assess: the 8443 rules it authorized are revoked; the neighbour's rules are as they were
+      expect(neighbour.Status).toBe('SUCCESS');
+      expect(updated).toMatchObject({
+        Status: 'FAILED',
+        PhysicalResourceId: created.PhysicalResourceId,
+      });
+      const authorized = suite.proxy.actions().filter((a) => a === 'AuthorizeSecurityGroupIngress');
+      expect(authorized.length).toBeGreaterThan(0);
+      expect(before).toHaveLength(ips.length);
+      expect(await suite.world.ingress(other)).toEqual(before);
     });
 
     it('Delete succeeds when the security group is already gone', async () => {

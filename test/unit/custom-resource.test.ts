@@ -268,6 +268,7 @@ describe('Function: runCustomResource', () => {
       {
         requestType: 'Update',
         physicalResourceId: idOf(update),
+        replacing: false,
         owner: idOf(update).slice(-16),
         stackId: update.StackId,
         logicalResourceId: 'TargetGroupSync',
@@ -303,12 +304,19 @@ describe('Function: runCustomResource', () => {
   ])('mints an id on an Update of a resource whose id is %s', async (_, foreignId) => {
     // Prepare: the same identity as before, but an id this runtime would not have minted
     const update = { ...event('target-group-sync-update'), PhysicalResourceId: foreignId };
+    const ops = definition();
 
     // Act
-    await runCustomResource(update, context(), definition(), { logger: logger(), send });
+    await runCustomResource(update, context(), ops, { logger: logger(), send });
 
-    // Assess: a new id, so that CloudFormation's Delete of the old one acts on nothing
+    // Assess: a new id, so that CloudFormation's Delete of the old one acts on nothing; the
+    // operation is told it replaces the resource
     expect(receiver.received[0]?.json.PhysicalResourceId).toBe(mintedId('a'));
+    expect(ops.update).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.anything(),
+      expect.objectContaining({ physicalResourceId: mintedId('a'), replacing: true }),
+    );
   });
 
   it('deletes a resource whose id it minted, with its owner, never changing the id', async () => {
@@ -325,6 +333,7 @@ describe('Function: runCustomResource', () => {
       {
         requestType: 'Delete',
         physicalResourceId: idOf(remove),
+        replacing: false,
         owner: ownerOf(idOf(remove)),
         stackId: remove.StackId,
         logicalResourceId: 'TargetGroupSync',

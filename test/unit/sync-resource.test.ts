@@ -45,6 +45,7 @@ const REQUEST: CustomResourceRequest = {
   stackId:
     'arn:aws:cloudformation:us-east-1:123456789012:stack/web-static-ip/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
   logicalResourceId: 'TargetGroupSync',
+  replacing: false,
   signal: LIVE,
 };
 
@@ -279,7 +280,7 @@ describe('Function: syncCustomResource, a replacing Update that fails', () => {
       metrics: { addMetric: vi.fn(), addDimension: vi.fn(), publishStoredMetrics: vi.fn() },
     });
   };
-  const UPDATE = { ...REQUEST, requestType: 'Update' as const };
+  const UPDATE = { ...REQUEST, requestType: 'Update' as const, replacing: true };
 
   beforeEach(() => {
     elbMock.on(RemoveTagsCommand).resolves({});
@@ -328,12 +329,12 @@ describe('Function: syncCustomResource, a replacing Update that fails', () => {
   });
 
   it.each([
-    ['an Update in place', () => binding(), () => binding()],
-    ['a dry run', () => binding(OTHER_ALB, true), () => binding()],
-  ])('leaves the groups as they are on %s that fails', async (_, next, old) => {
+    ['an Update that keeps its id', () => binding(OTHER_ALB), { ...UPDATE, replacing: false }],
+    ['a dry run', () => binding(OTHER_ALB, true), UPDATE],
+  ])('leaves the groups as they are on %s that fails', async (_, next, request) => {
     const resource = failingSync(new Error('the sync failed'));
 
-    await failureOf(resource.update(next(), old(), UPDATE));
+    await failureOf(resource.update(next(), binding(), request));
 
     expect(elbMock.commandCalls(RemoveTagsCommand)).toHaveLength(0);
   });
