@@ -34,8 +34,12 @@ export function knownPort(
   if (typeof listName !== 'string' || !PORT_TEXT.test(String(index))) return undefined;
   const given = parameters[listName];
   // A list parameter arrives as a list, or as CloudFormation writes a CommaDelimitedList.
-  const items = Array.isArray(given) ? given : typeof given === 'string' ? given.split(',') : [];
-  return knownPort(parameterText(items[Number(index)]), parameters);
+  const items = Array.isArray(given)
+    ? given
+    : typeof given === 'string'
+      ? given.split(',')
+      : undefined;
+  return knownPort(parameterText(items?.[Number(index)]), parameters);
 }
 
 /** A parameter's value as a port may be written in it: text, never a further reference. */

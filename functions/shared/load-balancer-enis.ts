@@ -81,7 +81,11 @@ const PAGE_SIZE = 1000;
  * EC2 can filter on `requester-managed` and `requester-id` too, and the request deliberately does
  * not: a lookalike filtered out by EC2 could be neither counted nor alarmed on, and it would take a
  * second call every run to find them. The check here is what keeps them out, in every caller.
+ * Nor does it set IncludeManagedResources: that reaches resources a service provider manages
+ * (Operator.Managed), which an account may hide; Elastic Load Balancing's interfaces are
+ * requester-managed, not operator-managed, and are listed whatever that setting says.
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeNetworkInterfaces.html
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ManagedResourceVisibilitySettings.html
  */
 export async function discoverLoadBalancerEnis(
   ec2: EC2Client,

@@ -12,7 +12,13 @@ import {
 // security groups, and how the macro reads ports before CloudFormation resolves them. What the
 // bridge then makes is in bridge-macro.test.ts; template.yaml's side in nlb-security-group.test.ts.
 
-const PARAMETERS = { CheckPort: '8443', Ports: ['80', '443'], PortList: '80,443', Name: 'web' };
+const PARAMETERS = {
+  CheckPort: '8443',
+  Ports: ['80', '443'],
+  PortList: '80,443',
+  Name: 'web',
+  Indirect: { Ref: 'CheckPort' },
+};
 
 /** A bridge in TargetMode alb, read as the macro reads it. */
 function bridge(properties: Record<string, unknown>): BridgeProperties {
@@ -56,7 +62,15 @@ describe('Function: knownPort', () => {
     ['an Fn::Select past the list', { 'Fn::Select': [2, { Ref: 'Ports' }] }],
     ['an Fn::Select of something else', { 'Fn::Select': [0, ['80']] }],
     ['text that is no port', 'https'],
+    ['text that only ends in a port', 'a443'],
+    ['text that only starts with a port', '443a'],
     ['nothing', undefined],
+    ['null', null],
+    ['an Fn::Select of three arguments', { 'Fn::Select': [0, { Ref: 'Ports' }, 'extra'] }],
+    ['an Fn::Select of null', { 'Fn::Select': [0, null] }],
+    ['an Fn::Select whose index is no whole number', { 'Fn::Select': ['1.0', { Ref: 'Ports' }] }],
+    ['an Fn::Select of a parameter it was not sent', { 'Fn::Select': [0, { Ref: 'Missing' }] }],
+    ['a Ref to a parameter whose value is a reference', { Ref: 'Indirect' }],
   ])('cannot read %s', (_, value) => {
     expect(knownPort(value, PARAMETERS)).toBeUndefined();
   });
@@ -126,5 +140,11 @@ describe('Function: healthCheckPortBeyond', () => {
     // Nothing to open: nothing to refuse.
     const noGroup = bridge({ AlbHealthCheckPort: unreadable, AlbSecurityGroupId: undefined });
     expect(healthCheckPortBeyond(noGroup, [80, 443], {})).toEqual({ ok: true, port: undefined });
+    // An ALB group that the bridge leaves alone (AlbIngressMode none) needs no rule either.
+    const leftAlone = { ...bridge({ AlbHealthCheckPort: unreadable }), AlbIngressMode: 'none' };
+    expect(healthCheckPortBeyond(leftAlone as BridgeProperties, [80, 443], {})).toEqual({
+      ok: true,
+      port: undefined,
+    });
   });
 });

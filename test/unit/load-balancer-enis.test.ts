@@ -6,7 +6,7 @@ import {
   isElbManaged,
 } from '../../functions/shared/load-balancer-enis.js';
 import { CREATED_BY_ELB } from '../support/elb-eni.js';
-import { LIVE } from '../support/signals.js';
+import { LIVE, optionsSent } from '../support/signals.js';
 
 const DESCRIPTION = 'ELB net/web-static/7d4e3c2b1a098f6e';
 const ec2Mock = mockClient(EC2Client);
@@ -50,6 +50,26 @@ describe('Function: discoverLoadBalancerEnis', () => {
       Filters: [{ Name: 'description', Values: [DESCRIPTION] }],
       MaxResults: 1000,
     });
+  });
+
+  it('sends every page with the signal it was given, so a page in flight is cancelled', async () => {
+    const signal = new AbortController().signal;
+    ec2Mock
+      .on(DescribeNetworkInterfacesCommand)
+      .resolvesOnce({ NetworkInterfaces: [eni('10.0.0.1')], NextToken: 'page-2' })
+      .resolves({ NetworkInterfaces: [eni('10.0.0.2')] });
+
+    const { enis } = await discoverLoadBalancerEnis(
+      new EC2Client({}),
+      { eniDescription: DESCRIPTION },
+      signal,
+    );
+
+    expect(enis).toHaveLength(2);
+    expect(optionsSent(ec2Mock.calls(), signal)).toEqual([
+      { abortSignal: 'the signal' },
+      { abortSignal: 'the signal' },
+    ]);
   });
 
   it("keeps Elastic Load Balancing's interfaces and sets every other one apart, sorted by IP", async () => {
