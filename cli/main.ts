@@ -6,6 +6,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { LoadBalancerArn } from '../functions/shared/arns.js';
 import { discoveryClientsFor, stsAssumeRole } from '../functions/shared/aws-clients.js';
 import { type Binding, parseBinding } from '../functions/shared/binding.js';
+import { boundList } from '../functions/shared/bounded-text.js';
 import { isAwsError, messageOf, TargetGroupSyncError } from '../functions/shared/errors.js';
 import { describeLoadBalancerOfType } from '../functions/shared/load-balancers.js';
 import type { CoreLogger, CoreMetrics } from '../functions/shared/observability.js';
@@ -474,7 +475,9 @@ function ipStatusTable(report: BridgeReport): string {
 
 /** The lookalikes of a bridge's ALB: how many, which, and why they are not among its IPs. */
 const lookalikes = (enis: readonly string[]): string =>
-  `${enis.length} (${enis.join(', ')}): carry the ALB's description, not created by Elastic Load Balancing; never registered`;
+  `${enis.length} (${boundList(enis, LOOKALIKES_SHOWN, ', ')}): carry the ALB's description, not created by Elastic Load Balancing; never registered`;
+/** How many lookalikes the status line names: anyone can make many; the rest are counted. */
+const LOOKALIKES_SHOWN = 5;
 
 function albStatusTable(report: AlbBridgeReport): string {
   const heading = [

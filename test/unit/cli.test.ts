@@ -632,6 +632,35 @@ describe('Command: status, with the AWS answers mocked', () => {
       },
     ]);
   });
+
+  it('names at most five lookalikes on the status line and counts the rest', async () => {
+    // Prepare: seven interfaces with the ALB's description, none of them ELB's but the first
+    const lookalike = (index: number) => ({
+      RequesterManaged: false,
+      NetworkInterfaceId: `eni-${index}`,
+      PrivateIpAddress: `10.0.9.${index}`,
+      AvailabilityZone: 'us-east-1a',
+      VpcId: 'vpc-1',
+      Description: 'ELB app/web/50dc6c495c0c9188',
+    });
+    ec2.on(DescribeNetworkInterfacesCommand).resolves({
+      NetworkInterfaces: [
+        { ...lookalike(0), ...CREATED_BY_ELB, PrivateIpAddress: '10.0.0.1' },
+        ...[1, 2, 3, 4, 5, 6, 7].map(lookalike),
+      ],
+    });
+    elbv2.on(DescribeTargetHealthCommand).resolves({
+      TargetHealthDescriptions: [
+        { Target: { Id: '10.0.0.1', Port: 443 }, TargetHealth: { State: 'healthy' } },
+      ],
+    });
+
+    const result = await runCli('status', '--stack', 'web');
+
+    expect(result.stdout).toContain(
+      '\n  lookalikes   7 (eni-1 10.0.9.1, eni-2 10.0.9.2, eni-3 10.0.9.3, eni-4 10.0.9.4, eni-5 10.0.9.5, and 2 more): carry',
+    );
+  });
 });
 
 // TargetMode alb: groups of type alb holding the ALB itself. Nothing is out of sync there; what
