@@ -51,7 +51,7 @@ const argumentsFor = (entryPoint: string): string[] => [
   '--outdir=/out',
   '--format=esm',
   '--out-extension:.js=.mjs',
-  '--target=node22',
+  '--target=node24',
   '--minify',
   '--sourcemap=external',
   '--main-fields=module,main',
@@ -366,10 +366,10 @@ describe('Template: the esbuild functions', () => {
       expect(properties.SourcesContent).toBe('false');
       expect(properties.Splitting).toBe(true);
       expect(properties.KeepNames).toBeUndefined();
-      expect(nodeTargetMajor(properties.Target)).toBeGreaterThanOrEqual(22);
+      expect(nodeTargetMajor(properties.Target)).toBeGreaterThanOrEqual(24);
     });
 
-    it('runs on nodejs22.x or newer, on arm64, no older than the bundle targets', () => {
+    it('runs on nodejs24.x or newer, on arm64, no older than the bundle targets', () => {
       // Prepare
       const resource = template.Resources[fn.logicalId];
       const setting = (key: string): unknown =>
@@ -381,7 +381,7 @@ describe('Template: the esbuild functions', () => {
 
       // Assess
       expect(runtime).toMatch(/^nodejs\d+\.x$/);
-      expect(runtimeMajor).toBeGreaterThanOrEqual(22);
+      expect(runtimeMajor).toBeGreaterThanOrEqual(24);
       expect(setting('Architectures')).toEqual(['arm64']);
       expect(nodeTargetMajor(properties.Target)).toBeLessThanOrEqual(runtimeMajor);
     });

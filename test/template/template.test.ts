@@ -108,7 +108,7 @@ describe('Template: the SAM transform', () => {
       const deployment = stack({ LogRetentionInDays: '14' });
       for (const [id, fn] of ofType(deployment, 'AWS::Lambda::Function')) {
         expect(fn.Properties, id).toMatchObject({
-          Runtime: 'nodejs22.x',
+          Runtime: 'nodejs24.x',
           Architectures: ['arm64'],
           Handler: 'index.handler',
           LoggingConfig: { LogGroup: expect.stringMatching(/LogGroup-ref$/) },
