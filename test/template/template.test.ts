@@ -104,7 +104,7 @@ describe('Template: the SAM transform', () => {
   );
 
   describe('the functions', () => {
-    it('are Node.js 22 on arm64, with explicit log groups that expire', () => {
+    it('are Node.js 24 on arm64, with explicit log groups that expire', () => {
       const deployment = stack({ LogRetentionInDays: '14' });
       for (const [id, fn] of ofType(deployment, 'AWS::Lambda::Function')) {
         expect(fn.Properties, id).toMatchObject({
@@ -122,6 +122,23 @@ describe('Template: the SAM transform', () => {
         'NlbPrivateIpsFunction',
         'TargetGroupSyncFunction',
       ]);
+    });
+
+    it("encrypt their logs with the given KMS key, and with CloudWatch Logs' own without one", () => {
+      const key = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+      // A bridge, and the pack (no ALB), whose macro has a log group of its own.
+      const asPack: Record<string, string> = { LoadBalancerArn: '', VpcId: '', SubnetIds: '' };
+      for (const parameters of [{}, asPack]) {
+        const plain = stack(parameters);
+        const keyed = stack({ ...parameters, LogKmsKeyArn: key });
+        const groups = ids(plain, 'AWS::Logs::LogGroup');
+        expect(groups.length).toBeGreaterThan(0);
+        expect(ids(keyed, 'AWS::Logs::LogGroup')).toEqual(groups);
+        for (const id of groups) {
+          expect(the(plain, id).Properties).not.toHaveProperty('KmsKeyId');
+          expect(the(keyed, id).Properties.KmsKeyId).toBe(key);
+        }
+      }
     });
 
     it('reserve no concurrency for the sync unless told to', () => {
