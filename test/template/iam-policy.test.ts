@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isAllowed, type PolicyStatement } from './iam-policy.js';
+import { isAllowed, type PolicyStatement, type RequestPrincipal } from './iam-policy.js';
 
 // The small IAM evaluator the template tests ask about the functions' policies: each rule it
 // applies, shown to allow and to deny, so a template test that relies on it can fail.
@@ -77,6 +77,48 @@ describe('Function: isAllowed (IAM policy evaluation, as far as the template nee
         resource: `${GROUP}x`.replace('/web/', '/webs/'),
       }),
     ).toBe(false);
+  });
+
+  it('compares Bool conditions as written, and finds no match when the key is missing', () => {
+    const plainHttp: PolicyStatement = {
+      Effect: 'Deny',
+      Action: '*',
+      Resource: '*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+    };
+    const everything: PolicyStatement = { Effect: 'Allow', Action: '*', Resource: '*' };
+    const sent = (context: Record<string, string>) =>
+      isAllowed([everything, plainHttp], request(context));
+    expect(sent({ 'aws:SecureTransport': 'false' })).toBe(false);
+    expect(sent({ 'aws:SecureTransport': 'true' })).toBe(true);
+    expect(sent({})).toBe(true);
+  });
+
+  it('matches a Principal only when the request names its principal', () => {
+    const events: PolicyStatement = {
+      Effect: 'Allow',
+      Principal: { Service: 'events.amazonaws.com' },
+      Action: 'sqs:SendMessage',
+      Resource: '*',
+    };
+    const denyAll: PolicyStatement = { ...events, Effect: 'Deny', Principal: '*' };
+    const send = (principal?: RequestPrincipal) => ({
+      ...request({}, 'sqs:SendMessage'),
+      ...(principal && { principal }),
+    });
+    const role = 'arn:aws:iam::123456789012:role/web';
+    expect(isAllowed([events], send({ type: 'Service', id: 'events.amazonaws.com' }))).toBe(true);
+    expect(isAllowed([events], send({ type: 'Service', id: 'sns.amazonaws.com' }))).toBe(false);
+    expect(isAllowed([events], send({ type: 'AWS', id: role }))).toBe(false);
+    // Without a principal, as for an identity policy, the Principal is not read at all.
+    expect(isAllowed([events], send())).toBe(true);
+    // "*" names every principal, and a wildcard inside an object is refused.
+    expect(
+      isAllowed([events, denyAll], send({ type: 'Service', id: 'events.amazonaws.com' })),
+    ).toBe(false);
+    expect(() =>
+      isAllowed([{ ...events, Principal: { AWS: '*' } }], send({ type: 'AWS', id: role })),
+    ).toThrow(/wildcard AWS principal is not supported/);
   });
 
   it('refuses condition operators it does not know, rather than guess', () => {

@@ -1,10 +1,13 @@
 /**
- * Just enough of IAM's policy evaluation to ask an identity policy from the template whether it
- * allows one request: an explicit Deny wins, then any Allow whose Action, Resource and every
- * Condition match; otherwise the request is denied. Condition operators it does not know throw,
- * so no statement is ever read as looser or tighter than it is.
+ * Just enough of IAM's policy evaluation to ask a policy from the template whether it allows one
+ * request: an explicit Deny wins, then any Allow whose Action, Resource and every Condition match;
+ * otherwise the request is denied. Condition operators it does not know throw, so no statement is
+ * ever read as looser or tighter than it is. A request that names its principal is also matched
+ * against each statement's Principal, as a resource policy's are; one that does not is matched on
+ * the rest alone, as an identity policy's statements are.
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
  */
 
 export interface PolicyStatement {
@@ -12,7 +15,15 @@ export interface PolicyStatement {
   readonly Effect: string;
   readonly Action: string | readonly string[];
   readonly Resource: unknown;
+  /** A resource policy's: "*" (everyone) or principals by type, { Service: [...] }. */
+  readonly Principal?: unknown;
   readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Who sends a request: a service principal, or an AWS principal (account, role) by its ARN. */
+export interface RequestPrincipal {
+  readonly type: 'AWS' | 'Service';
+  readonly id: string;
 }
 
 /** One request: its action, the resource's ARN, and the request's context keys. */
@@ -21,6 +32,8 @@ export interface AccessRequest {
   readonly resource: string;
   /** Context keys, by name: a list for multivalued keys such as aws:TagKeys. */
   readonly context: Readonly<Record<string, string | readonly string[]>>;
+  /** Matched against statements' Principal when given; see above. */
+  readonly principal?: RequestPrincipal;
 }
 
 const asList = (value: unknown): string[] => {
@@ -54,7 +67,24 @@ const COMPARE: Record<string, (policy: string, request: string) => boolean> = {
   StringLike: (policy, request) => globMatches(policy, request),
   ArnEquals: (policy, request) => globMatches(policy, request),
   ArnLike: (policy, request) => globMatches(policy, request),
+  Bool: (policy, request) => policy === request,
 };
+
+/**
+ * Whether a statement's Principal names the request's: "*" names everyone, an object names
+ * principals by type. A wildcard inside the object is refused rather than guessed at.
+ */
+function principalMatches(principal: unknown, request: RequestPrincipal): boolean {
+  if (principal === '*') return true;
+  if (principal === null || typeof principal !== 'object' || Array.isArray(principal)) {
+    throw new Error(`expected "*" or principals by type, got ${JSON.stringify(principal)}`);
+  }
+  const named = (principal as Record<string, unknown>)[request.type];
+  if (named === undefined) return false;
+  const ids = asList(named);
+  if (ids.includes('*')) throw new Error(`a wildcard ${request.type} principal is not supported`);
+  return ids.includes(request.id);
+}
 
 function conditionHolds(
   operator: string,
@@ -90,6 +120,13 @@ function conditionHolds(
 }
 
 function statementMatches(statement: PolicyStatement, request: AccessRequest): boolean {
+  if (
+    request.principal !== undefined &&
+    statement.Principal !== undefined &&
+    !principalMatches(statement.Principal, request.principal)
+  ) {
+    return false;
+  }
   const actions = asList(statement.Action);
   if (!actions.some((action) => globMatches(action, request.action, true))) return false;
   const resources = asList(statement.Resource);

@@ -13,9 +13,22 @@ import {
   TEMPLATE_PATH,
   type Template,
 } from './cloudformation.js';
-import { type Deployment, deploy, fakeRef, getAtt, JoinedGetAtt, type Value } from './evaluate.js';
+import {
+  type Deployment,
+  deploy,
+  fakeRef,
+  GetAtt,
+  getAtt,
+  JoinedGetAtt,
+  type Value,
+} from './evaluate.js';
 import { type EventPattern, matchesPattern } from './event-pattern.js';
-import { isAllowed, type PolicyStatement } from './iam-policy.js';
+import {
+  type AccessRequest,
+  isAllowed,
+  type PolicyStatement,
+  type RequestPrincipal,
+} from './iam-policy.js';
 import { ALB, TG_A, TG_B } from './sample-arns.js';
 
 /** What a guided deploy asks for, for the common case: a new internet-facing NLB in two zones. */
@@ -506,6 +519,7 @@ describe('Template: the SAM transform', () => {
               },
             },
           },
+          { Sid: 'DenyRequestsWithoutTls', Effect: 'Deny' },
         ],
       });
     });
@@ -910,9 +924,10 @@ describe('Template: the SAM transform', () => {
 
     it("lets the account's rules, and only EventBridge, send to the dead-letter queue", () => {
       const document = the(pack(), 'SyncDeadLetterQueuePolicy').Properties
-        .PolicyDocument as unknown as { Statement: (PolicyStatement & { Principal: unknown })[] };
-      expect(document.Statement).toHaveLength(1);
-      expect(document.Statement[0]?.Principal).toEqual({ Service: 'events.amazonaws.com' });
+        .PolicyDocument as unknown as { Statement: PolicyStatement[] };
+      const allows = document.Statement.filter((statement) => statement.Effect === 'Allow');
+      expect(allows).toHaveLength(1);
+      expect(allows[0]?.Principal).toEqual({ Service: 'events.amazonaws.com' });
       const sends = (sourceArn: string) =>
         isAllowed(
           document.Statement.map((statement) => ({
@@ -922,7 +937,7 @@ describe('Template: the SAM transform', () => {
           {
             action: 'sqs:SendMessage',
             resource: 'arn:aws:sqs:us-east-1:123456789012:queue',
-            context: { 'aws:SourceArn': sourceArn },
+            context: { 'aws:SourceArn': sourceArn, 'aws:SecureTransport': 'true' },
           },
         );
       expect(sends('arn:aws:events:us-east-1:123456789012:rule/web-WebStaticIpsSyncSchedule')).toBe(
@@ -931,6 +946,138 @@ describe('Template: the SAM transform', () => {
       expect(sends('arn:aws:events:us-east-1:210987654321:rule/theirs')).toBe(false);
       expect(sends('arn:aws:events:eu-west-1:123456789012:rule/elsewhere')).toBe(false);
     });
+  });
+
+  describe('the dead-letter queue policy, in each set-up that has the queue', () => {
+    const QUEUE = 'arn:aws:sqs:us-east-1:123456789012:alb-static-ip-SyncDeadLetterQueue-AbC123';
+    const rule = (name: string) => `arn:aws:events:us-east-1:123456789012:rule/${name}`;
+    const SCHEDULE_RULE = rule('alb-static-ip-SyncScheduleRule-AbC123');
+    const ENI_RULE = rule('alb-static-ip-EniChangeRule-AbC123');
+    /** Made-up ARNs for the attributes the queue's policy and the sync's grant name. */
+    const ARNS: Record<string, string> = {
+      [String(getAtt('SyncDeadLetterQueue', 'Arn'))]: QUEUE,
+      [String(getAtt('SyncScheduleRule', 'Arn'))]: SCHEDULE_RULE,
+      [String(getAtt('EniChangeRule', 'Arn'))]: ENI_RULE,
+    };
+    /** A policy with its GetAtts replaced by ARNS, which the IAM evaluator can read. */
+    const withArns = (value: unknown): unknown => {
+      if (value instanceof GetAtt) {
+        const arn = ARNS[String(value)];
+        if (arn === undefined) throw new Error(`no made-up ARN for ${value}`);
+        return arn;
+      }
+      if (Array.isArray(value)) return value.map(withArns);
+      if (value === null || typeof value !== 'object') return value;
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withArns(item)]));
+    };
+    const queuePolicy = (deployment: Deployment) =>
+      (
+        withArns(the(deployment, 'SyncDeadLetterQueuePolicy').Properties.PolicyDocument) as {
+          Statement: PolicyStatement[];
+        }
+      ).Statement;
+    /** The sync role's own grant: Lambda sends the records of failed runs with that role. */
+    const syncGrants = (deployment: Deployment) =>
+      withArns(
+        statements(deployment, 'TargetGroupSyncFunctionRole').filter((statement) =>
+          actionsOf(statement).includes('sqs:SendMessage'),
+        ),
+      ) as PolicyStatement[];
+
+    const EVENTBRIDGE: RequestPrincipal = { type: 'Service', id: 'events.amazonaws.com' };
+    const SYNC_ROLE: RequestPrincipal = {
+      type: 'AWS',
+      id: 'arn:aws:iam::123456789012:role/alb-static-ip-TargetGroupSyncFunctionRole-AbC123',
+    };
+    /** The set-ups with the queue, and the rules whose undeliverable events it takes. */
+    const SET_UPS = [
+      { name: 'a bridge stack', deployment: () => stack(), rules: [SCHEDULE_RULE, ENI_RULE] },
+      {
+        name: 'the pack',
+        deployment: () => deploy(transformed, {}),
+        // A bridge's rule, in a user's stack of the same account and Region.
+        rules: [rule('web-WebStaticIpsSyncSchedule-AbC123')],
+      },
+    ];
+    const request = (
+      action: string,
+      principal: RequestPrincipal,
+      secure: boolean,
+      sourceArn?: string,
+    ): AccessRequest => ({
+      action,
+      resource: QUEUE,
+      principal,
+      context: {
+        'aws:SecureTransport': String(secure),
+        ...(sourceArn !== undefined && { 'aws:SourceArn': sourceArn }),
+      },
+    });
+
+    it.each(SET_UPS)(
+      '$name: refuses every request without TLS, whoever sends it and whatever allows it',
+      ({ deployment, rules }) => {
+        // Prepare: beside the queue's policy, a grant of everything to everyone, so that only a
+        // Deny of the queue's policy can refuse a request.
+        const policy: PolicyStatement[] = [
+          ...queuePolicy(deployment()),
+          { Effect: 'Allow', Action: '*', Resource: '*' },
+        ];
+        const principals: RequestPrincipal[] = [
+          EVENTBRIDGE,
+          SYNC_ROLE,
+          { type: 'AWS', id: 'arn:aws:iam::123456789012:root' },
+          { type: 'AWS', id: 'arn:aws:iam::210987654321:role/theirs' },
+          { type: 'Service', id: 'sns.amazonaws.com' },
+        ];
+        const actions = [
+          'sqs:SendMessage',
+          'sqs:ReceiveMessage',
+          'sqs:DeleteMessage',
+          'sqs:PurgeQueue',
+          'sqs:SetQueueAttributes',
+        ];
+
+        // Act: each principal and action, from one of the rules the queue takes messages from.
+        const decisions = principals.flatMap((principal) =>
+          actions.map((action) => ({
+            principal: principal.id,
+            action,
+            plain: isAllowed(policy, request(action, principal, false, rules[0])),
+            tls: isAllowed(policy, request(action, principal, true, rules[0])),
+          })),
+        );
+
+        // Assess: refused without TLS, and only then.
+        expect(decisions.filter((decision) => decision.plain)).toEqual([]);
+        expect(decisions.filter((decision) => !decision.tls)).toEqual([]);
+      },
+    );
+
+    it.each(SET_UPS)(
+      "$name: still takes its rules' and the sync's sends over TLS, and not without",
+      ({ deployment, rules }) => {
+        // Prepare
+        const deployed = deployment();
+        const policy = queuePolicy(deployed);
+        // Same account: the role's own grant or the queue's policy may allow, and a Deny wins.
+        const withRole = [...policy, ...syncGrants(deployed)];
+
+        // Act
+        const fromRules = rules.map((sourceArn) => ({
+          tls: isAllowed(policy, request('sqs:SendMessage', EVENTBRIDGE, true, sourceArn)),
+          plain: isAllowed(policy, request('sqs:SendMessage', EVENTBRIDGE, false, sourceArn)),
+        }));
+        const fromSync = {
+          tls: isAllowed(withRole, request('sqs:SendMessage', SYNC_ROLE, true)),
+          plain: isAllowed(withRole, request('sqs:SendMessage', SYNC_ROLE, false)),
+        };
+
+        // Assess
+        expect(fromRules).toEqual(rules.map(() => ({ tls: true, plain: false })));
+        expect(fromSync).toEqual({ tls: true, plain: false });
+      },
+    );
   });
 
   describe('outputs', () => {
