@@ -374,6 +374,9 @@ interface Counts {
 }
 
 const ref = (id: string): Json => ({ Ref: id });
+/** An attribute's value as Elastic Load Balancing takes it: a boolean as "true" or "false". */
+const attributeText = (value: boolean | Intrinsic): Json =>
+  typeof value === 'boolean' ? String(value) : (value as Json);
 const getAtt = (id: string, attribute: string): Json => ({ 'Fn::GetAtt': [id, attribute] });
 /** The ALB's `app/NAME/ID`, from its ARN, whatever resolves it. */
 const albResourceId = (arn: Json): Json => ({
@@ -430,7 +433,16 @@ function bridgeResources(
         SecurityGroups: [getAtt(nlbGroup, 'GroupId')],
         EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic: properties.VpcLink ? 'off' : 'on',
       }),
-      LoadBalancerAttributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
+      // Deletion protection, written out either way so that turning it off takes effect, as
+      // template.yaml's NLB does. Its value is the text "true" or "false", or an intrinsic's.
+      // https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-loadbalancerattribute.html
+      LoadBalancerAttributes: [
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        {
+          Key: 'deletion_protection.enabled',
+          Value: attributeText(properties.NlbDeletionProtection),
+        },
+      ],
     },
   };
   // The NLB's own group, as template.yaml's NlbSecurityGroup: clients in on the listener ports, and

@@ -95,6 +95,9 @@ const port = z.union(
   { error: PORT_ERROR },
 );
 
+const DELETION_PROTECTION_ERROR =
+  'expected true or false, or an intrinsic function such as {"Ref": "NlbDeletionProtection"}';
+
 /** A list as written: literal items, or a reference to a list parameter (counted later). */
 const listOf = <Item extends z.ZodMiniType>(item: Item, expected: string) =>
   z.union([z.array(item), intrinsic(expected)], { error: expected });
@@ -150,6 +153,16 @@ export const BridgePropertiesSchema = z.strictObject(
     NlbSecurityGroup: z._default(booleanLike, false),
     NlbClientCidr: z.optional(
       stringOr(CIDR, 'expected an IPv4 CIDR such as 10.0.0.0/16, or an intrinsic function'),
+    ),
+    // On unless turned off, as template.yaml's NlbDeletionProtection (which says why): the stack's
+    // delete fails on a protected NLB. A Ref to a parameter lets a tear-down turn it off without
+    // editing the template.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-load-balancer-attributes.html#deletion-protection
+    NlbDeletionProtection: z._default(
+      z.union([booleanLike, intrinsic(DELETION_PROTECTION_ERROR)], {
+        error: DELETION_PROTECTION_ERROR,
+      }),
+      true,
     ),
     VpcLink: z._default(booleanLike, false),
     // ip: IP target groups that the pack's sync keeps equal to the ALB's addresses, for an ALB

@@ -306,6 +306,40 @@ const CASES: Record<string, Case> = {
       AlbHealthCheckPort: '443',
     },
   },
+  'deletion protection off, for a stack to tear down; an internal NLB': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2).join(','),
+      Scheme: 'internal',
+      NlbDeletionProtection: 'false',
+      CreateVpcLink: 'false',
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2),
+      Ports: [443],
+      Scheme: 'internal',
+      NlbDeletionProtection: false,
+    },
+  },
+  'deletion protection on, written out: "true" in both': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.join(','),
+      NlbDeletionProtection: 'true',
+      CreateVpcLink: 'false',
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS,
+      Ports: [443],
+      NlbDeletionProtection: 'true',
+    },
+  },
   'no security group changed (AlbIngressMode none)': {
     parameters: {
       LoadBalancerArn: ALB,
@@ -597,6 +631,24 @@ describe('Same bridge either way: template.yaml and the AlbStaticIp macro', () =
     // Assess
     expect(macro).toEqual(template);
   });
+
+  it.each(Object.entries(CASES))(
+    "%s: the NLB's deletion protection is as asked, and on unless turned off",
+    (_name, testCase) => {
+      // Prepare
+      const expected = testCase.parameters.NlbDeletionProtection ?? 'true';
+
+      // Act
+      const { template } = bothWays(testCase);
+
+      // Assess: what the two were found equal in holds the attribute, as text.
+      expect(template.nlb).toMatchObject({
+        LoadBalancerAttributes: expect.arrayContaining([
+          { Key: 'deletion_protection.enabled', Value: expected },
+        ]),
+      });
+    },
+  );
 
   it.each(Object.entries(CASES).filter(([, { parameters }]) => parameters.TargetMode === 'alb'))(
     '%s: nothing syncs, and each group holds the ALB',

@@ -442,6 +442,30 @@ describe('README and docs: what AWS allows', () => {
     expect(upgrading).toContain('`PrivateIpAddresses`');
   });
 
+  it("says how to delete a stack whose NLB is protected, and that the stack's delete stops there", () => {
+    // Prepare: a protected load balancer cannot be deleted, by anyone, a stack delete included,
+    // until deletion_protection.enabled is false.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-load-balancer-attributes.html#deletion-protection
+    const parameter = template.Parameters?.NlbDeletionProtection;
+    const attributes = template.Resources.NetworkLoadBalancer?.Properties?.LoadBalancerAttributes;
+
+    // Act
+    const tearDown = readme.slice(readme.indexOf('### Tear down'), readme.indexOf('### Packaging'));
+    const protection = paragraphStarting(tearDown, "**Then the NLB's deletion protection.**");
+
+    // Assess
+    expect(parameter).toMatchObject({ Default: 'true' });
+    expect(attributes).toContainEqual({
+      Key: 'deletion_protection.enabled',
+      Value: { Ref: 'NlbDeletionProtection' },
+    });
+    expect(tearDown.indexOf(protection)).toBeLessThan(tearDown.indexOf('**Then the stack:**'));
+    expect(protection).toContain('`DELETE_FAILED`');
+    expect(protection).toContain('`NlbDeletionProtection` `false`');
+    expect(tearDown).toContain('--logical-resource-id NetworkLoadBalancer');
+    expect(tearDown).toContain('--attributes Key=deletion_protection.enabled,Value=false');
+  });
+
   it('names every resource of the template that needs CAPABILITY_RESOURCE_POLICY in the SAR doc', () => {
     // Prepare: the types the Serverless Application Repository lists for this capability.
     // https://docs.aws.amazon.com/serverlessrepo/latest/devguide/acknowledging-application-capabilities.html

@@ -151,6 +151,11 @@ const RULE_CASES: RuleCase[] = [
         'true',
         /^CreateNlbSecurityGroup has no effect .*Leave it at false/,
       ],
+      [
+        'NlbDeletionProtection',
+        'false',
+        /^NlbDeletionProtection has no effect with ExistingTargetGroupArns: .*Leave it at true/,
+      ],
     ] as const
   ).map(([name, value, says]) => ({
     rule: 'AdoptedTargetGroupsTakeNoNlbSettings',
@@ -186,6 +191,11 @@ const RULE_CASES: RuleCase[] = [
       ['AlbSecurityGroupId', 'sg-0123456789abcdef0', /^AlbSecurityGroupId is set without Load/],
       ['AlbIngressMode', 'none', /^AlbIngressMode is set without LoadBalancerArn\. Leave it at/],
       ['CreateNlbSecurityGroup', 'true', /^CreateNlbSecurityGroup is set without LoadBalancerArn/],
+      [
+        'NlbDeletionProtection',
+        'false',
+        /^NlbDeletionProtection is set without LoadBalancerArn\. Leave it at true/,
+      ],
       ['TargetMode', 'alb', /^TargetMode is alb without LoadBalancerArn\. .*leave it at ip/],
     ] as const
   ).map(([name, value, says]) => ({

@@ -272,6 +272,26 @@ describe('Template: the SAM transform', () => {
       expect(deployment.outputs.StaticIps).toBe('ElasticIp1-ref,ElasticIp2-ref');
     });
 
+    it('turns on deletion protection by default, and writes it off when told, keeping cross-zone', () => {
+      // Act
+      const protectedNlb = stack();
+      const unprotected = stack({ NlbDeletionProtection: 'false' });
+
+      // Assess: written out either way, so that an update to false turns the attribute off.
+      expect(the(protectedNlb, 'NetworkLoadBalancer').Properties.LoadBalancerAttributes).toEqual([
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'deletion_protection.enabled', Value: 'true' },
+      ]);
+      expect(the(unprotected, 'NetworkLoadBalancer').Properties.LoadBalancerAttributes).toEqual([
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'deletion_protection.enabled', Value: 'false' },
+      ]);
+      expect(transformed.Parameters?.NlbDeletionProtection).toMatchObject({
+        Default: 'true',
+        AllowedValues: ['true', 'false'],
+      });
+    });
+
     it('keeps the Elastic IPs it allocates, except when the operation that made them fails', () => {
       for (const id of ['ElasticIp1', 'ElasticIp2', 'ElasticIp3']) {
         expect(transformed.Resources[id], id).toMatchObject({

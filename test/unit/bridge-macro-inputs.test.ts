@@ -174,6 +174,12 @@ describe('Function: readBridgeProperties, value by value', () => {
       [0, 65536, '0', 'traffic-port', '443x'],
       'expected a port number from 1 to 65535, or an intrinsic function',
     ],
+    [
+      'NlbDeletionProtection',
+      [true, false, 'true', 'false', { Ref: 'Protect' }],
+      ['yes', 'TRUE', 'true ', 1, null, [], {}, { 'Fn::If': ['Prod', 'true', 'false'] }],
+      'expected true or false, or an intrinsic function such as {"Ref": "NlbDeletionProtection"}',
+    ],
   ])('%s: takes %j, and refuses %j naming what it expects', (field, good, bad, expected) => {
     for (const value of good) expect(problemWith(field, value), String(value)).toEqual([]);
     for (const value of bad) {

@@ -197,7 +197,10 @@ describe('Function: expandTemplate, the bridge it makes', () => {
             AllocationId: { 'Fn::GetAtt': ['WebStaticIpsElasticIp2', 'AllocationId'] },
           },
         ],
-        LoadBalancerAttributes: [{ Key: 'load_balancing.cross_zone.enabled', Value: 'true' }],
+        LoadBalancerAttributes: [
+          { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+          { Key: 'deletion_protection.enabled', Value: 'true' },
+        ],
       },
     });
   });
@@ -585,6 +588,26 @@ describe('Function: expandTemplate, the bridge it makes', () => {
     expect(linkWithoutGroup).not.toHaveProperty(
       'EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic',
     );
+  });
+
+  it.each([
+    ['no NlbDeletionProtection', {}, 'true'],
+    ['true', { NlbDeletionProtection: true }, 'true'],
+    ['false', { NlbDeletionProtection: false }, 'false'],
+    ['"false"', { NlbDeletionProtection: 'false' }, 'false'],
+    ['"true"', { NlbDeletionProtection: 'true' }, 'true'],
+    ['a Ref to a parameter', { NlbDeletionProtection: { Ref: 'Protect' } }, { Ref: 'Protect' }],
+  ])("sets the NLB's deletion protection from %s, cross-zone kept", (_given, properties, value) => {
+    // Act
+    const { Resources } = expanded({ ...BRIDGE, ...properties });
+
+    // Assess: the text Elastic Load Balancing takes, or what CloudFormation will resolve.
+    expect(Resources.WebStaticIpsNlb?.Properties).toMatchObject({
+      LoadBalancerAttributes: [
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'deletion_protection.enabled', Value: value },
+      ],
+    });
   });
 
   it('security-group: one ALB rule per port from the NLB group, and no rule per private IP', () => {
