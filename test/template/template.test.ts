@@ -108,6 +108,15 @@ describe('Template: the SAM transform', () => {
         PolicyDocument: { Statement: Statement[] };
       }[]
     ).flatMap((policy) => policy.PolicyDocument.Statement);
+  /** The statement each function's role has for its logs: its own log group's streams only. */
+  const OWN_LOGS = (logGroup: string) => ({
+    Sid: 'WriteToOwnLogGroupOnly',
+    Effect: 'Allow',
+    Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+    Resource: getAtt(logGroup, 'Arn'),
+  });
+  /** The logical id an Fn::GetAtt names, as the evaluator leaves it. */
+  const getAttOf = (value: unknown): string => (value as { logicalId: string }).logicalId;
 
   beforeAll(
     () => {
@@ -676,7 +685,7 @@ describe('Template: the SAM transform', () => {
   });
 
   describe('least privilege', () => {
-    it('lets the sync write only to its own target groups, and its failure records to its queue', () => {
+    it('lets the sync write only to its own target groups, its failure records to its queue, and its own logs', () => {
       for (const [parameters, groups] of [
         [{ ListenerPorts: '443,80' }, [ref('TargetGroup1'), ref('TargetGroup2')]],
         [adopting(`${TG_A},${TG_B}`), [TG_A, TG_B]],
@@ -689,12 +698,18 @@ describe('Template: the SAM transform', () => {
           'elasticloadbalancing:DeregisterTargets',
           'elasticloadbalancing:RegisterTargets',
           'elasticloadbalancing:RemoveTags',
+          'logs:CreateLogStream',
+          'logs:PutLogEvents',
           'sqs:SendMessage',
         ]);
         const resources = writes.map((s) => s.Resource);
-        expect(resources).toHaveLength(2);
+        expect(resources).toHaveLength(3);
         expect(resources).toEqual(
-          expect.arrayContaining([groups, getAtt('SyncDeadLetterQueue', 'Arn')]),
+          expect.arrayContaining([
+            groups,
+            getAtt('SyncDeadLetterQueue', 'Arn'),
+            getAtt('TargetGroupSyncLogGroup', 'Arn'),
+          ]),
         );
       }
     });
@@ -705,6 +720,7 @@ describe('Template: the SAM transform', () => {
         'NlbPrivateIpsFunctionRole',
       );
       expect(withGroup.filter((s) => actionsOf(s).some(isWrite))).toEqual([
+        OWN_LOGS('NlbPrivateIpsLogGroup'),
         expect.objectContaining({
           Action: [
             'ec2:AuthorizeSecurityGroupIngress',
@@ -720,7 +736,9 @@ describe('Template: the SAM transform', () => {
         }),
       ]);
       const without = statements(stack(), 'NlbPrivateIpsFunctionRole');
-      expect(without.filter((s) => actionsOf(s).some(isWrite))).toEqual([]);
+      expect(without.filter((s) => actionsOf(s).some(isWrite))).toEqual([
+        OWN_LOGS('NlbPrivateIpsLogGroup'),
+      ]);
       // Adopted target groups: no NLB of ours, so no security group to manage either. The rules
       // refuse this combination; the template still grants nothing if they are bypassed.
       const adopted = statements(
@@ -731,7 +749,24 @@ describe('Template: the SAM transform', () => {
         ),
         'NlbPrivateIpsFunctionRole',
       );
-      expect(adopted.filter((s) => actionsOf(s).some(isWrite))).toEqual([]);
+      expect(adopted.filter((s) => actionsOf(s).some(isWrite))).toEqual([
+        OWN_LOGS('NlbPrivateIpsLogGroup'),
+      ]);
+    });
+
+    it('gives every function a role of its own, with no AWS managed policy, that writes only its own logs', () => {
+      for (const deployment of [stack(), deploy(transformed, {})]) {
+        for (const [id, fn] of ofType(deployment, 'AWS::Lambda::Function')) {
+          const role = getAttOf(fn.Properties.Role);
+          const properties = the(deployment, role).Properties;
+          expect(properties.ManagedPolicyArns, id).toBeUndefined();
+          const logGroup = String((fn.Properties.LoggingConfig as { LogGroup: string }).LogGroup);
+          const logs = statements(deployment, role).filter((s) =>
+            actionsOf(s).some((action) => action.startsWith('logs:')),
+          );
+          expect(logs, id).toEqual([OWN_LOGS(logGroup.replace(/-ref$/, ''))]);
+        }
+      }
     });
 
     it('gives no role a write action on every resource, and only Allow statements', () => {
@@ -855,11 +890,9 @@ describe('Template: the SAM transform', () => {
       );
     });
 
-    it('gives the macro function no permission beyond its logs', () => {
-      const role = the(pack(), 'BridgeMacroFunctionRole').Properties;
-      expect(role.Policies ?? []).toEqual([]);
-      expect(role.ManagedPolicyArns).toEqual([
-        'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+    it('gives the macro function no permission beyond its own logs', () => {
+      expect(statements(pack(), 'BridgeMacroFunctionRole')).toEqual([
+        OWN_LOGS('BridgeMacroLogGroup'),
       ]);
     });
 
@@ -910,11 +943,12 @@ describe('Template: the SAM transform', () => {
         ),
       );
       expect(writes.map((statement) => statement.Sid ?? '').sort()).toEqual([
-        '',
         // Roles at /alb-static-ip/ only, for bridges whose ALB is in another account (README).
         'AssumeDiscoveryRolesOnly',
         'RecordOwnersOnManagedTargetGroupsOnly',
+        'SendFailedRunsToTheDeadLetterQueue',
         'WriteTargetsOfManagedTargetGroupsOnly',
+        'WriteToOwnLogGroupOnly',
       ]);
     });
 
