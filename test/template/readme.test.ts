@@ -454,7 +454,7 @@ describe('README and docs: what AWS allows', () => {
     const protection = paragraphStarting(tearDown, "**Then the NLB's deletion protection.**");
 
     // Assess
-    expect(parameter).toMatchObject({ Default: 'true' });
+    expect(parameter).toMatchObject({ Default: 'false' });
     expect(attributes).toContainEqual({
       Key: 'deletion_protection.enabled',
       Value: { Ref: 'NlbDeletionProtection' },

@@ -153,8 +153,8 @@ const RULE_CASES: RuleCase[] = [
       ],
       [
         'NlbDeletionProtection',
-        'false',
-        /^NlbDeletionProtection has no effect with ExistingTargetGroupArns: .*Leave it at true/,
+        'true',
+        /^NlbDeletionProtection has no effect with ExistingTargetGroupArns: .*Leave it at false/,
       ],
     ] as const
   ).map(([name, value, says]) => ({
@@ -193,8 +193,8 @@ const RULE_CASES: RuleCase[] = [
       ['CreateNlbSecurityGroup', 'true', /^CreateNlbSecurityGroup is set without LoadBalancerArn/],
       [
         'NlbDeletionProtection',
-        'false',
-        /^NlbDeletionProtection is set without LoadBalancerArn\. Leave it at true/,
+        'true',
+        /^NlbDeletionProtection is set without LoadBalancerArn\. Leave it at false/,
       ],
       ['TargetMode', 'alb', /^TargetMode is alb without LoadBalancerArn\. .*leave it at ip/],
     ] as const

@@ -281,10 +281,10 @@ describe('Template: the SAM transform', () => {
       expect(deployment.outputs.StaticIps).toBe('ElasticIp1-ref,ElasticIp2-ref');
     });
 
-    it('turns on deletion protection by default, and writes it off when told, keeping cross-zone', () => {
+    it('leaves deletion protection off by default, and writes it either way, keeping cross-zone', () => {
       // Act
-      const protectedNlb = stack();
-      const unprotected = stack({ NlbDeletionProtection: 'false' });
+      const protectedNlb = stack({ NlbDeletionProtection: 'true' });
+      const unprotected = stack();
 
       // Assess: written out either way, so that an update to false turns the attribute off.
       expect(the(protectedNlb, 'NetworkLoadBalancer').Properties.LoadBalancerAttributes).toEqual([
@@ -296,7 +296,7 @@ describe('Template: the SAM transform', () => {
         { Key: 'deletion_protection.enabled', Value: 'false' },
       ]);
       expect(transformed.Parameters?.NlbDeletionProtection).toMatchObject({
-        Default: 'true',
+        Default: 'false',
         AllowedValues: ['true', 'false'],
       });
     });

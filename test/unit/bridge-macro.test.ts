@@ -199,7 +199,7 @@ describe('Function: expandTemplate, the bridge it makes', () => {
         ],
         LoadBalancerAttributes: [
           { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
-          { Key: 'deletion_protection.enabled', Value: 'true' },
+          { Key: 'deletion_protection.enabled', Value: 'false' },
         ],
       },
     });
@@ -591,7 +591,7 @@ describe('Function: expandTemplate, the bridge it makes', () => {
   });
 
   it.each([
-    ['no NlbDeletionProtection', {}, 'true'],
+    ['no NlbDeletionProtection', {}, 'false'],
     ['true', { NlbDeletionProtection: true }, 'true'],
     ['false', { NlbDeletionProtection: false }, 'false'],
     ['"false"', { NlbDeletionProtection: 'false' }, 'false'],
