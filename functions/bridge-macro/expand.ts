@@ -255,6 +255,13 @@ function expandBridge(
       `AlbSecurityGroupId: given with ${subnets.items.length} subnets and ${admitted} ports, ${rules} ingress rules; expected at most ${MAX_INGRESS_RULES}, the inbound rules a security group holds by default. Leave AlbSecurityGroupId out and admit the NLB's subnets in the ALB's group yourself, or use fewer ports`,
     );
   }
+  // An NLB writes access logs for TLS listeners only, as template.yaml's rule says.
+  // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html
+  if (properties.NlbAccessLogBucket !== undefined && properties.CertificateArn === undefined) {
+    problems.push(
+      `NlbAccessLogBucket: got ${JSON.stringify(properties.NlbAccessLogBucket)} without CertificateArn, and an NLB writes access logs for TLS listeners only; expected CertificateArn, or no NlbAccessLogBucket`,
+    );
+  }
   problems.push(...securityGroupProblems(properties));
   problems.push(...targetModeProblems(properties));
   if (problems.length > 0) return { ok: false, problems };
@@ -398,6 +405,7 @@ function bridgeResources(
   const allocate = !internal && counts.allocations === undefined;
   const nlb = `${id}Nlb`;
   const nlbGroup = `${id}NlbSecurityGroup`;
+  const logBucket = properties.NlbAccessLogBucket as Json | undefined;
 
   // Static IPs end up in allow-lists: kept when the stack is deleted or stops using them, except
   // when the operation that allocated them fails (template.yaml says why).
@@ -442,6 +450,9 @@ function bridgeResources(
           Key: 'deletion_protection.enabled',
           Value: attributeText(properties.NlbDeletionProtection),
         },
+        // Access logs, enabled written out either way, as template.yaml's NLB does.
+        { Key: 'access_logs.s3.enabled', Value: String(logBucket !== undefined) },
+        ...(logBucket === undefined ? [] : [{ Key: 'access_logs.s3.bucket', Value: logBucket }]),
       ],
     },
   };

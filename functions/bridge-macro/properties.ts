@@ -58,6 +58,8 @@ const CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[0-9
 const SCHEDULE = /^(?:rate|cron)\(.+\)$/;
 const EXTERNAL_ID = /^[\w+=,.@:/-]{2,1224}$/;
 const TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_.-]+$/;
+/** 3 to 63 lowercase letters, digits, dots and hyphens, a letter or digit at each end. */
+const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const CIDR =
   /^(?:25[0-5]|2[0-4]\d|1?\d?\d)(?:\.(?:25[0-5]|2[0-4]\d|1?\d?\d)){3}\/(?:3[0-2]|[12]?\d)$/;
 
@@ -163,6 +165,16 @@ export const BridgePropertiesSchema = z.strictObject(
         error: DELETION_PROTECTION_ERROR,
       }),
       false,
+    ),
+    // An existing bucket for the NLB's access logs, as template.yaml's NlbAccessLogBucket (which
+    // says what its policy must allow). TLS listeners only: refused without CertificateArn
+    // (expand.ts), since an NLB writes access logs for TLS listeners only.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html
+    NlbAccessLogBucket: z.optional(
+      stringOr(
+        S3_BUCKET,
+        'expected an S3 bucket name such as my-nlb-logs, or an intrinsic function',
+      ),
     ),
     VpcLink: z._default(booleanLike, false),
     // ip: IP target groups that the pack's sync keeps equal to the ALB's addresses, for an ALB

@@ -340,6 +340,24 @@ const CASES: Record<string, Case> = {
       NlbDeletionProtection: 'true',
     },
   },
+  'access logs to a bucket, from TLS listeners': {
+    parameters: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2).join(','),
+      CertificateArn: CERTIFICATE,
+      NlbAccessLogBucket: 'my-nlb-logs',
+      CreateVpcLink: 'false',
+    },
+    bridge: {
+      LoadBalancerArn: ALB,
+      VpcId: VPC,
+      SubnetIds: SUBNETS.slice(0, 2),
+      Ports: [443],
+      CertificateArn: CERTIFICATE,
+      NlbAccessLogBucket: 'my-nlb-logs',
+    },
+  },
   'no security group changed (AlbIngressMode none)': {
     parameters: {
       LoadBalancerArn: ALB,
@@ -647,6 +665,26 @@ describe('Same bridge either way: template.yaml and the AlbStaticIp macro', () =
           { Key: 'deletion_protection.enabled', Value: expected },
         ]),
       });
+    },
+  );
+
+  it.each(Object.entries(CASES))(
+    "%s: the NLB's access logs go to the bucket given, and are off without one",
+    (_name, testCase) => {
+      // Prepare
+      const bucket = testCase.parameters.NlbAccessLogBucket;
+      const logs = [
+        { Key: 'access_logs.s3.enabled', Value: String(bucket !== undefined) },
+        ...(bucket === undefined ? [] : [{ Key: 'access_logs.s3.bucket', Value: bucket }]),
+      ];
+
+      // Act
+      const { template } = bothWays(testCase);
+
+      // Assess: what the two were found equal in holds the attributes, as text.
+      const attributes = (template.nlb as { LoadBalancerAttributes: unknown[] })
+        .LoadBalancerAttributes;
+      expect(attributes.slice(2)).toEqual(logs);
     },
   );
 

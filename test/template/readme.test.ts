@@ -466,6 +466,25 @@ describe('README and docs: what AWS allows', () => {
     expect(tearDown).toContain('--attributes Key=deletion_protection.enabled,Value=false');
   });
 
+  it('says what an NLB access log bucket must allow, and that only a TLS NLB writes logs', () => {
+    // Prepare: access logs are made for TLS listeners only, into a bucket in the NLB's Region
+    // whose policy lets the log delivery service write them.
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/enable-access-logs.html
+    const rows = readme.split('\n').filter((line) => line.startsWith('| `NlbAccessLogBucket` |'));
+
+    // Assess: the parameter's row, then the macro property's, which refers to it.
+    expect(rows).toHaveLength(2);
+    const [parameter, property] = rows as [string, string];
+    expect(parameter).toContain('`delivery.logs.amazonaws.com`');
+    expect(parameter).toContain('`s3:PutObject` on `AWSLogs/ACCOUNT/*`');
+    expect(parameter).toContain('`s3:GetBucketAcl`');
+    expect(parameter).toContain('TLS listeners only');
+    expect(parameter).toContain('network/load-balancer-access-logs.html');
+    expect(property).toContain('refused without `CertificateArn`');
+    expect(readme).toContain('- `NlbAccessLogBucket` without `CertificateArn`:');
+  });
+
   it('names every resource of the template that needs CAPABILITY_RESOURCE_POLICY in the SAR doc', () => {
     // Prepare: the types the Serverless Application Repository lists for this capability.
     // https://docs.aws.amazon.com/serverlessrepo/latest/devguide/acknowledging-application-capabilities.html

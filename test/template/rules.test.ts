@@ -156,6 +156,11 @@ const RULE_CASES: RuleCase[] = [
         'true',
         /^NlbDeletionProtection has no effect with ExistingTargetGroupArns: .*Leave it at false/,
       ],
+      [
+        'NlbAccessLogBucket',
+        'my-nlb-logs',
+        /^NlbAccessLogBucket has no effect with ExistingTargetGroupArns: .*Clear it/,
+      ],
     ] as const
   ).map(([name, value, says]) => ({
     rule: 'AdoptedTargetGroupsTakeNoNlbSettings',
@@ -195,6 +200,11 @@ const RULE_CASES: RuleCase[] = [
         'NlbDeletionProtection',
         'true',
         /^NlbDeletionProtection is set without LoadBalancerArn\. Leave it at false/,
+      ],
+      [
+        'NlbAccessLogBucket',
+        'my-nlb-logs',
+        /^NlbAccessLogBucket is set without LoadBalancerArn\. Clear it/,
       ],
       ['TargetMode', 'alb', /^TargetMode is alb without LoadBalancerArn\. .*leave it at ip/],
     ] as const
@@ -276,6 +286,12 @@ const RULE_CASES: RuleCase[] = [
     violating: { ...NEW_NLB, DiscoveryExternalId: EXTERNAL_ID },
     says: /^DiscoveryExternalId is set without DiscoveryRoleArn\. .*clear it\.$/,
     valid: CROSS_ACCOUNT,
+  },
+  {
+    rule: 'NlbAccessLogsNeedTlsListeners',
+    violating: { ...NEW_NLB, NlbAccessLogBucket: 'my-nlb-logs' },
+    says: /^NlbAccessLogBucket is set without CertificateArn: .*for TLS listeners only, .*clear NlbAccessLogBucket\.$/,
+    valid: { ...NEW_NLB, CertificateArn: CERTIFICATE, NlbAccessLogBucket: 'my-nlb-logs' },
   },
   {
     rule: 'AlbTargetModeNeedsTcpListeners',

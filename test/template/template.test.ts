@@ -290,15 +290,44 @@ describe('Template: the SAM transform', () => {
       expect(the(protectedNlb, 'NetworkLoadBalancer').Properties.LoadBalancerAttributes).toEqual([
         { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
         { Key: 'deletion_protection.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.enabled', Value: 'false' },
       ]);
       expect(the(unprotected, 'NetworkLoadBalancer').Properties.LoadBalancerAttributes).toEqual([
         { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
         { Key: 'deletion_protection.enabled', Value: 'false' },
+        { Key: 'access_logs.s3.enabled', Value: 'false' },
       ]);
       expect(transformed.Parameters?.NlbDeletionProtection).toMatchObject({
         Default: 'false',
         AllowedValues: ['true', 'false'],
       });
+    });
+
+    it("sends a TLS NLB's access logs to NlbAccessLogBucket, and writes them off without one", () => {
+      // Prepare: an NLB writes access logs for TLS listeners only.
+      // https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-access-logs.html
+      const tls = {
+        CertificateArn:
+          'arn:aws:acm:us-east-1:123456789012:certificate/0f0e0d0c-0b0a-4908-8706-050403020100',
+      };
+
+      // Act
+      const logged = stack({ ...tls, NlbAccessLogBucket: 'my-nlb-logs' });
+      const unlogged = stack(tls);
+
+      // Assess: enabled written out either way, so that clearing the bucket turns the logs off.
+      expect(the(logged, 'NetworkLoadBalancer').Properties.LoadBalancerAttributes).toEqual([
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'deletion_protection.enabled', Value: 'false' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: 'my-nlb-logs' },
+      ]);
+      expect(the(unlogged, 'NetworkLoadBalancer').Properties.LoadBalancerAttributes).toEqual([
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'deletion_protection.enabled', Value: 'false' },
+        { Key: 'access_logs.s3.enabled', Value: 'false' },
+      ]);
+      expect(transformed.Parameters?.NlbAccessLogBucket).toMatchObject({ Default: '' });
     });
 
     it('keeps the Elastic IPs it allocates, except when the operation that made them fails', () => {

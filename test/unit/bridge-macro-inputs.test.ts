@@ -180,6 +180,12 @@ describe('Function: readBridgeProperties, value by value', () => {
       ['yes', 'TRUE', 'true ', 1, null, [], {}, { 'Fn::If': ['Prod', 'true', 'false'] }],
       'expected true or false, or an intrinsic function such as {"Ref": "NlbDeletionProtection"}',
     ],
+    [
+      'NlbAccessLogBucket',
+      ['abc', 'my-nlb-logs', 'logs.example.com', `a${'b'.repeat(61)}c`, { Ref: 'LogBucket' }],
+      ['ab', `a${'b'.repeat(62)}c`, 'My-Logs', '-logs', 'logs-', 'logs.', '', 'a_b', 1, null, {}],
+      'expected an S3 bucket name such as my-nlb-logs, or an intrinsic function',
+    ],
   ])('%s: takes %j, and refuses %j naming what it expects', (field, good, bad, expected) => {
     for (const value of good) expect(problemWith(field, value), String(value)).toEqual([]);
     for (const value of bad) {

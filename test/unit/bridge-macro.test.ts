@@ -200,6 +200,7 @@ describe('Function: expandTemplate, the bridge it makes', () => {
         LoadBalancerAttributes: [
           { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
           { Key: 'deletion_protection.enabled', Value: 'false' },
+          { Key: 'access_logs.s3.enabled', Value: 'false' },
         ],
       },
     });
@@ -606,6 +607,36 @@ describe('Function: expandTemplate, the bridge it makes', () => {
       LoadBalancerAttributes: [
         { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
         { Key: 'deletion_protection.enabled', Value: value },
+        { Key: 'access_logs.s3.enabled', Value: 'false' },
+      ],
+    });
+  });
+
+  it.each([
+    ['a bucket name', 'my-nlb-logs'],
+    ['a Ref to a parameter', { Ref: 'LogBucket' }],
+  ])("with TLS, sends the NLB's access logs to %s, and only then", (_given, bucket) => {
+    // Prepare
+    const tls = { ...BRIDGE, CertificateArn: { Ref: 'Certificate' } };
+
+    // Act
+    const logged = expanded({ ...tls, NlbAccessLogBucket: bucket });
+    const unlogged = expanded(tls);
+
+    // Assess: enabled is written out either way, so that removing the bucket turns logs off.
+    expect(logged.Resources.WebStaticIpsNlb?.Properties).toMatchObject({
+      LoadBalancerAttributes: [
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'deletion_protection.enabled', Value: 'false' },
+        { Key: 'access_logs.s3.enabled', Value: 'true' },
+        { Key: 'access_logs.s3.bucket', Value: bucket },
+      ],
+    });
+    expect(unlogged.Resources.WebStaticIpsNlb?.Properties).toMatchObject({
+      LoadBalancerAttributes: [
+        { Key: 'load_balancing.cross_zone.enabled', Value: 'true' },
+        { Key: 'deletion_protection.enabled', Value: 'false' },
+        { Key: 'access_logs.s3.enabled', Value: 'false' },
       ],
     });
   });
@@ -1188,6 +1219,11 @@ describe('Function: expandTemplate, what it refuses', () => {
       'a health check path with TargetMode ip',
       { ...BRIDGE, AlbHealthCheckPath: '/' },
       'AlbHealthCheckPath: got "/" with TargetMode ip, whose IP target groups check each ALB address with a TCP connection; expected no AlbHealthCheckPath, or TargetMode alb',
+    ],
+    [
+      'an access log bucket without TLS listeners',
+      { ...BRIDGE, NlbAccessLogBucket: 'my-nlb-logs' },
+      'NlbAccessLogBucket: got "my-nlb-logs" without CertificateArn, and an NLB writes access logs for TLS listeners only; expected CertificateArn, or no NlbAccessLogBucket',
     ],
     [
       'a TargetMode it does not know',
