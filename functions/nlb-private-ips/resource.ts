@@ -1,10 +1,13 @@
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { boundList } from '../shared/bounded-text.js';
 import type { CustomResourceDefinition, CustomResourceRequest } from '../shared/custom-resource.js';
 import type { CustomResourceData } from '../shared/custom-resource-response.js';
 import { isAwsError } from '../shared/errors.js';
-import { discoverLoadBalancerEnis } from '../shared/load-balancer-enis.js';
+import {
+  discoverLoadBalancerEnis,
+  LOOKALIKES_WARNING,
+  lookalikesLogged,
+} from '../shared/load-balancer-enis.js';
 import { describeLoadBalancerOfType } from '../shared/load-balancers.js';
 import type { CoreLogger } from '../shared/observability.js';
 import { ingressRules, planRuleChanges, type RuleChanges, sortedIps } from './ingress-rules.js';
@@ -16,9 +19,6 @@ import {
   redescribeIngress,
   revokeIngress,
 } from './security-group-rules.js';
-
-/** How many lookalike interfaces the warning about them names; the rest are counted. */
-const LOOKALIKES_LOGGED = 5;
 
 export interface NlbPrivateIpsDependencies {
   readonly ec2: EC2Client;
@@ -87,18 +87,7 @@ export function nlbPrivateIpsResource(
     const { enis, lookalikes } = await discoverLoadBalancerEnis(ec2, loadBalancer, signal);
     if (lookalikes.length > 0) {
       // Never admitted to the ALB: anyone may give an interface this description.
-      logger.warn(
-        "Ignored network interfaces that carry the load balancer's description but were not created by Elastic Load Balancing",
-        {
-          loadBalancerArn,
-          lookalikeCount: lookalikes.length,
-          lookalikes: boundList(
-            lookalikes.map((eni) => `${eni.networkInterfaceId} ${eni.privateIp}`),
-            LOOKALIKES_LOGGED,
-            ', ',
-          ),
-        },
-      );
+      logger.warn(LOOKALIKES_WARNING, { loadBalancerArn, ...lookalikesLogged(lookalikes) });
     }
     if (enis.length === 0) {
       throw new Error(

@@ -4,6 +4,7 @@ import {
   paginateDescribeNetworkInterfaces,
 } from '@aws-sdk/client-ec2';
 import type { LoadBalancerArn } from './arns.js';
+import { boundList } from './bounded-text.js';
 import { callUnderSignal } from './deadline.js';
 import { AwsCallError } from './errors.js';
 import { compareIps } from './ip-order.js';
@@ -65,6 +66,33 @@ export const ELB_REQUESTER_ID = 'amazon-elb';
  */
 export function isElbManaged(eni: Pick<NetworkInterface, 'RequesterManaged' | 'RequesterId'>) {
   return eni.RequesterManaged === true && eni.RequesterId === ELB_REQUESTER_ID;
+}
+
+/** The warning a function logs, once per run, when discovery set lookalikes apart. */
+export const LOOKALIKES_WARNING =
+  "Ignored network interfaces that carry the load balancer's description but were not created by Elastic Load Balancing";
+/** How many lookalikes that warning names; the rest are counted. */
+export const LOOKALIKES_LOGGED = 5;
+
+/**
+ * The warning's fields: how many lookalikes, and the first few as `eni ip (requester …)`, so
+ * that however many someone creates, the line stays bounded and still says who made them.
+ */
+export function lookalikesLogged(lookalikes: readonly LookalikeEni[]): {
+  lookalikeCount: number;
+  lookalikes: string;
+} {
+  return {
+    lookalikeCount: lookalikes.length,
+    lookalikes: boundList(
+      lookalikes.map(
+        (eni) =>
+          `${eni.networkInterfaceId} ${eni.privateIp} (requester ${eni.requesterId || 'none'})`,
+      ),
+      LOOKALIKES_LOGGED,
+      ', ',
+    ),
+  };
 }
 
 /** The most results DescribeNetworkInterfaces returns in one page. */

@@ -8,8 +8,10 @@ import { untilAborted } from '../shared/deadline.js';
 import { ConfigurationError, messageOf, TargetGroupSyncError } from '../shared/errors.js';
 import {
   discoverLoadBalancerEnis,
+  LOOKALIKES_WARNING,
   type LoadBalancerEni,
   type LookalikeEni,
+  lookalikesLogged,
 } from '../shared/load-balancer-enis.js';
 import { describeEnabledZones, describeLoadBalancerOfType } from '../shared/load-balancers.js';
 import type { CoreLogger, CoreMetrics, PublishingMetrics } from '../shared/observability.js';
@@ -37,8 +39,6 @@ export const WRITE_CHUNK_SIZE = 100;
 
 /** How many IPs the warning about IPs outside the NLB's zones names; the rest are counted. */
 const OUTSIDE_IPS_LOGGED = 5;
-/** How many lookalike interfaces the warning about them names; the rest are counted. */
-export const LOOKALIKES_LOGGED = 5;
 
 export const METRIC = {
   albIpCount: 'AlbIpCount',
@@ -260,21 +260,7 @@ function reportLookalikes(
 ): void {
   if (lookalikes.length === 0) return;
   deps.metrics.addMetric(METRIC.lookalikes, MetricUnit.Count, lookalikes.length);
-  deps.logger.warn(
-    "Ignored network interfaces that carry the load balancer's description but were not created by Elastic Load Balancing",
-    {
-      loadBalancerArn,
-      lookalikeCount: lookalikes.length,
-      lookalikes: boundList(
-        lookalikes.map(
-          (eni) =>
-            `${eni.networkInterfaceId} ${eni.privateIp} (requester ${eni.requesterId || 'none'})`,
-        ),
-        LOOKALIKES_LOGGED,
-        ', ',
-      ),
-    },
-  );
+  deps.logger.warn(LOOKALIKES_WARNING, { loadBalancerArn, ...lookalikesLogged(lookalikes) });
 }
 
 /**

@@ -4,6 +4,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import {
   discoverLoadBalancerEnis,
   isElbManaged,
+  lookalikesLogged,
 } from '../../functions/shared/load-balancer-enis.js';
 import { CREATED_BY_ELB } from '../support/elb-eni.js';
 import { LIVE, optionsSent } from '../support/signals.js';
@@ -197,5 +198,22 @@ describe('Function: discoverLoadBalancerEnis', () => {
     expect(lookalikes).toEqual([
       { networkInterfaceId: '', privateIp: '10.0.0.2', requesterId: '', requesterManaged: false },
     ]);
+  });
+});
+
+describe('Function: lookalikesLogged', () => {
+  it('counts every lookalike and names the first five with who made them', () => {
+    const lookalikes = [1, 2, 3, 4, 5, 6, 7].map((index) => ({
+      networkInterfaceId: `eni-${index}`,
+      privateIp: `10.0.9.${index}`,
+      requesterId: index === 1 ? '' : '111122223333',
+      requesterManaged: false,
+    }));
+
+    expect(lookalikesLogged(lookalikes)).toEqual({
+      lookalikeCount: 7,
+      lookalikes:
+        'eni-1 10.0.9.1 (requester none), eni-2 10.0.9.2 (requester 111122223333), eni-3 10.0.9.3 (requester 111122223333), eni-4 10.0.9.4 (requester 111122223333), eni-5 10.0.9.5 (requester 111122223333), and 2 more',
+    });
   });
 });
