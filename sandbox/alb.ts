@@ -8,7 +8,9 @@ import {
 } from '@aws-sdk/client-ec2';
 import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { parseLoadBalancerArn } from '../functions/shared/arns.js';
+import { isElbManaged } from '../functions/shared/load-balancer-enis.js';
 import { ROOT, type Subnet, type World } from './deploy.js';
+import { ELB_CREATES_IT } from './elb-stand-in.js';
 
 // The ALB's life, as Elastic Load Balancing lives it: it adds a node (a network interface in one of
 // its subnets) when it scales out, removes one when it scales in, replaces one, and starts using a
@@ -24,15 +26,6 @@ import { ROOT, type Subnet, type World } from './deploy.js';
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html
 // https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html
 // https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ec2.html
-
-/**
- * The tag by which the emulator's stand-in plays Elastic Load Balancing creating an interface
- * (moto_elb_enis.py, STAND_IN_TAG). Only the emulator knows it.
- */
-export const ELB_CREATES_IT = {
-  ResourceType: 'network-interface' as const,
-  Tags: [{ Key: 'moto-stand-in:requester', Value: 'amazon-elb' }],
-};
 
 /**
  * One change in the ALB's subnets: a node added in a zone, or the oldest node of a zone removed; or
@@ -144,7 +137,7 @@ export class Alb {
       eniId: eni.NetworkInterfaceId ?? '',
       ip: eni.PrivateIpAddress ?? '',
       zone: eni.AvailabilityZone ?? '',
-      byElb: eni.RequesterManaged === true && eni.RequesterId === 'amazon-elb',
+      byElb: isElbManaged(eni),
     }));
   }
 

@@ -22,6 +22,7 @@ import {
   type TargetTypeEnum,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parseLoadBalancerArn } from '../../functions/shared/arns.js';
+import { ELB_CREATES_IT } from '../../sandbox/elb-stand-in.js';
 
 /** The description AWS gives a load balancer's interfaces (`ELB app/NAME/ID`), from its ARN. */
 export function eniDescriptionOf(loadBalancerArn: string): string {
@@ -32,16 +33,6 @@ export function eniDescriptionOf(loadBalancerArn: string): string {
 
 /** Who creates an interface: Elastic Load Balancing, or a principal of the account. */
 export type CreatedBy = 'elb' | 'account';
-
-/**
- * The tag by which the emulator's stand-in plays Elastic Load Balancing creating an interface
- * (sandbox/moto_elb_enis.py): it makes the interface requester-managed by amazon-elb, and drops
- * the tag. Only the emulator knows it.
- */
-export const CREATED_BY_ELB_TAGS = {
-  ResourceType: 'network-interface' as const,
-  Tags: [{ Key: 'moto-stand-in:requester', Value: 'amazon-elb' }],
-};
 
 /**
  * Builds the AWS side of a scenario in the emulator: VPCs, load balancers, target groups, and the
@@ -184,7 +175,7 @@ export class AwsWorld {
         SubnetId: subnetId,
         Description: description,
         PrivateIpAddress: this.allocateIp(subnetId),
-        ...(createdBy === 'elb' && { TagSpecifications: [CREATED_BY_ELB_TAGS] }),
+        ...(createdBy === 'elb' && { TagSpecifications: [ELB_CREATES_IT] }),
       }),
     );
     const eni = created.NetworkInterface;
