@@ -23,14 +23,16 @@ export const OUTSIDE_VPC_RANGES = [
   '100.64.0.0/10',
 ] as const;
 
+/** The same ranges as a BlockList, built once when the module loads, not once per IP. */
+const RANGES = new BlockList();
+for (const range of OUTSIDE_VPC_RANGES) {
+  const [network, prefix] = range.split('/') as [string, string];
+  RANGES.addSubnet(network, Number(prefix), 'ipv4');
+}
+
 /** Whether an address is in one of the ranges Elastic Load Balancing takes from outside a VPC. */
 export function isInOutsideVpcRange(ip: string): boolean {
-  const ranges = new BlockList();
-  for (const range of OUTSIDE_VPC_RANGES) {
-    const [network, prefix] = range.split('/') as [string, string];
-    ranges.addSubnet(network, Number(prefix), 'ipv4');
-  }
-  return ranges.check(ip, 'ipv4');
+  return RANGES.check(ip, 'ipv4');
 }
 
 /** The IPs outside the VPC that are in none of the ranges, so no target, in the order given. */
